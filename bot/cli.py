@@ -1,0 +1,144 @@
+"""The ``goedwerk`` command: run | console | db | content.
+
+Errors a user can fix (a bad setting, broken content, an unreachable database) are
+printed as clear lines on stderr with exit code 2 — never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from sqlalchemy.exc import OperationalError
+
+from bot.settings import SettingsError, load_settings
+from flows.content import ContentError, check_dir
+
+EXIT_USAGE = 2
+
+
+class UserError(Exception):
+    """A problem the user can fix; its text is shown as is."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="goedwerk",
+        description="A chat bot that helps a team talk about a critical collaboration situation "
+                    "and turn it into a shared image of good work.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    run = commands.add_parser("run", help="run the bot: Slack when Slack settings are present, else the local console",
+                              description="Run the bot. With SLACK_* settings it serves Slack; without them it "
+                                          "starts the local console on the configured database.")
+    run.add_argument("--port", type=int, default=3000, help="HTTP port for Slack's requests (default 3000)")
+    run.add_argument("--no-scheduler", action="store_true", help="do not run the dispatcher in this process")
+    run.set_defaults(handler=_run)
+
+    console = commands.add_parser("console", help="run a round in your terminal, no Slack needed",
+                                  description="The local console: type /goedwerk help to begin. "
+                                              "Reads a script from standard input when it is not a terminal.")
+    console.add_argument("--user", default="me", help="who you are at the start (default: me)")
+    console.add_argument("--channel", default="team", help="the channel at the start (default: team)")
+    console.set_defaults(handler=_console)
+
+    db = commands.add_parser("db", help="database migrations", description="Database migrations (Alembic).")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_commands.add_parser("upgrade", help="upgrade the database to the latest schema",
+                           description="Upgrade DATABASE_URL to the latest schema.").set_defaults(handler=_db_upgrade)
+    db_commands.add_parser("current", help="show the database's schema revision",
+                           description="Show the schema revision of DATABASE_URL.").set_defaults(handler=_db_current)
+
+    content = commands.add_parser("content", help="content packs", description="Content packs.")
+    content_commands = content.add_subparsers(dest="content_command", metavar="ACTION", required=True)
+    check = content_commands.add_parser(
+        "check", help="validate a content pack",
+        description="Validate a content pack. Without DIR: the built-in pack (and GOEDWERK_CONTENT_DIR). "
+                    "DIR with pack.yaml: a whole pack; otherwise an organisation's own situations.")
+    check.add_argument("dir", nargs="?", type=Path, help="the folder to check")
+    check.set_defaults(handler=_content_check)
+    return parser
+
+
+def _settings():
+    try:
+        return load_settings()
+    except SettingsError as error:
+        raise UserError(str(error)) from None
+
+
+def _content_check(args) -> int:
+    target = args.dir
+    if target is None:
+        target = _settings().content_dir
+    if target is not None and not target.is_dir():
+        raise UserError(f"{target}: not a directory")
+    problems = check_dir(target)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) found.", file=sys.stderr)
+        return 1
+    print("Content pack is valid.")
+    return 0
+
+
+def _db_upgrade(args) -> int:
+    from flows.store import migrate
+
+    settings = _settings()
+    migrate.upgrade(settings.database_url)
+    print(f"Database is at revision {migrate.current(settings.database_url)} (head).")
+    return 0
+
+
+def _db_current(args) -> int:
+    from flows.store import migrate
+
+    revision = migrate.current(_settings().database_url)
+    print(revision or "empty database (no revision); run: goedwerk db upgrade")
+    return 0
+
+
+def _console(args) -> int:
+    from bot.console.main import run_console
+
+    return run_console(_settings(), user=args.user, channel=args.channel)
+
+
+def _run(args) -> int:
+    settings = _settings()
+    if not settings.slack_configured:
+        print("No Slack settings found (SLACK_BOT_TOKEN, SLACK_CLIENT_ID or SLACK_APP_TOKEN): "
+              f"starting the local console on {settings.database_url}.", file=sys.stderr)
+        from bot.console.main import run_console
+
+        return run_console(settings)
+    from bot.slack.main import run_slack
+
+    return run_slack(settings, port=args.port, scheduler=not args.no_scheduler)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return args.handler(args)
+    except UserError as error:
+        print(f"goedwerk: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except ContentError as error:
+        print("goedwerk: the content pack has problems:", file=sys.stderr)
+        print(str(error), file=sys.stderr)
+        return EXIT_USAGE
+    except OperationalError as error:
+        print(f"goedwerk: cannot use the database: {str(error.orig).splitlines()[0]}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,217 @@
+"""The console adapter: a whole goedwerk round on your own machine, no Slack needed.
+
+Like errbot's text backend or hubot's shell, it is just another adapter: typed lines
+become engine events, effects are printed. Lines:
+
+* ``/goedwerk <subcommand …>`` — as in Slack
+* ``/as <user>`` — act as someone else; ``/in <channel>`` — switch channel
+* ``/members <user> …`` — set the channel's members (otherwise: who acted there)
+* ``/tick <duration>`` — move the clock (``30s``, ``10m``, ``2h``, ``1d``); due steps fire
+* ``/choose <n>`` (or just ``<n>``) — pick numbered choice n (a button)
+* ``/quit``
+
+State lives in the database, so a session can stop and resume.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.console.render import render
+from flows.clock import ManualClock
+from flows.effects import DirectMessage, Effect, Ephemeral, OpenForm, Post, Remove, Update
+from flows.engine.core import Engine
+from flows.events import Actor, Choose, Command, Contribute
+from flows.i18n import t
+from flows.scheduling.dispatcher import Dispatcher
+from flows.views import Choice, ContributionForm, RoundView, SituationList
+
+PLATFORM = "console"
+WORKSPACE = "local"
+_DURATION = re.compile(r"^(\d{1,6})([smhd])$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+ANONYMOUS_PREFIXES = ("anonymous:", "anoniem:")
+
+
+@dataclass
+class PendingForm:
+    user: str
+    channel: str
+    form: ContributionForm
+
+
+class ConsoleAdapter:
+    """Reads lines, feeds the engine, prints effects through ``write``."""
+
+    def __init__(self, engine: Engine, dispatcher: Dispatcher, clock: ManualClock, zone: ZoneInfo,
+                 write: Callable[[str], None] = print, user: str = "me", channel: str = "team") -> None:
+        self.engine = engine
+        self.dispatcher = dispatcher
+        self.clock = clock
+        self.zone = zone
+        self.write = write
+        self.user = user
+        self.channel = channel
+        self.choices: dict[int, tuple[str, Choice]] = {}
+        self.pending: PendingForm | None = None
+        self.language = engine.defaults.language
+
+    # -- the loop -----------------------------------------------------------------------
+
+    def prompt(self) -> str:
+        return f"{self.user}@#{self.channel}> "
+
+    def run(self, lines: Iterable[str], echo: bool = False) -> None:
+        """Handle lines until they end or ``/quit``; with ``echo`` print each line (scripts)."""
+        for raw in lines:
+            line = raw.rstrip("\n")
+            if echo:
+                self.write(self.prompt() + line)
+            if not self.handle_line(line):
+                break
+
+    def handle_line(self, line: str) -> bool:
+        """Handle one typed line; False when the session should end."""
+        stripped = line.strip()
+        if self.pending is not None and not stripped.startswith("/"):
+            self._answer_form(stripped)
+            return True
+        if not stripped or stripped.startswith("#"):
+            return True
+        word, _, rest = stripped.partition(" ")
+        word = word.lower()
+        if word in ("/quit", "/exit"):
+            return False
+        if word == "/goedwerk":
+            self._send(Command(self._actor(), rest))
+        elif word == "/as" and rest.strip():
+            self.user = rest.strip().lstrip("@")
+        elif word == "/in" and rest.strip():
+            self.channel = rest.strip().lstrip("#")
+        elif word == "/members":
+            users = [name.lstrip("@") for name in rest.split()]
+            self.engine.declare_members(self._actor(), users)
+            self._say(t(self.language, "Members of #{channel}: {users}", channel=self.channel,
+                        users=", ".join(users) or "-"))
+        elif word == "/tick":
+            self._tick(rest.strip())
+        elif word in ("/choose", "/kies") or stripped.isdigit():
+            self._choose(rest.strip() if not stripped.isdigit() else stripped)
+        else:
+            self._say(t(self.language, "Console commands: /goedwerk <command>, /as <user>, /in <channel>, /members <user> …, /tick <duration>, /choose <n>, /quit. Try '/goedwerk help'."))
+        return True
+
+    # -- lines --------------------------------------------------------------------------
+
+    def _actor(self) -> Actor:
+        return Actor(PLATFORM, WORKSPACE, self.channel, self.user, user_name=self.user, channel_name=self.channel)
+
+    def _send(self, event) -> None:
+        self.deliver(self.engine.handle(event))
+
+    def _tick(self, text: str) -> None:
+        match = _DURATION.match(text.lower())
+        if not match:
+            self._say(t(self.language, "Use: /tick <number><s|m|h|d>, e.g. /tick 1d"))
+            return
+        target = self.clock.now() + timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+        # step through due moments in order, so each step fires at its own time
+        while True:
+            upcoming = self.dispatcher.next_due()
+            if upcoming is None or upcoming > target:
+                break
+            self.clock.set(max(upcoming, self.clock.now()))
+            self.dispatcher.run_due()
+        self.clock.set(target)
+        self._say(t(self.language, "The clock is now {moment}.", moment=self._when(target)))
+
+    def _when(self, moment: datetime) -> str:
+        from flows.i18n import when
+
+        return when(self.language, moment, self.zone)
+
+    def _choose(self, text: str) -> None:
+        if not text.isdigit() or int(text) not in self.choices:
+            self._say(t(self.language, "There is no choice {number}.", number=text or "?"))
+            return
+        channel, choice = self.choices[int(text)]
+        self.channel = channel
+        self._send(Choose(self._actor(), choice.action, choice.value))
+
+    def _answer_form(self, text: str) -> None:
+        pending, self.pending = self.pending, None
+        if not text:
+            self._say(t(self.language, "Cancelled; nothing was stored."))
+            return
+        anonymous = text.lower().startswith(ANONYMOUS_PREFIXES)
+        if anonymous:
+            text = text.split(":", 1)[1].strip()
+        virtues: tuple[str, ...] = ()
+        if text.startswith("[") and "]" in text:
+            inside, text = text[1:].split("]", 1)
+            virtues = tuple(v.strip() for v in inside.split(",") if v.strip())
+            text = text.strip()
+        actor = Actor(PLATFORM, WORKSPACE, pending.channel, pending.user, user_name=pending.user,
+                      channel_name=pending.channel)
+        self._send(Contribute(actor, pending.form.topic, text, anonymous=anonymous, virtues=virtues,
+                              round_id=pending.form.round_id))
+
+    # -- effects ------------------------------------------------------------------------
+
+    def deliver(self, effects: list[Effect]) -> None:
+        """Print effects; this is also the dispatcher's delivery for timed actions."""
+        for effect in effects:
+            self._print(effect)
+
+    def _print(self, effect: Effect) -> None:
+        if isinstance(effect, Post):
+            where = f"[#{effect.place.channel}]"
+            if effect.thread_key:
+                where += f" ↳ {effect.thread_key}"
+            self._block(where, effect.view)
+        elif isinstance(effect, Update):
+            if isinstance(effect.view, RoundView):
+                self._round_line(effect)
+            else:
+                self._block(f"[#{effect.place.channel}] ↻ {effect.key}", effect.view)
+        elif isinstance(effect, Remove):
+            self.write(f"[#{effect.place.channel}] ✗ {effect.key} " + t(self.language, "removed"))
+        elif isinstance(effect, DirectMessage):
+            self._block(f"[DM → {effect.user}]", effect.view)
+        elif isinstance(effect, Ephemeral):
+            self._block(f"[#{effect.place.channel} · {t(self.language, 'only for')} {effect.user}]", effect.view)
+        elif isinstance(effect, OpenForm):
+            self._block(f"[{t(self.language, 'form for')} {effect.user}]", effect.view)
+            if isinstance(effect.view, ContributionForm):
+                self.pending = PendingForm(effect.user, effect.place.channel, effect.view)
+
+    def _round_line(self, effect: Update) -> None:
+        view = effect.view
+        counts = ", ".join(f"{c.topic} {c.count}" for c in view.coverage)
+        state = view.current_step or view.status
+        self.write(f"[#{effect.place.channel}] ↻ {effect.key}: {state} · {counts}")
+
+    def _block(self, heading: str, view) -> None:
+        self.language = view.language
+        self.write(heading)
+        for line in render(view, self.zone):
+            self.write(line)
+        choices = getattr(view, "choices", ())
+        if choices:
+            numbered = []
+            for choice in choices:
+                number = len(self.choices) + 1
+                self.choices[number] = (self.channel, choice)
+                numbered.append(f"[{number}] {choice.label}")
+            if isinstance(view, SituationList):
+                for entry in numbered:
+                    self.write("   " + entry)
+            else:
+                self.write("   " + "  ".join(numbered))
+
+    def _say(self, text: str) -> None:
+        self.write(f"(console) {text}")

@@ -1,0 +1,116 @@
+"""Plain-text rendering of engine views for the console adapter."""
+
+from __future__ import annotations
+
+import textwrap
+from zoneinfo import ZoneInfo
+
+from flows.i18n import t, when
+from flows.views import (
+    ContributionForm,
+    ContributionView,
+    Notice,
+    PromptView,
+    RoundView,
+    SituationCard,
+    SituationList,
+    SummaryView,
+    View,
+)
+
+WIDTH = 88
+
+
+def _wrap(text: str, indent: str = "  ") -> list[str]:
+    lines = []
+    for paragraph in text.splitlines() or [""]:
+        lines += textwrap.wrap(paragraph, WIDTH, initial_indent=indent, subsequent_indent=indent) or [indent]
+    return lines
+
+
+def render(view: View, zone: ZoneInfo) -> list[str]:
+    """The lines that show ``view``; choices are rendered by the caller."""
+    lang = view.language
+    if isinstance(view, Notice):
+        return _wrap(("⚠ " if view.error else "") + view.text)
+    if isinstance(view, RoundView):
+        return _round(view, zone)
+    if isinstance(view, PromptView):
+        lines = [f"  == {view.label} ==", *_wrap(view.intro)]
+        lines += [f"  • {question}" for question in view.questions]
+        if view.note:
+            lines += _wrap(t(lang, "Inspiration: {note}", note=view.note))
+        lines.append("  " + t(lang, "Open until {moment}.", moment=when(lang, view.ends_at, zone)))
+        return lines
+    if isinstance(view, ContributionView):
+        author = view.author or t(lang, "anonymous")
+        edited = " " + t(lang, "(edited)") if view.edited else ""
+        lines = [f"  #{view.contribution_id} {author}{edited}:"]
+        lines += _wrap(view.text, "    ")
+        if view.virtues:
+            lines.append("    " + t(lang, "Virtues: {virtues}", virtues=", ".join(view.virtues)))
+        return lines
+    if isinstance(view, ContributionForm):
+        lines = [f"  {t(lang, 'Contribute to')}: {view.label}"]
+        lines += [f"  • {question}" for question in view.questions]
+        if view.virtue_options:
+            lines += _wrap(t(lang, "Virtues you can name between brackets, e.g. [Moed, Geduld]: {virtues}",
+                             virtues=", ".join(view.virtue_options)))
+        lines += _wrap(t(lang, "Type your contribution on the next line (max {limit} characters). Start with 'anonymous:' to stay anonymous; an empty line cancels.", limit=view.max_length))
+        return lines
+    if isinstance(view, SituationList):
+        return [f"  {item.number:>2}. {item.title} — {item.gist}" for item in view.items]
+    if isinstance(view, SituationCard):
+        lines = [f"  {view.number}. {view.title}", *_wrap(view.description), *_wrap(view.question)]
+        for title, who, gist in view.examples:
+            lines += _wrap(t(lang, "Example: {title} ({who}) — {gist}", title=title, who=who, gist=gist))
+        return lines
+    if isinstance(view, SummaryView):
+        return _summary(view)
+    raise TypeError(f"no console rendering for {type(view).__name__}")
+
+
+def _round(view: RoundView, zone: ZoneInfo) -> list[str]:
+    lang = view.language
+    state = {"active": t(lang, "running"), "closed": t(lang, "closed"), "cancelled": t(lang, "stopped")}
+    lines = [f"  {t(lang, 'Round')} {view.round_id} — {view.situation_number}. {view.situation_title} "
+             f"[{state.get(view.status, view.status)}]"]
+    lines += _wrap(view.question)
+    for step in view.steps:
+        mark = {"done": "✓", "current": "▶", "upcoming": "·"}[step.state]
+        lines.append(f"   {mark} {step.label}: {when(lang, step.starts_at, zone)} – {when(lang, step.ends_at, zone)}")
+    coverage = ", ".join(f"{c.label} {c.count}" if c.count else f"{c.label} 0 (!)" for c in view.coverage)
+    lines += _wrap(t(lang, "Contributions per topic: {coverage}", coverage=coverage))
+    lines.append("  " + t(lang, "Participants: {count} · facilitator: {facilitator} · closes {moment}",
+                          count=view.participants, facilitator=view.facilitator,
+                          moment=when(lang, view.deadline, zone)))
+    if view.summary_ready:
+        lines.append("  " + t(lang, "The draft image of good work has been posted below."))
+    return lines
+
+
+def _summary(view: SummaryView) -> list[str]:
+    lang = view.language
+    heading = t(lang, "Image of good work") if view.final else t(lang, "Draft image of good work so far")
+    lines = [f"  == {heading}: {view.situation_title} =="]
+    lines.append("  " + t(lang, "Title suggestions:"))
+    lines += [f"   - {title}" for title in view.title_suggestions]
+    if view.experience:
+        who = view.experience_author or t(lang, "anonymous")
+        lines.append("  " + t(lang, "Characteristic experience ({who}):", who=who))
+        lines += _wrap(view.experience, "    ")
+    lines.append("  " + t(lang, "Image of good work, per perspective:"))
+    for section in view.sections:
+        if not section.quotes:
+            continue
+        lines.append(f"   {section.label}")
+        for quote, author in section.quotes:
+            lines += _wrap(f"“{quote}” — {author or t(lang, 'anonymous')}", "     ")
+    if view.virtues:
+        lines.append("  " + t(lang, "Virtues chosen most: {virtues}",
+                              virtues=", ".join(f"{name} ({count})" for name, count in view.virtues)))
+    if view.empty_topics:
+        lines += _wrap(t(lang, "Not yet discussed: {topics}", topics=", ".join(view.empty_topics)))
+    lines.append("  " + t(lang, "{people} people took part with {count} contributions and {passes} passes.",
+                          people=view.participants, count=view.contributions, passes=view.passes))
+    return lines

@@ -1,0 +1,124 @@
+"""Process settings, read from the environment and an optional ``.env`` file.
+
+Every setting is documented in README.md and ``.env.example``. A bad value is
+reported as one line that names the variable (see :func:`load_settings`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from flows.engine.plan import PlanError, parse_plan
+
+DEFAULT_ROUND_PLAN = "kop=1d,handelingen+kennis=1d,waarden+vrijheid=1d,identiteit=1d,staart=3d"
+SLACK_API_URL = "https://slack.com/api/"
+
+
+class SettingsError(Exception):
+    """A setting has a bad value; ``str(error)`` is the one line shown to the user."""
+
+
+class Settings(BaseSettings):
+    """All settings of a goedwerk process. Field names map to upper-case variables."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    database_url: str = Field(default="sqlite:///goedwerk.db", validation_alias="DATABASE_URL")
+    slack_bot_token: str | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: str | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
+    slack_app_token: str | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
+    slack_client_id: str | None = Field(default=None, validation_alias="SLACK_CLIENT_ID")
+    slack_client_secret: str | None = Field(default=None, validation_alias="SLACK_CLIENT_SECRET")
+    slack_api_url: str = Field(default=SLACK_API_URL, validation_alias="SLACK_API_URL")
+    language: Literal["nl", "en"] = Field(default="nl", validation_alias="GOEDWERK_LANGUAGE")
+    timezone: str = Field(default="Europe/Amsterdam", validation_alias="GOEDWERK_TIMEZONE")
+    content_dir: Path | None = Field(default=None, validation_alias="GOEDWERK_CONTENT_DIR")
+    round_plan: str = Field(default=DEFAULT_ROUND_PLAN, validation_alias="GOEDWERK_ROUND_PLAN")
+    dispatch_interval: float = Field(
+        default=10.0, gt=0, le=3600, validation_alias=AliasChoices("GOEDWERK_DISPATCH_INTERVAL")
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", validation_alias="GOEDWERK_LOG_LEVEL"
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("must start with sqlite:// or postgresql://")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Amsterdam") from None
+        return value
+
+    @field_validator("content_dir")
+    @classmethod
+    def _existing_dir(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_dir():
+            raise ValueError(f"{str(value)!r} is not a directory")
+        return value
+
+    @field_validator("round_plan")
+    @classmethod
+    def _valid_plan(cls, value: str) -> str:
+        try:
+            parse_plan(value)
+        except PlanError as error:
+            raise ValueError(str(error)) from None
+        return value
+
+    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token",
+                     "slack_client_id", "slack_client_secret", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def slack_configured(self) -> bool:
+        """True when any Slack credential is set, so `goedwerk run` serves Slack."""
+        return bool(self.slack_bot_token or self.slack_client_id or self.slack_app_token)
+
+
+def _variable_name(error: dict) -> str:
+    field = str(error["loc"][0]) if error.get("loc") else "?"
+    info = Settings.model_fields.get(field)
+    alias = info.validation_alias if info else None
+    if isinstance(alias, str):
+        return alias
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    return field.upper()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings; raise :class:`SettingsError` with one line per the first bad value."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        first = error.errors()[0]
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"{_variable_name(first)}: {message}") from None

@@ -1,0 +1,79 @@
+"""Neutral output effects: what the engine asks adapters to do.
+
+Messages the engine may later update or thread under carry a ``key`` (``kickoff:12``,
+``prompt:12:kennis``, ``contribution:40``); adapters remember where each keyed message
+landed on their platform (see :mod:`flows.store.messages`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .views import View
+
+
+@dataclass(frozen=True)
+class Place:
+    """A channel on a platform, by the platform's ids."""
+
+    platform: str
+    workspace: str
+    channel: str
+
+
+@dataclass(frozen=True)
+class Post:
+    """Post a message in a channel, or as a thread reply under ``thread_key``."""
+
+    place: Place
+    view: View
+    key: str | None = None
+    thread_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Update:
+    """Replace the content of the keyed message in place."""
+
+    place: Place
+    key: str
+    view: View
+
+
+@dataclass(frozen=True)
+class Remove:
+    """Delete the keyed message."""
+
+    place: Place
+    key: str
+
+
+@dataclass(frozen=True)
+class DirectMessage:
+    """A private message to one user of the workspace."""
+
+    place: Place
+    user: str
+    view: View
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class Ephemeral:
+    """A message in the channel that only ``user`` sees."""
+
+    place: Place
+    user: str
+    view: View
+
+
+@dataclass(frozen=True)
+class OpenForm:
+    """Open a form (a modal) for ``user``; the adapter supplies the trigger."""
+
+    place: Place
+    user: str
+    view: View
+
+
+Effect = Post | Update | Remove | DirectMessage | Ephemeral | OpenForm

@@ -1,0 +1,55 @@
+"""Read-only answers about the content: help, the list of situations, one situation."""
+
+from __future__ import annotations
+
+from flows.content.schema import ContentPack
+from flows.engine.scope import Refusal, Scope
+from flows.i18n import N_
+from flows.store import queries
+from flows.views import Choice, Notice, SituationCard, SituationItem, SituationList
+
+HELP = N_("""goedwerk helps this channel talk, over about a week, about a critical collaboration situation and turn that into a shared image of good work.
+
+Commands (after /goedwerk):
+• start [number | random] [plan=...] — start a round (without a number: choose one)
+• status — where the round stands
+• contribute <step> [anonymous] [[virtue, virtue]] <text> — add your contribution
+• pass <step> — nothing to add this time (that counts as taking part)
+• edit <number> <text> / delete <number> — change or remove your own contribution
+• next / close / stop — for the facilitator: next step, close with a summary, or cancel
+• facilitator @person — hand the facilitator role over
+• summary — the draft image of good work so far
+• situations / show <number> — the situations to choose from
+• language nl | en — the language of this channel
+• help — this text
+
+Steps: kop (head: own experiences), the perspectives handelingen, kennis, waarden, vrijheid and identiteit, and staart (tail: our image of good work).
+Source: "Beelden van goed werk in samenwerking" (Rijksoverheid, Grenzeloos Samenwerken, 2022).""")
+
+
+def help_view(scope: Scope) -> Notice:
+    return Notice(scope.language, scope.t(HELP))
+
+
+def situation_list(scope: Scope, content: ContentPack, for_start: bool) -> SituationList:
+    """All situations with a one-line gist; with start choices when ``for_start``."""
+    lang = scope.language
+    usage = queries.situation_usage(scope.session, scope.channel)
+    items = tuple(SituationItem(s.number, s.title.get(lang), s.gist.get(lang), usage.get(s.number, 0))
+                  for s in sorted(content.situations.values(), key=lambda s: s.number))
+    choices: tuple[Choice, ...] = ()
+    if for_start:
+        choices = tuple(Choice(f"{item.number}. {item.title}", "start", str(item.number)) for item in items)
+        choices += (Choice(scope.t(N_("Random situation")), "start", "random", primary=True),)
+    return SituationList(lang, items, choices)
+
+
+def situation_card(scope: Scope, content: ContentPack, number: int) -> SituationCard:
+    situation = content.situation(number)
+    if situation is None:
+        raise Refusal(N_("There is no situation {number}. See '/goedwerk situations'."), number=number)
+    lang = scope.language
+    examples = tuple((e.title.get(lang), e.who.get(lang), e.gist.get(lang)) for e in situation.examples)
+    return SituationCard(lang, situation.number, situation.title.get(lang), situation.description.get(lang),
+                         situation.question.get(lang), examples,
+                         (Choice(scope.t(N_("Start a round on this situation")), "start", str(number), True),))

@@ -1,0 +1,151 @@
+"""Parsing the text after ``/goedwerk`` into a command every adapter shares.
+
+Subcommands are Dutch with English aliases. Parsing never raises anything but
+:class:`CommandError`, whose ``msgid`` and ``params`` the engine translates.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from flows.i18n import N_
+
+ALIASES = {
+    "start": "start", "begin": "start",
+    "status": "status",
+    "bijdrage": "bijdrage", "contribute": "bijdrage", "bijdragen": "bijdrage",
+    "pas": "pas", "pass": "pas",
+    "bewerk": "bewerk", "edit": "bewerk",
+    "verwijder": "verwijder", "delete": "verwijder",
+    "volgende": "volgende", "next": "volgende",
+    "sluit": "sluit", "close": "sluit",
+    "stop": "stop", "cancel": "stop",
+    "samenvatting": "samenvatting", "summary": "samenvatting",
+    "situaties": "situaties", "situations": "situaties",
+    "toon": "toon", "show": "toon",
+    "begeleider": "begeleider", "facilitator": "begeleider",
+    "taal": "taal", "language": "taal",
+    "help": "help", "hulp": "help", "?": "help",
+}
+RANDOM_WORDS = {"willekeurig", "random"}
+ANONYMOUS_WORDS = {"anoniem", "anonymous", "anon"}
+MAX_COMMAND_LENGTH = 4000
+_VIRTUES = re.compile(r"^\[([^\]]*)\]\s*")
+_MENTION = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$")
+
+
+class CommandError(Exception):
+    """The text is not a valid command; ``msgid``/``params`` explain it to the user."""
+
+    def __init__(self, msgid: str, **params: object) -> None:
+        super().__init__(msgid)
+        self.msgid = msgid
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A parsed subcommand: its canonical (Dutch) name and its arguments."""
+
+    name: str
+    args: dict = field(default_factory=dict)
+
+
+def _split_first(text: str) -> tuple[str, str]:
+    parts = text.strip().split(None, 1)
+    if not parts:
+        return "", ""
+    return parts[0], parts[1] if len(parts) > 1 else ""
+
+
+def _number(word: str, usage: str) -> int:
+    if not word.isdigit() or len(word) > 6:
+        raise CommandError(usage)
+    return int(word)
+
+
+def _parse_start(rest: str) -> dict:
+    args: dict = {"situation": None, "random": False, "plan": None}
+    for word in rest.split():
+        lowered = word.lower()
+        if lowered.startswith("plan="):
+            args["plan"] = word[5:]
+        elif lowered in RANDOM_WORDS:
+            args["random"] = True
+        elif word.isdigit() and len(word) <= 6:
+            args["situation"] = int(word)
+        else:
+            raise CommandError(N_("Use: start [number | random] [plan=...]"))
+    if args["random"] and args["situation"] is not None:
+        raise CommandError(N_("Use: start [number | random] [plan=...]"))
+    return args
+
+
+def _parse_contribution(rest: str) -> dict:
+    usage = N_("Use: contribute <step> [anonymous] [[virtue, virtue]] <text>")
+    topic, rest = _split_first(rest)
+    if not topic:
+        raise CommandError(usage)
+    anonymous = False
+    first, remainder = _split_first(rest)
+    if first.lower() in ANONYMOUS_WORDS:
+        anonymous, rest = True, remainder
+    virtues: tuple[str, ...] = ()
+    match = _VIRTUES.match(rest.strip())
+    if match:
+        virtues = tuple(v.strip() for v in match.group(1).split(",") if v.strip())
+        rest = rest.strip()[match.end():]
+    if not rest.strip() and not virtues:
+        raise CommandError(usage)
+    return {"topic": topic.lower(), "anonymous": anonymous, "virtues": virtues, "text": rest.strip()}
+
+
+def _parse_user(rest: str, usage: str) -> str:
+    word = rest.strip()
+    if not word or len(word.split()) != 1:
+        raise CommandError(usage)
+    mention = _MENTION.match(word)
+    return mention.group(1) if mention else word.lstrip("@")
+
+
+def parse(text: str) -> Parsed:
+    """Parse one command line; an empty line means help."""
+    if len(text) > MAX_COMMAND_LENGTH:
+        raise CommandError(N_("That command is too long ({length} characters; at most {limit})."),
+                           length=len(text), limit=MAX_COMMAND_LENGTH)
+    word, rest = _split_first(text)
+    if not word:
+        return Parsed("help")
+    name = ALIASES.get(word.lower())
+    if name is None:
+        raise CommandError(N_("Unknown command '{word}'."), word=word[:40])
+    if name == "start":
+        return Parsed(name, _parse_start(rest))
+    if name == "bijdrage":
+        return Parsed(name, _parse_contribution(rest))
+    if name == "pas":
+        topic = rest.strip().lower()
+        if not topic or len(topic.split()) != 1:
+            raise CommandError(N_("Use: pass <step>"))
+        return Parsed(name, {"topic": topic})
+    if name == "bewerk":
+        number, text_rest = _split_first(rest)
+        contribution = _number(number, N_("Use: edit <number> <new text>"))
+        if not text_rest.strip():
+            raise CommandError(N_("Use: edit <number> <new text>"))
+        return Parsed(name, {"contribution": contribution, "text": text_rest.strip()})
+    if name == "verwijder":
+        return Parsed(name, {"contribution": _number(rest.strip(), N_("Use: delete <number>"))})
+    if name == "toon":
+        return Parsed(name, {"situation": _number(rest.strip(), N_("Use: show <number>"))})
+    if name == "begeleider":
+        return Parsed(name, {"user": _parse_user(rest, N_("Use: facilitator @person"))})
+    if name == "taal":
+        language = rest.strip().lower()
+        if language not in ("nl", "en"):
+            raise CommandError(N_("Use: language nl | en"))
+        return Parsed(name, {"language": language})
+    if rest.strip() and name not in ("help",):
+        raise CommandError(N_("'{word}' takes no further words."), word=word)
+    return Parsed(name)

@@ -1,0 +1,194 @@
+"""The engine's one entry point: ``Engine.handle(event) -> effects``.
+
+Each event runs in one transaction. A :class:`Refusal` rolls back what the handler
+wrote and becomes an ephemeral notice; an unexpected error is logged (without any
+contribution text) and becomes a polite ephemeral apology — never a crash.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flows.clock import Clock
+from flows.content.schema import ContentPack
+from flows.effects import Effect, Ephemeral, OpenForm, Place
+from flows.engine import commands, contributions, rounds
+from flows.engine.catalog import help_view, situation_card, situation_list
+from flows.engine.forms import contribution_form
+from flows.engine.scope import Refusal, Scope, open_scope, scope_for_channel
+from flows.events import Actor, Choose, Command, Contribute, DeleteContribution, DueAction, EditContribution, Event
+from flows.i18n import N_, t
+from flows.scheduling import actions
+from flows.store import queries
+from flows.store.db import Database
+from flows.store.models import Round
+from flows.views import Notice
+
+log = logging.getLogger("goedwerk.engine")
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """What a channel uses until it chooses otherwise."""
+
+    language: str = "nl"
+    timezone: str = "Europe/Amsterdam"
+    plan: str = "kop=1d,handelingen+kennis=1d,waarden+vrijheid=1d,identiteit=1d,staart=3d"
+
+
+class Engine:
+    """Runs the conversation. Holds no state of its own beyond its collaborators."""
+
+    def __init__(self, db: Database, content: ContentPack, clock: Clock, defaults: Defaults = Defaults(),
+                 rng: random.Random | None = None) -> None:
+        self.db = db
+        self.content = content
+        self.clock = clock
+        self.defaults = defaults
+        self.rng = rng or random.Random()
+        self._wake_listeners: list[Callable[[], None]] = []
+
+    def on_schedule(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` after a transaction that may have queued timed actions."""
+        self._wake_listeners.append(listener)
+
+    # -- entry points -------------------------------------------------------------------
+
+    def handle(self, event: Event) -> list[Effect]:
+        if isinstance(event, DueAction):
+            raise TypeError("due actions go through run_action()")
+        try:
+            with self.db.transaction() as session:
+                scope = open_scope(session, event.actor, self.clock.now(), self.defaults.language,
+                                   self.defaults.timezone)
+                try:
+                    with session.begin_nested():
+                        effects = self._route(scope, event)
+                except Refusal as refusal:
+                    effects = [scope.tell(refusal.msgid, error=True, **refusal.params)]
+                except commands.CommandError as error:
+                    effects = [scope.tell(error.msgid, error=True, **error.params),
+                               Ephemeral(scope.place, event.actor.user, help_view(scope))]
+        except Exception:
+            log.exception("event %s in %s/%s failed", type(event).__name__, event.actor.workspace,
+                          event.actor.channel)
+            return [self._apology(event.actor)]
+        for listener in self._wake_listeners:
+            listener()
+        return effects
+
+    def run_action(self, action_id: int, owner: str) -> list[Effect] | None:
+        """Run a claimed scheduled action. None when it was no longer ours or is moot."""
+        with self.db.transaction() as session:
+            now = self.clock.now()
+            row = actions.reserve(session, action_id, owner, now)
+            if row is None:
+                return None
+            round_row = session.get(Round, row.round_id) if row.round_id else None
+            if round_row is None:
+                actions.settle(session, action_id, owner, actions.SKIPPED, now, error="round gone")
+                return None
+            scope = scope_for_channel(session, round_row.channel, now, self.defaults.language,
+                                      self.defaults.timezone)
+            if row.kind == rounds.OPEN_STEP:
+                effects = rounds.open_step(scope, self.content, round_row, int(row.payload["index"]))
+            elif row.kind == rounds.CLOSE_ROUND:
+                effects = rounds.close(scope, self.content, round_row, by_hand=False)
+            else:
+                log.error("unknown scheduled action kind %s (id %s)", row.kind, action_id)
+                effects = []
+            if not effects:
+                actions.settle(session, action_id, owner, actions.SKIPPED, now, error="moot")
+                return None
+            return effects
+
+    def declare_members(self, actor: Actor, users: list[str]) -> None:
+        """Set a channel's members (the console's ``/members``; Slack reads its own)."""
+        with self.db.transaction() as session:
+            scope = open_scope(session, actor, self.clock.now(), self.defaults.language, self.defaults.timezone)
+            queries.set_members(session, scope.channel, users, scope.now)
+
+    # -- routing ------------------------------------------------------------------------
+
+    def _route(self, scope: Scope, event: Event) -> list[Effect]:
+        content = self.content
+        if isinstance(event, Command):
+            return self._command(scope, commands.parse(event.text))
+        if isinstance(event, Contribute):
+            return contributions.contribute(
+                scope, content, topic=event.topic, text=event.text, anonymous=event.anonymous,
+                passed=event.passed, virtues=event.virtues, idempotency_key=event.idempotency_key,
+                round_id=event.round_id)
+        if isinstance(event, EditContribution):
+            return contributions.edit(scope, content, event.contribution_id, event.text, event.anonymous,
+                                      event.virtues)
+        if isinstance(event, DeleteContribution):
+            return contributions.delete(scope, content, event.contribution_id)
+        if isinstance(event, Choose):
+            return self._choice(scope, event)
+        raise TypeError(f"unknown event {type(event).__name__}")
+
+    def _command(self, scope: Scope, parsed: commands.Parsed) -> list[Effect]:
+        content, args = self.content, parsed.args
+        match parsed.name:
+            case "start":
+                if args["situation"] is None and not args["random"]:
+                    if queries.active_round(scope.session, scope.channel) is None:
+                        return [OpenForm(scope.place, scope.actor.user, situation_list(scope, content, True))]
+                return rounds.start(scope, content, self.defaults.plan, situation=args["situation"],
+                                    plan_text=args["plan"], rng=self.rng)
+            case "status":
+                return rounds.status(scope, content)
+            case "bijdrage":
+                return contributions.contribute(scope, content, topic=args["topic"], text=args["text"],
+                                                anonymous=args["anonymous"], virtues=args["virtues"])
+            case "pas":
+                return contributions.pass_step(scope, content, args["topic"])
+            case "bewerk":
+                return contributions.edit(scope, content, args["contribution"], args["text"])
+            case "verwijder":
+                return contributions.delete(scope, content, args["contribution"])
+            case "volgende":
+                return rounds.next_step(scope, content)
+            case "sluit":
+                return rounds.close(scope, content, rounds.require_active(scope), by_hand=True)
+            case "stop":
+                return rounds.cancel(scope, content)
+            case "samenvatting":
+                return rounds.summary(scope, content)
+            case "situaties":
+                return [Ephemeral(scope.place, scope.actor.user, situation_list(scope, content, False))]
+            case "toon":
+                return [Ephemeral(scope.place, scope.actor.user, situation_card(scope, content, args["situation"]))]
+            case "begeleider":
+                return rounds.hand_over(scope, content, args["user"])
+            case "taal":
+                scope.channel.language = args["language"]
+                scope.language = args["language"]
+                return [scope.tell(N_("This channel now speaks English."))]
+            case _:
+                return [Ephemeral(scope.place, scope.actor.user, help_view(scope))]
+
+    def _choice(self, scope: Scope, event: Choose) -> list[Effect]:
+        content = self.content
+        if event.action == "start":
+            value = event.value.strip().lower()
+            number = int(value) if value.isdigit() and len(value) <= 6 else None
+            return rounds.start(scope, content, self.defaults.plan, situation=number, plan_text=None, rng=self.rng)
+        if event.action in (rounds.presenters.CONTRIBUTE, rounds.presenters.PASS):
+            round_id, _, topic = event.value.partition(":")
+            round_number = int(round_id) if round_id.isdigit() else -1
+            if event.action == rounds.presenters.PASS:
+                return contributions.pass_step(scope, content, topic, round_id=round_number)
+            return [OpenForm(scope.place, scope.actor.user, contribution_form(scope, content, round_number, topic))]
+        if event.action == "status":
+            return rounds.status(scope, content)
+        raise Refusal(N_("That button is no longer in use."))
+
+    def _apology(self, actor: Actor) -> Effect:
+        text = t(self.defaults.language, N_("Something went wrong on our side. Nothing you wrote was lost; please try again in a moment."))
+        return Ephemeral(Place(actor.platform, actor.workspace, actor.channel), actor.user,
+                         Notice(self.defaults.language, text, error=True))

@@ -1,0 +1,51 @@
+"""The one place for user-facing strings: gettext catalogues read with Babel.
+
+Message ids are English; ``locales/nl/LC_MESSAGES/goedwerk.po`` holds the Dutch and
+``locales/en/...`` may refine the English. Placeholders use ``str.format`` names:
+``t("nl", "Round {number} started", number=3)``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po
+
+LANGUAGES = ("nl", "en")
+DEFAULT_LANGUAGE = "nl"
+DOMAIN = "goedwerk"
+LOCALE_DIR = Path(__file__).parent / "locales"
+
+
+@lru_cache(maxsize=None)
+def catalog(language: str) -> Catalog:
+    """The catalogue of ``language``; an empty one when there is no file."""
+    path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not path.exists():
+        return Catalog(locale=language)
+    with path.open("rb") as handle:
+        return read_po(handle, locale=language)
+
+
+def t(language: str, msgid: str, **params: object) -> str:
+    """Translate ``msgid`` into ``language`` and fill in its placeholders."""
+    message = catalog(language if language in LANGUAGES else DEFAULT_LANGUAGE).get(msgid)
+    text = message.string if message is not None and message.string else msgid
+    return text.format(**params) if params else text
+
+
+def N_(msgid: str) -> str:
+    """Mark a string for extraction where it is translated later (module constants)."""
+    return msgid
+
+
+def when(language: str, moment: datetime, zone: ZoneInfo | str) -> str:
+    """A moment as a reader of ``language`` expects it, in ``zone``."""
+    zone = ZoneInfo(zone) if isinstance(zone, str) else zone
+    pattern = "EEE d MMM HH:mm"
+    return format_datetime(moment.astimezone(zone), pattern, locale="nl_NL" if language == "nl" else "en_GB")

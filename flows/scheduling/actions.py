@@ -1,0 +1,156 @@
+"""The scheduled-action table: queue, claim, reserve and settle timed work.
+
+Life of a row (see shared design/scheduling.md)::
+
+    pending --claim--> claimed --reserve--> sending --settle--> sent
+                          |                    \\--> failed / unknown
+                          \\--> skipped (moot when re-checked)
+
+Claiming is one statement on both dialects (``FOR UPDATE SKIP LOCKED`` on PostgreSQL;
+SQLite serialises writers with ``BEGIN IMMEDIATE``). A dedupe key is unique, so queuing
+the same action twice is a no-op.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from flows.store.models import ScheduledAction
+
+PENDING, CLAIMED, SENDING, SENT = "pending", "claimed", "sending", "sent"
+SKIPPED, FAILED, UNKNOWN = "skipped", "failed", "unknown"
+OPEN_STATES = (PENDING, CLAIMED, SENDING)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A claimed row, detached from any session."""
+
+    id: int
+    kind: str
+    dedupe_key: str
+    due_at: datetime
+    attempts: int
+    payload: dict
+
+
+def schedule(session: Session, *, kind: str, dedupe_key: str, due_at: datetime, now: datetime,
+             workspace_id: int | None = None, channel_id: int | None = None, round_id: int | None = None,
+             user_id: str | None = None, payload: dict | None = None) -> bool:
+    """Queue an action unless one with the same dedupe key exists; True when queued."""
+    values = dict(kind=kind, dedupe_key=dedupe_key, due_at=due_at, status=PENDING, attempts=0,
+                  workspace_id=workspace_id, channel_id=channel_id, round_id=round_id, user_id=user_id,
+                  payload=payload or {}, created_at=now, updated_at=now)
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(ScheduledAction).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    return session.execute(statement).rowcount == 1
+
+
+def cancel_pending(session: Session, *, round_id: int, now: datetime, reason: str) -> int:
+    """Skip the round's actions that have not started; returns how many."""
+    result = session.execute(
+        update(ScheduledAction)
+        .where(ScheduledAction.round_id == round_id, ScheduledAction.status == PENDING)
+        .values(status=SKIPPED, last_error=reason[:500], updated_at=now)
+    )
+    return result.rowcount
+
+
+def skip(session: Session, dedupe_key: str, now: datetime, reason: str) -> bool:
+    """Skip one pending action by key (e.g. a step opened early by hand)."""
+    result = session.execute(
+        update(ScheduledAction)
+        .where(ScheduledAction.dedupe_key == dedupe_key, ScheduledAction.status == PENDING)
+        .values(status=SKIPPED, last_error=reason[:500], updated_at=now)
+    )
+    return result.rowcount == 1
+
+
+def next_due(session: Session) -> datetime | None:
+    """When the earliest pending action is due."""
+    return session.scalar(select(func.min(ScheduledAction.due_at)).where(ScheduledAction.status == PENDING))
+
+
+def reclaim_expired(session: Session, now: datetime) -> tuple[int, int]:
+    """Return expired claims to pending; mark expired reservations unknown.
+
+    A ``claimed`` row was never sent, so it may run again. A ``sending`` row may or may
+    not have reached the platform: it becomes ``unknown`` for the reconciler.
+    """
+    expired = and_(ScheduledAction.lease_expires_at.is_not(None), ScheduledAction.lease_expires_at < now)
+    back = session.execute(
+        update(ScheduledAction).where(ScheduledAction.status == CLAIMED, expired)
+        .values(status=PENDING, lease_owner=None, lease_expires_at=None, updated_at=now)
+    ).rowcount
+    lost = session.execute(
+        update(ScheduledAction).where(ScheduledAction.status == SENDING, expired)
+        .values(status=UNKNOWN, updated_at=now)
+    ).rowcount
+    return back, lost
+
+
+def claim_due(session: Session, *, owner: str, now: datetime, lease: timedelta, limit: int = 50) -> list[Claimed]:
+    """Claim up to ``limit`` due pending actions for ``owner`` in one statement."""
+    due_ids = (
+        select(ScheduledAction.id)
+        .where(ScheduledAction.status == PENDING, ScheduledAction.due_at <= now)
+        .order_by(ScheduledAction.due_at, ScheduledAction.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        update(ScheduledAction)
+        .where(ScheduledAction.id.in_(due_ids), ScheduledAction.status == PENDING)
+        .values(status=CLAIMED, lease_owner=owner, lease_expires_at=now + lease,
+                attempts=ScheduledAction.attempts + 1, updated_at=now)
+        .returning(ScheduledAction.id, ScheduledAction.kind, ScheduledAction.dedupe_key,
+                   ScheduledAction.due_at, ScheduledAction.attempts, ScheduledAction.payload)
+    ).all()
+    claimed = [Claimed(*row) for row in rows]
+    return sorted(claimed, key=lambda c: (c.due_at, c.id))
+
+
+def reserve(session: Session, action_id: int, owner: str, now: datetime) -> ScheduledAction | None:
+    """Move our claim to ``sending`` (compare-and-set); None when it is no longer ours."""
+    result = session.execute(
+        update(ScheduledAction)
+        .where(ScheduledAction.id == action_id, ScheduledAction.status == CLAIMED,
+               ScheduledAction.lease_owner == owner)
+        .values(status=SENDING, updated_at=now)
+    )
+    if result.rowcount != 1:
+        return None
+    return session.get(ScheduledAction, action_id)
+
+
+def settle(session: Session, action_id: int, owner: str, status: str, now: datetime,
+           result: str | None = None, error: str | None = None) -> bool:
+    """Record how our claimed or reserved action ended."""
+    outcome = session.execute(
+        update(ScheduledAction)
+        .where(ScheduledAction.id == action_id, ScheduledAction.lease_owner == owner,
+               ScheduledAction.status.in_((CLAIMED, SENDING)))
+        .values(status=status, result=result, last_error=(error or None) and error[:500],
+                lease_expires_at=None, updated_at=now)
+    )
+    return outcome.rowcount == 1
+
+
+def retry_later(session: Session, action_id: int, owner: str, due_at: datetime, now: datetime,
+                error: str) -> bool:
+    """Put our claimed action back to pending at ``due_at`` (a failure before sending)."""
+    outcome = session.execute(
+        update(ScheduledAction)
+        .where(ScheduledAction.id == action_id, ScheduledAction.lease_owner == owner,
+               ScheduledAction.status.in_((CLAIMED, SENDING)))
+        .values(status=PENDING, due_at=due_at, lease_owner=None, lease_expires_at=None,
+                last_error=error[:500], updated_at=now)
+    )
+    return outcome.rowcount == 1

@@ -1,0 +1,57 @@
+"""The in-process ticker: APScheduler decides *when* the dispatcher runs a pass.
+
+APScheduler holds no domain timers (those are rows): one interval job on a memory job
+store, coalesced, never overlapping. After each pass the job is pulled forward to the
+next due action if that is sooner than the next poll; ``wake()`` pulls it to now, which
+the engine calls after it queued something.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from flows.scheduling.dispatcher import Dispatcher
+
+log = logging.getLogger("goedwerk.ticker")
+JOB_ID = "goedwerk-dispatch"
+
+
+class Ticker:
+    def __init__(self, dispatcher: Dispatcher, interval_seconds: float) -> None:
+        self.dispatcher = dispatcher
+        self.interval = interval_seconds
+        self.scheduler = BackgroundScheduler(
+            jobstores={"default": MemoryJobStore()},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+            timezone=timezone.utc,
+        )
+
+    def start(self) -> None:
+        self.scheduler.add_job(self._pass, "interval", seconds=self.interval, id=JOB_ID,
+                               next_run_time=datetime.now(timezone.utc))
+        self.scheduler.start()
+
+    def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+
+    def wake(self) -> None:
+        """Run a pass as soon as possible (something may have become due sooner)."""
+        if self.scheduler.running:
+            self.scheduler.modify_job(JOB_ID, next_run_time=datetime.now(timezone.utc))
+
+    def _pass(self) -> None:
+        try:
+            self.dispatcher.run_due()
+            upcoming = self.dispatcher.next_due()
+        except Exception:
+            log.exception("dispatcher pass failed; retrying at the next poll")
+            return
+        job = self.scheduler.get_job(JOB_ID)
+        if upcoming is not None and job is not None and job.next_run_time is not None:
+            if upcoming < job.next_run_time:
+                job.modify(next_run_time=max(upcoming, datetime.now(timezone.utc)))

@@ -1,0 +1,177 @@
+"""What the engine shows, as data: adapters turn views into Block Kit, text or cards.
+
+Every view carries the ``language`` it is meant in. Free texts (``Notice.text``) are
+already translated by the engine; structured views are translated by the renderer
+through :mod:`flows.i18n`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A short message: a confirmation, a refusal, an explanation."""
+
+    language: str
+    text: str
+    error: bool = False
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A button: ``action`` and ``value`` come back in a :class:`flows.events.Choose`."""
+
+    label: str
+    action: str
+    value: str = ""
+    primary: bool = False
+
+
+@dataclass(frozen=True)
+class SituationItem:
+    number: int
+    title: str
+    gist: str
+    times_used: int = 0
+
+
+@dataclass(frozen=True)
+class SituationList:
+    language: str
+    items: tuple[SituationItem, ...]
+    choices: tuple[Choice, ...] = ()
+
+
+@dataclass(frozen=True)
+class SituationCard:
+    language: str
+    number: int
+    title: str
+    description: str
+    question: str
+    examples: tuple[tuple[str, str, str], ...] = ()
+    choices: tuple[Choice, ...] = ()
+
+
+@dataclass(frozen=True)
+class StepInfo:
+    name: str
+    label: str
+    starts_at: datetime
+    ends_at: datetime
+    state: str  # "done", "current" or "upcoming"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    topic: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class RoundView:
+    """The kickoff message of a round, kept up to date in place; also the status answer."""
+
+    language: str
+    round_id: int
+    status: str
+    situation_number: int
+    situation_title: str
+    description: str
+    question: str
+    steps: tuple[StepInfo, ...]
+    coverage: tuple[Coverage, ...]
+    participants: int
+    deadline: datetime
+    facilitator: str
+    current_step: str | None
+    summary_ready: bool = False
+    choices: tuple[Choice, ...] = ()
+
+
+@dataclass(frozen=True)
+class PromptView:
+    """The prompt that opens one topic: the head, one perspective, or the tail."""
+
+    language: str
+    round_id: int
+    topic: str
+    label: str
+    step_name: str
+    kind: str  # "head", "body" or "tail"
+    intro: str
+    questions: tuple[str, ...]
+    note: str | None
+    ends_at: datetime
+    situation_title: str
+    choices: tuple[Choice, ...] = ()
+
+
+@dataclass(frozen=True)
+class ContributionView:
+    """One contribution as the channel sees it: ``author`` is None when anonymous."""
+
+    language: str
+    contribution_id: int
+    round_id: int
+    topic: str
+    label: str
+    author: str | None
+    text: str
+    passed: bool
+    virtues: tuple[str, ...] = ()
+    edited: bool = False
+
+
+@dataclass(frozen=True)
+class ContributionForm:
+    """The form to contribute to one topic (or to edit a contribution)."""
+
+    language: str
+    round_id: int
+    topic: str
+    label: str
+    questions: tuple[str, ...]
+    virtue_options: tuple[str, ...] = ()
+    max_length: int = 3000
+    contribution_id: int | None = None
+    text: str = ""
+    anonymous: bool = False
+    chosen_virtues: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DraftSection:
+    topic: str
+    label: str
+    quotes: tuple[tuple[str, str | None], ...]  # (quote, author or None)
+
+
+@dataclass(frozen=True)
+class SummaryView:
+    """The draft of the image of good work in the rich-A4 form."""
+
+    language: str
+    round_id: int
+    situation_title: str
+    title_suggestions: tuple[str, ...]
+    experience: str | None
+    experience_author: str | None
+    sections: tuple[DraftSection, ...]
+    virtues: tuple[tuple[str, int], ...]
+    participants: int
+    contributions: int
+    passes: int
+    empty_topics: tuple[str, ...]
+    final: bool = False
+    choices: tuple[Choice, ...] = field(default_factory=tuple)
+
+
+View = (
+    Notice | SituationList | SituationCard | RoundView | PromptView | ContributionView
+    | ContributionForm | SummaryView
+)

@@ -1,0 +1,1 @@
+"""goedwerk's test suite (a package, so helpers import as ``tests.conftest``)."""

@@ -1,0 +1,1 @@
+"""Tests of the store: migrations, column types and constraints on both dialects."""
