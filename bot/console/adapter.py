@@ -183,9 +183,10 @@ class ConsoleAdapter:
         elif isinstance(effect, DirectMessage):
             self._block(f"[DM → {effect.user}]", effect.view)
         elif isinstance(effect, Ephemeral):
-            self._block(f"[#{effect.place.channel} · {t(self.language, 'only for')} {effect.user}]", effect.view)
+            heading = t(self.language, "[#{channel} · only for {user}]", channel=effect.place.channel, user=effect.user)
+            self._block(heading, effect.view)
         elif isinstance(effect, OpenForm):
-            self._block(f"[{t(self.language, 'form for')} {effect.user}]", effect.view)
+            self._block(t(self.language, "[form for {user}]", user=effect.user), effect.view)
             if isinstance(effect.view, ContributionForm):
                 self.pending = PendingForm(effect.user, effect.place.channel, effect.view)
 

@@ -51,7 +51,7 @@ def render(view: View, zone: ZoneInfo) -> list[str]:
             lines.append("    " + t(lang, "Virtues: {virtues}", virtues=", ".join(view.virtues)))
         return lines
     if isinstance(view, ContributionForm):
-        lines = [f"  {t(lang, 'Contribute to')}: {view.label}"]
+        lines = ["  " + t(lang, "Contribute to: {topic}", topic=view.label)]
         lines += [f"  • {question}" for question in view.questions]
         if view.virtue_options:
             lines += _wrap(t(lang, "Virtues you can name between brackets, e.g. [Moed, Geduld]: {virtues}",
@@ -73,8 +73,9 @@ def render(view: View, zone: ZoneInfo) -> list[str]:
 def _round(view: RoundView, zone: ZoneInfo) -> list[str]:
     lang = view.language
     state = {"active": t(lang, "running"), "closed": t(lang, "closed"), "cancelled": t(lang, "stopped")}
-    lines = [f"  {t(lang, 'Round')} {view.round_id} — {view.situation_number}. {view.situation_title} "
-             f"[{state.get(view.status, view.status)}]"]
+    lines = ["  " + t(lang, "Round {round} — {number}. {title} [{state}]", round=view.round_id,
+                      number=view.situation_number, title=view.situation_title,
+                      state=state.get(view.status, view.status))]
     lines += _wrap(view.question)
     for step in view.steps:
         mark = {"done": "✓", "current": "▶", "upcoming": "·"}[step.state]
@@ -105,7 +106,8 @@ def _summary(view: SummaryView) -> list[str]:
             continue
         lines.append(f"   {section.label}")
         for quote, author in section.quotes:
-            lines += _wrap(f"“{quote}” — {author or t(lang, 'anonymous')}", "     ")
+            who = author or t(lang, "anonymous")
+            lines += _wrap(f"“{quote}” — {who}", "     ")
     if view.virtues:
         lines.append("  " + t(lang, "Virtues chosen most: {virtues}",
                               virtues=", ".join(f"{name} ({count})" for name, count in view.virtues)))

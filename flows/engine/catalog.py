@@ -19,6 +19,7 @@ Commands (after /goedwerk):
 • next / close / stop — for the facilitator: next step, close with a summary, or cancel
 • facilitator @person — hand the facilitator role over
 • summary — the draft image of good work so far
+• experience <number> — for the facilitator: use this head story as the characteristic experience
 • situations / show <number> — the situations to choose from
 • language nl | en — the language of this channel
 • help — this text

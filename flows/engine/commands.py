@@ -26,6 +26,7 @@ ALIASES = {
     "toon": "toon", "show": "toon",
     "begeleider": "begeleider", "facilitator": "begeleider",
     "taal": "taal", "language": "taal",
+    "ervaring": "ervaring", "experience": "ervaring",
     "help": "help", "hulp": "help", "?": "help",
 }
 RANDOM_WORDS = {"willekeurig", "random"}
@@ -137,6 +138,8 @@ def parse(text: str) -> Parsed:
         return Parsed(name, {"contribution": contribution, "text": text_rest.strip()})
     if name == "verwijder":
         return Parsed(name, {"contribution": _number(rest.strip(), N_("Use: delete <number>"))})
+    if name == "ervaring":
+        return Parsed(name, {"contribution": _number(rest.strip(), N_("Use: experience <number>"))})
     if name == "toon":
         return Parsed(name, {"situation": _number(rest.strip(), N_("Use: show <number>"))})
     if name == "begeleider":

@@ -163,6 +163,8 @@ class Engine:
                 return [Ephemeral(scope.place, scope.actor.user, situation_list(scope, content, False))]
             case "toon":
                 return [Ephemeral(scope.place, scope.actor.user, situation_card(scope, content, args["situation"]))]
+            case "ervaring":
+                return rounds.pick_experience(scope, content, args["contribution"])
             case "begeleider":
                 return rounds.hand_over(scope, content, args["user"])
             case "taal":

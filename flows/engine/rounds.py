@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from flows.content.schema import ContentPack
 from flows.effects import Effect, Ephemeral, Post, Update
 from flows.engine import presenters
-from flows.engine.plan import Plan, PlanError, lay_out, parse_plan
+from flows.engine.plan import HEAD, Plan, PlanError, lay_out, parse_plan
 from flows.engine.scope import Refusal, Scope
 from flows.engine.topics import topics_of
 from flows.i18n import N_
@@ -138,7 +138,16 @@ def open_step(scope: Scope, content: ContentPack, round_row: Round, index: int) 
     plan = parse_plan(round_row.plan)
     if round_row.status != ROUND_ACTIVE or not _move_to(scope, round_row, index):
         return []
-    return _prompts(scope, content, round_row, plan, index) + [_kickoff_update(scope, content, round_row)]
+    return _opened(scope, content, round_row, plan, index)
+
+
+def _opened(scope: Scope, content: ContentPack, round_row: Round, plan: Plan, index: int) -> list[Effect]:
+    """What the channel sees when a step opens; the tail also gets the draft so far to work from."""
+    effects = _prompts(scope, content, round_row, plan, index) + [_kickoff_update(scope, content, round_row)]
+    if plan.steps[index].kind == "tail":
+        effects.append(Post(scope.place, draft_for(scope, content, round_row, final=False),
+                            thread_key=f"prompt:{round_row.id}:{plan.steps[index].name}"))
+    return effects
 
 
 def next_step(scope: Scope, content: ContentPack) -> list[Effect]:
@@ -152,9 +161,7 @@ def next_step(scope: Scope, content: ContentPack) -> list[Effect]:
         raise Refusal(N_("The round has just moved on; try again."))
     round_row.steps[index].starts_at = scope.now
     actions.skip(scope.session, phase_key(round_row.id, index), scope.now, "opened early by the facilitator")
-    return (_prompts(scope, content, round_row, plan, index)
-            + [_kickoff_update(scope, content, round_row),
-               scope.tell(N_("The next step has started."))])
+    return _opened(scope, content, round_row, plan, index) + [scope.tell(N_("The next step has started."))]
 
 
 def _kickoff_update(scope: Scope, content: ContentPack, round_row: Round) -> Effect:
@@ -193,6 +200,35 @@ def close(scope: Scope, content: ContentPack, round_row: Round, *, by_hand: bool
     effects.append(Post(scope.place, draft, key=f"summary:{round_row.id}"))
     if by_hand:
         effects.append(scope.tell(N_("The round is closed and the draft has been posted.")))
+    return effects
+
+
+def pick_experience(scope: Scope, content: ContentPack, contribution_id: int) -> list[Effect]:
+    """The facilitator picks which head story the draft uses as the characteristic experience."""
+    round_row = queries.active_round(scope.session, scope.channel) or queries.latest_round(scope.session, scope.channel)
+    if round_row is None:
+        raise Refusal(N_("There is no round in this channel yet. Start one with '/goedwerk start'."))
+    _require_facilitator(scope, round_row)
+    story = next((row for row in queries.contributions(scope.session, round_row)
+                  if row.id == contribution_id and row.topic == HEAD and not row.passed), None)
+    if story is None:
+        raise Refusal(N_("Contribution {number} is not a story from the head of this round."), number=contribution_id)
+    stored = scope.session.query(SummaryDraft).filter_by(round_id=round_row.id).first()
+    if stored is None:
+        scope.session.add(SummaryDraft(round_id=round_row.id, content={"experience_id": story.id},
+                                       status="draft", created_at=scope.now, updated_at=scope.now))
+    else:
+        stored.content = {**stored.content, "experience_id": story.id}
+        stored.updated_at = scope.now
+    scope.session.flush()
+    final = round_row.status == ROUND_CLOSED
+    draft = draft_for(scope, content, round_row, final=final)
+    effects: list[Effect] = [scope.tell(N_("Story {number} is now the characteristic experience."), number=story.id)]
+    if final:
+        _store_draft(scope, round_row, draft)
+        effects.append(Update(scope.place, f"summary:{round_row.id}", draft))
+    else:
+        effects.append(Ephemeral(scope.place, scope.actor.user, draft))
     return effects
 
 

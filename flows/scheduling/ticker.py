@@ -9,6 +9,7 @@ the engine calls after it queued something.
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime, timezone
 
 from apscheduler.jobstores.memory import MemoryJobStore
@@ -29,6 +30,8 @@ class Ticker:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
             timezone=timezone.utc,
         )
+        self._stopping = threading.Event()
+        self._running = threading.Lock()  # held while a pass runs
 
     def start(self) -> None:
         self.scheduler.add_job(self._pass, "interval", seconds=self.interval, id=JOB_ID,
@@ -36,15 +39,25 @@ class Ticker:
         self.scheduler.start()
 
     def stop(self) -> None:
+        """Stop after the pass in progress (APScheduler's shutdown holds its job-store lock
+        while it waits, so a pass must never touch the scheduler once stopping began)."""
+        self._stopping.set()
+        with self._running:
+            pass
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
 
     def wake(self) -> None:
         """Run a pass as soon as possible (something may have become due sooner)."""
-        if self.scheduler.running:
+        if self.scheduler.running and not self._stopping.is_set():
             self.scheduler.modify_job(JOB_ID, next_run_time=datetime.now(timezone.utc))
 
     def _pass(self) -> None:
+        with self._running:
+            if not self._stopping.is_set():
+                self._run_and_reschedule()
+
+    def _run_and_reschedule(self) -> None:
         try:
             self.dispatcher.run_due()
             upcoming = self.dispatcher.next_due()

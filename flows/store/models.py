@@ -63,6 +63,23 @@ class Channel(Base):
     workspace: Mapped[Workspace] = relationship()
 
 
+class WeeklyRule(Base):
+    """A channel's weekly prompt with a random situation: when, in which zone, and the next run."""
+
+    __tablename__ = "weekly_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"), unique=True)
+    weekday: Mapped[int] = mapped_column(Integer)  # 0 = Monday
+    local_time: Mapped[str] = mapped_column(String(5))  # "09:00"
+    timezone: Mapped[str] = mapped_column(String(64))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    paused_reason: Mapped[str | None] = mapped_column(String(200))
+    next_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class Person(Base):
     """A user of a workspace, with their own preferences."""
 
@@ -181,6 +198,37 @@ class SummaryDraft(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class PublishedImage(Base):
+    """A published image of good work (the rich A4) and where it came from."""
+
+    __tablename__ = "published_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"), index=True)
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(200))
+    experience: Mapped[str] = mapped_column(Text, default="")
+    narrative: Mapped[str] = mapped_column(Text, default="")
+    picture: Mapped[str | None] = mapped_column(String(200))
+    content: Mapped[dict] = mapped_column(JSON, default=dict)
+    published_by: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ImageRevision(Base):
+    """One saved edit of a draft or published image, so its history is kept."""
+
+    __tablename__ = "image_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    image_id: Mapped[int | None] = mapped_column(ForeignKey("published_images.id", ondelete="CASCADE"))
+    editor_id: Mapped[str] = mapped_column(String(64))
+    content: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ScheduledAction(Base):

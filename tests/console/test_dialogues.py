@@ -173,3 +173,36 @@ def test_dutch_is_the_default_language(db: Database) -> None:
     assert "Ronde 1 — 1." in out
     assert "== Kop: je eigen ervaringen ==" in out or "== Kop" in out
     assert "Bedankt" in out or "Dank" in out
+
+
+def test_tail_shows_the_draft_so_far_and_the_facilitator_picks_the_experience(db: Database) -> None:
+    session = console(db, QUICK_PLAN)
+    session.run("""
+/as anna
+/goedwerk taal en
+/goedwerk start 7
+/goedwerk bijdrage kop A long story about the day the minister's office called us on a Friday night.
+/as bob
+/goedwerk bijdrage kop Short one.
+""")
+    out = session.run("/tick 4m")
+    assert "↳ prompt:1:staart" in out and "Draft image of good work so far" in out
+    out = session.run("/goedwerk ervaring 2")
+    assert "Only the facilitator" in out
+    out = session.run("/as anna\n/goedwerk ervaring 2\n/tick 5m")
+    assert "Story 2 is now the characteristic experience." in out
+    final = out[out.index("== Image of good work:"):]
+    assert "Characteristic experience (bob):" in final and "Short one." in final
+    out = session.run("/goedwerk ervaring 1")
+    assert "↻ summary:1" in out and "Characteristic experience (anna):" in out
+
+
+def test_an_admin_may_facilitate_any_round(db: Database) -> None:
+    from flows.events import Actor, Command
+
+    session = console(db, QUICK_PLAN)
+    session.run("/as anna\n/goedwerk taal en\n/goedwerk start 8")
+    admin = Actor("console", "local", "team", "root", user_name="root", is_admin=True)
+    effects = session.engine.handle(Command(admin, "volgende"))
+    session.adapter.deliver(effects)
+    assert "The next step has started." in session.transcript

@@ -1,0 +1,114 @@
+"""Channel messages and ephemerals: ``message(view, zone)`` → (fallback text, blocks).
+
+One entry point for every view the engine posts. User text is escaped (see
+:func:`bot.slack.blocks.text.escape`) so it can never ping ``<!channel>`` or mention
+anyone; times are ``<!date^…>`` tokens so each reader sees their own zone, with the
+channel zone (``zone``) as fallback. Every message has at most 50 blocks.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import MarkdownTextObject, Option, OverflowMenuElement, PlainTextObject, SectionBlock
+
+from flows.i18n import t
+from flows.views import (ContributionForm, ContributionView, Notice, PromptView, RoundView, SituationCard,
+                         SituationList, SummaryView, View)
+
+from .choices import MENU_ACTION, action_id, buttons
+from .fit import Lines, Part, context, fit
+from .kickoff import header, kickoff_parts
+from .limits import FALLBACK_TEXT, MAX_SECTION_TEXT, check_message
+from .summary import summary_parts
+from .text import chunk_text, date_token, escape, escape_keeping_mentions, truncate
+
+WARNING = ":warning:"
+
+
+def message(view: View, zone: ZoneInfo) -> tuple[str, list[dict]]:
+    """The notification fallback text and the blocks that show ``view`` in a channel.
+
+    ``zone`` is the channel's time zone (for the fallback text of dates). Raises
+    TypeError for a :class:`ContributionForm` (that is a modal: see ``contribution_modal``).
+    """
+    if isinstance(view, ContributionForm):
+        raise TypeError("a ContributionForm is shown as a modal: use contribution_modal()")
+    builders = {Notice: _notice, RoundView: kickoff_parts, PromptView: _prompt,
+                ContributionView: _contribution, SituationList: _situations,
+                SituationCard: _situation, SummaryView: lambda v, _zone: summary_parts(v)}
+    builder = builders.get(type(view))
+    if builder is None:
+        raise TypeError(f"no Slack message for {type(view).__name__}")
+    fallback, parts = builder(view, zone)
+    blocks = fit(parts, view.language)
+    check_message(blocks)
+    return truncate(escape(" ".join(fallback.split())), FALLBACK_TEXT), blocks
+
+
+def _notice(view: Notice, zone: ZoneInfo) -> tuple[str, list[Part]]:
+    text = escape_keeping_mentions(view.text)
+    if view.error:
+        text = f"{WARNING} {text}"
+    return view.text, [Lines(text.split("\n"), trimmable=False)]
+
+
+def _prompt(view: PromptView, zone: ZoneInfo) -> tuple[str, list[Part]]:
+    lang = view.language
+    parts: list[Part] = [header(view.label), Lines([escape(view.intro)], trimmable=False)]
+    if view.questions:
+        parts.append(Lines([f"• {escape(question)}" for question in view.questions]))
+    if view.note:
+        parts.append(Lines([":bulb: " + escape(t(lang, "Inspiration: {note}", note=view.note))],
+                           trimmable=False, context=True))
+    parts.append(context(":hourglass_flowing_sand: " + t(lang, "Open until {moment}.",
+                                                        moment=date_token(lang, view.ends_at, zone))))
+    parts += buttons(view.choices)
+    return f"{view.label}: {view.intro}", parts
+
+
+def _contribution(view: ContributionView, zone: ZoneInfo) -> tuple[str, list[Part]]:
+    """The author in bold (or "anonymous", nothing else), the text, virtues and a menu."""
+    lang = view.language
+    author = view.author or t(lang, "anonymous")
+    first = f"*{escape(author)}*" if view.author else f"_{escape(author)}_"
+    if view.edited:
+        first += " " + escape(t(lang, "(edited)"))
+    body = escape(t(lang, "Nothing to add")) if view.passed and not view.text else escape(view.text)
+    pieces = chunk_text(f"{first}\n{body}", MAX_SECTION_TEXT)
+    menu = OverflowMenuElement(action_id=action_id(MENU_ACTION), options=[
+        Option(text=PlainTextObject(text=t(lang, "Edit")), value=f"edit:{view.contribution_id}"),
+        Option(text=PlainTextObject(text=t(lang, "Delete")), value=f"delete:{view.contribution_id}"),
+    ])
+    parts: list[Part] = [SectionBlock(text=MarkdownTextObject(text=pieces[0]), accessory=menu).to_dict()]
+    parts.append(Lines(pieces[1:], trimmable=False))
+    notes = [f"#{view.contribution_id} · {escape(view.label)}"]
+    if view.virtues:
+        notes.append(escape(t(lang, "Virtues: {virtues}", virtues=", ".join(view.virtues))))
+    parts.append(context(*notes))
+    who = view.author or t(lang, "anonymous")
+    return f"{who} ({view.label}): {view.text}", parts
+
+
+def _situations(view: SituationList, zone: ZoneInfo) -> tuple[str, list[Part]]:
+    lang = view.language
+    lines = []
+    for item in view.items:
+        line = f"*{item.number}. {escape(item.title)}* — {escape(item.gist)}"
+        if item.times_used:
+            line += " " + escape(t(lang, "(used {count}× here)", count=item.times_used))
+        lines.append(line)
+    title = t(lang, "Situations")
+    return title, [header(title), Lines(lines), *buttons(view.choices)]
+
+
+def _situation(view: SituationCard, zone: ZoneInfo) -> tuple[str, list[Part]]:
+    lang = view.language
+    parts: list[Part] = [header(f"{view.number}. {view.title}"),
+                         Lines([escape(view.description)], trimmable=False),
+                         Lines(["*" + escape(view.question).replace("*", "") + "*"], trimmable=False)]
+    if view.examples:
+        parts.append(Lines([escape(t(lang, "Example: {title} ({who}) — {gist}", title=title, who=who, gist=gist))
+                            for title, who, gist in view.examples], context=True))
+    parts += buttons(view.choices)
+    return f"{view.number}. {view.title}", parts

