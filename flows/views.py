@@ -171,7 +171,48 @@ class SummaryView:
     choices: tuple[Choice, ...] = field(default_factory=tuple)
 
 
+
+
+@dataclass(frozen=True)
+class HomeRound:
+    channel: str
+    round_id: int
+    situation_title: str
+    current_step: str | None
+    step_ends_at: datetime | None
+    deadline: datetime
+
+
+@dataclass(frozen=True)
+class HomeContribution:
+    channel: str
+    contribution_id: int
+    label: str
+    text: str
+    anonymous: bool
+    passed: bool
+
+
+@dataclass(frozen=True)
+class HomeImage:
+    channel: str
+    title: str
+    published_at: datetime
+
+
+@dataclass(frozen=True)
+class HomeView:
+    """One person's overview (Slack's App Home): their rounds, their words, the team's images."""
+
+    language: str
+    user: str
+    rounds: tuple[HomeRound, ...]
+    contributions: tuple[HomeContribution, ...]
+    images: tuple[HomeImage, ...]
+    help: str
+
+
 View = (
     Notice | SituationList | SituationCard | RoundView | PromptView | ContributionView
-    | ContributionForm | SummaryView
+    | ContributionForm | SummaryView | HomeView
 )

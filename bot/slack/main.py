@@ -1,13 +1,67 @@
-"""Serving Slack. The adapter is built in the Slack issue; until then this says so."""
+"""Serving Slack: HTTP on a production WSGI server (waitress) or Socket Mode."""
 
 from __future__ import annotations
 
+import logging
+import signal
 import sys
 
+from bot.services import build_services
 from bot.settings import Settings
+from bot.slack.app import build_app
+from bot.slack.http import make_wsgi
+from flows.clock import SystemClock
+from flows.scheduling.dispatcher import Dispatcher
+from flows.scheduling.ticker import Ticker
+
+log = logging.getLogger("goedwerk")
+WAITRESS_THREADS = 16
+
+
+def start_scheduler(slack, settings: Settings, clock) -> Ticker:
+    """Run the dispatcher in this process: timed steps are sent with each team's token."""
+    services = slack.services
+    dispatcher = Dispatcher(services.db, services.engine, clock, lambda effects: services.sender.deliver(effects))
+    ticker = Ticker(dispatcher, settings.dispatch_interval)
+    services.engine.on_schedule(ticker.wake)
+    ticker.start()
+    return ticker
 
 
 def run_slack(settings: Settings, port: int, scheduler: bool) -> int:
-    print("goedwerk: the Slack adapter is not part of this version yet; unset the SLACK_* settings "
-          "to use the local console.", file=sys.stderr)
-    return 2
+    if not settings.slack_app_token and not settings.slack_signing_secret:
+        print("goedwerk: SLACK_SIGNING_SECRET is needed to serve Slack over HTTP "
+              "(or set SLACK_APP_TOKEN for Socket Mode).", file=sys.stderr)
+        return 2
+    if not settings.slack_client_id and not settings.slack_bot_token:
+        print("goedwerk: set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
+              "(many workspaces).", file=sys.stderr)
+        return 2
+    logging.getLogger().setLevel(settings.log_level)
+    clock = SystemClock()
+    services = build_services(settings, clock)
+    slack = build_app(settings, services, socket_mode=bool(settings.slack_app_token))
+    ticker = start_scheduler(slack, settings, clock) if scheduler else None
+    try:
+        if settings.slack_app_token:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            print("goedwerk: connected to Slack in Socket Mode.", file=sys.stderr)
+            SocketModeHandler(slack.app, settings.slack_app_token).start()
+        else:
+            from waitress import create_server
+
+            server = create_server(make_wsgi(slack.app, services.db), host="0.0.0.0", port=port,
+                                   threads=WAITRESS_THREADS)
+            signal.signal(signal.SIGTERM, lambda *_: server.close())
+            print(f"goedwerk: serving Slack on port {server.effective_port} (POST /slack/events, GET /healthz).",
+                  file=sys.stderr, flush=True)
+            try:
+                server.run()
+            except OSError:
+                pass  # closed by SIGTERM
+    finally:
+        if ticker is not None:
+            ticker.stop()
+        services.db.dispose()
+    return 0

@@ -131,7 +131,7 @@ def _derived_key(round_id: int, user: str, topic: str, text: str, anonymous: boo
     return f"c:{round_id}:{user}:{topic}:{digest[:32]}"
 
 
-def _own_contribution(scope: Scope, contribution_id: int) -> tuple[Contribution, Round]:
+def own_contribution(scope: Scope, contribution_id: int) -> tuple[Contribution, Round]:
     """The actor's own live contribution in this channel's active round, or a refusal."""
     found = scope.session.execute(
         select(Contribution, Round).join(Round, Contribution.round_id == Round.id)
@@ -149,7 +149,7 @@ def _own_contribution(scope: Scope, contribution_id: int) -> tuple[Contribution,
 
 def edit(scope: Scope, content: ContentPack, contribution_id: int, text: str, anonymous: bool | None = None,
          virtues: tuple[str, ...] | None = None) -> list[Effect]:
-    row, round_row = _own_contribution(scope, contribution_id)
+    row, round_row = own_contribution(scope, contribution_id)
     if row.passed:
         raise Refusal(N_("That was a pass; contribute instead to add text."))
     text = clean_text(text)
@@ -173,7 +173,7 @@ def edit(scope: Scope, content: ContentPack, contribution_id: int, text: str, an
 
 
 def delete(scope: Scope, content: ContentPack, contribution_id: int) -> list[Effect]:
-    row, round_row = _own_contribution(scope, contribution_id)
+    row, round_row = own_contribution(scope, contribution_id)
     row.deleted_at, row.text = scope.now, ""
     row.virtues = []
     scope.session.flush()

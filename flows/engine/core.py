@@ -17,7 +17,8 @@ from flows.content.schema import ContentPack
 from flows.effects import Effect, Ephemeral, OpenForm, Place
 from flows.engine import commands, contributions, rounds
 from flows.engine.catalog import help_view, situation_card, situation_list
-from flows.engine.forms import contribution_form
+from flows.engine.forms import contribution_form, edit_form
+from flows.engine.home import home_view
 from flows.engine.scope import Refusal, Scope, open_scope, scope_for_channel
 from flows.events import Actor, Choose, Command, Contribute, DeleteContribution, DueAction, EditContribution, Event
 from flows.i18n import N_, t
@@ -25,7 +26,7 @@ from flows.scheduling import actions
 from flows.store import queries
 from flows.store.db import Database
 from flows.store.models import Round
-from flows.views import Notice
+from flows.views import HomeView, Notice
 
 log = logging.getLogger("goedwerk.engine")
 
@@ -104,6 +105,11 @@ class Engine:
                 actions.settle(session, action_id, owner, actions.SKIPPED, now, error="moot")
                 return None
             return effects
+
+    def home(self, platform: str, workspace: str, user: str, language: str | None = None) -> HomeView:
+        """The person's overview: their active rounds, own contributions and the team's images."""
+        with self.db.transaction() as session:
+            return home_view(session, self.content, language or self.defaults.language, platform, workspace, user)
 
     def declare_members(self, actor: Actor, users: list[str]) -> None:
         """Set a channel's members (the console's ``/members``; Slack reads its own)."""
@@ -188,6 +194,11 @@ class Engine:
             return [OpenForm(scope.place, scope.actor.user, contribution_form(scope, content, round_number, topic))]
         if event.action == "status":
             return rounds.status(scope, content)
+        if event.action in ("edit", "delete"):
+            number = int(event.value) if event.value.isdigit() and len(event.value) <= 12 else -1
+            if event.action == "delete":
+                return contributions.delete(scope, content, number)
+            return [OpenForm(scope.place, scope.actor.user, edit_form(scope, content, number))]
         raise Refusal(N_("That button is no longer in use."))
 
     def _apology(self, actor: Actor) -> Effect:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flows.content.schema import ContentPack
 from flows.engine.plan import parse_plan
+from flows.engine.contributions import own_contribution
 from flows.engine.scope import Refusal, Scope
 from flows.engine.topics import VALUES_TOPIC, label, resolve, step_of_topic
 from flows.i18n import N_
@@ -33,3 +34,14 @@ def contribution_form(scope: Scope, content: ContentPack, round_id: int, topic_w
         questions = content.process.tail_questions.get(lang)
     virtues = tuple(content.virtue_names(lang)) if topic == VALUES_TOPIC else ()
     return ContributionForm(lang, round_row.id, topic, label(content, lang, topic), tuple(questions), virtues)
+
+
+def edit_form(scope: Scope, content: ContentPack, contribution_id: int) -> ContributionForm:
+    """The form to edit the actor's own contribution in this channel, filled in."""
+    row, round_row = own_contribution(scope, contribution_id)
+    form = contribution_form(scope, content, round_row.id, row.topic)
+    return ContributionForm(form.language, form.round_id, form.topic, form.label, form.questions,
+                            form.virtue_options, form.max_length, contribution_id=row.id, text=row.text,
+                            anonymous=row.anonymous, chosen_virtues=tuple(
+                                next((v.get(form.language) for v in content.virtues if v.nl == c.virtue), c.virtue)
+                                for c in row.virtues))

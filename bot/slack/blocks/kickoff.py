@@ -36,7 +36,7 @@ def kickoff_parts(view: RoundView, zone: ZoneInfo) -> tuple[str, list[Part]]:
         Lines([escape(view.description)], trimmable=False),
         Lines(["*" + escape(view.question).replace("*", "") + "*"], trimmable=False),
     ]
-    plan = [f"*{escape(t(lang, 'Plan'))}*"]
+    plan = ["*" + escape(t(lang, "Plan")) + "*"]
     for step in view.steps:
         label = escape(step.label)
         if step.state == "current":

@@ -34,7 +34,7 @@ def summary_parts(view: SummaryView) -> tuple[str, list[Part]]:
     title = f"{heading}: {view.situation_title}"
     parts: list[Part] = [header(title)]
     if view.title_suggestions:
-        parts.append(Lines([f"*{escape(t(lang, 'Title suggestions:'))}*",
+        parts.append(Lines(["*" + escape(t(lang, "Title suggestions:")) + "*",
                             *(f"• {escape(s)}" for s in view.title_suggestions)], keep=1))
     if view.experience:
         who = t(lang, "Characteristic experience ({who}):", who=_who(lang, view.experience_author))
@@ -42,7 +42,8 @@ def summary_parts(view: SummaryView) -> tuple[str, list[Part]]:
     quoted = [s for s in view.sections if s.quotes]
     if quoted:
         parts.append(DividerBlock().to_dict())
-        parts.append(Lines([f"*{escape(t(lang, 'Image of good work, per perspective:'))}*"], trimmable=False))
+        per_perspective = escape(t(lang, "Image of good work, per perspective:"))
+        parts.append(Lines([f"*{per_perspective}*"], trimmable=False))
     for draft in quoted:
         lines = [f"*{escape(draft.label)}*"]
         lines += [f"{_quote('“' + quote + '”')}\n— {_who(lang, author)}" for quote, author in draft.quotes]

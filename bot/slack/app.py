@@ -1,0 +1,77 @@
+"""Building the Bolt app from settings: single workspace (bot token) or many (OAuth)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from slack_bolt import App
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+from bot.services import Services
+from bot.settings import Settings
+from bot.slack import installation_tables
+from bot.slack.clients import TeamClients, build_client
+from bot.slack.listeners import events, interactions, shortcuts, views
+from bot.slack.sender import SlackSender
+from bot.slack.services import SlackServices
+
+log = logging.getLogger("goedwerk.slack")
+BOT_SCOPES = ["commands", "chat:write", "channels:read", "groups:read", "users:read", "im:write",
+              "files:write", "channels:history", "groups:history"]
+OAUTH_STATE_SECONDS = 600
+
+
+@dataclass
+class SlackApp:
+    app: App
+    services: SlackServices
+    clients: TeamClients
+
+
+def _installation_store(settings: Settings, services: Services) -> SQLAlchemyInstallationStore:
+    return SQLAlchemyInstallationStore(
+        client_id=settings.slack_client_id or "", engine=services.db.engine,
+        bots_table_name=installation_tables.BOTS_TABLE,
+        installations_table_name=installation_tables.INSTALLATIONS_TABLE)
+
+
+def build_app(settings: Settings, services: Services, *, socket_mode: bool = False) -> SlackApp:
+    """The Bolt app with every listener registered; tokens from settings or the install store."""
+    client = build_client(settings.slack_api_url, settings.slack_bot_token)
+    common = dict(client=client, signing_secret=settings.slack_signing_secret,
+                  request_verification_enabled=not socket_mode, process_before_response=False,
+                  raise_error_for_unhandled_request=False)
+    if settings.slack_client_id:
+        store = _installation_store(settings, services)
+        state_store = SQLAlchemyOAuthStateStore(expiration_seconds=OAUTH_STATE_SECONDS, engine=services.db.engine,
+                                                table_name=installation_tables.OAUTH_STATES_TABLE)
+        app = App(**common, installation_store=store, installation_store_bot_only=True,
+                  oauth_settings=OAuthSettings(client_id=settings.slack_client_id,
+                                               client_secret=settings.slack_client_secret,
+                                               scopes=BOT_SCOPES, installation_store=store, state_store=state_store,
+                                               install_path="/slack/install", redirect_uri_path="/slack/oauth_redirect"))
+        app.enable_token_revocation_listeners()
+
+        def token_for(team: str) -> str | None:
+            bot = store.find_bot(enterprise_id=None, team_id=team)
+            return bot.bot_token if bot else None
+    else:
+        app = App(**common, token_verification_enabled=False)  # the client carries the bot token
+
+        def token_for(team: str) -> str | None:
+            return settings.slack_bot_token
+
+    clients = TeamClients(settings.slack_api_url, token_for)
+    sender = SlackSender(services.db, services.content, services.engine.clock, settings.zone, clients.for_team)
+    slack_services = SlackServices(services.db, services.engine, sender, services.engine.defaults)
+    for listeners in (interactions, views, shortcuts, events):
+        listeners.register(app, slack_services)
+
+    @app.error
+    def on_error(error, body):
+        log.error("listener failed: %s", type(error).__name__, exc_info=error)
+
+    return SlackApp(app, slack_services, clients)

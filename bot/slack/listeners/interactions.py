@@ -1,0 +1,74 @@
+"""Slash command, buttons and menus: translate, call the engine, send.
+
+Every listener calls ``ack()`` first; forms open right after (a trigger lives 3 s);
+database and Web API work comes after that.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+
+from bot.slack import actors
+from bot.slack.blocks import ACTION_PATTERN, decode_action
+from bot.slack.blocks.home import HOME_DELETE, HOME_EDIT
+from bot.slack.services import SlackServices
+from flows.effects import Ephemeral, Place
+from flows.events import Choose, Command
+from flows.i18n import N_, t
+from flows.views import Notice
+
+log = logging.getLogger("goedwerk.slack")
+USE_IN_CHANNEL = N_("goedwerk works in a team channel: type /goedwerk there (invite me first with /invite @goedwerk).")
+
+
+def register(app: App, services: SlackServices) -> None:
+    engine, sender = services.engine, services.sender
+
+    @app.command("/goedwerk")
+    def on_command(ack, command, client, respond):
+        ack()
+        team, channel, user = command.get("team_id", ""), command.get("channel_id", ""), command.get("user_id", "")
+        text = command.get("text", "") or ""
+        if channel.startswith("D") or command.get("channel_name") == "directmessage":
+            note = Notice(services.defaults.language, t(services.defaults.language, USE_IN_CHANNEL), error=True)
+            sender.deliver([Ephemeral(Place(actors.PLATFORM, team, channel), user, note)], client=client,
+                           respond=respond)
+            return
+        admin = actors.is_admin(client, user) if actors.needs_admin_check(text) else False
+        name = actors.display_name(client, user) if _writes(text) else command.get("user_name")
+        who = actors.actor(team, channel, user, user_name=name, channel_name=command.get("channel_name"),
+                           is_admin=admin)
+        effects = engine.handle(Command(who, text))
+        sender.deliver(effects, client=client, trigger_id=command.get("trigger_id"), respond=respond)
+
+    @app.action(ACTION_PATTERN)
+    def on_action(ack, body, action, client, respond):
+        ack()
+        decoded = decode_action(action)
+        team, user = actors.team_of(body), body.get("user", {}).get("id", "")
+        if decoded is None:
+            log.info("ignored unknown action id %r", str(action.get("action_id"))[:80])
+            return
+        name, value = decoded
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
+        if action.get("action_id") in (HOME_EDIT, HOME_DELETE):  # from the App Home: "C123:40"
+            channel, _, value = value.partition(":")
+            name = "edit" if action.get("action_id") == HOME_EDIT else "delete"
+            respond = None
+        if not channel:
+            log.info("action %s without a channel ignored", name)
+            return
+        user_name = actors.display_name(client, user) if name == "pass" else body.get("user", {}).get("username")
+        who = actors.actor(team, channel, user, user_name=user_name)
+        effects = engine.handle(Choose(who, name, value))
+        sender.deliver(effects, client=client, trigger_id=body.get("trigger_id"), respond=respond)
+        if name in ("edit", "delete") and body.get("view", {}).get("type") == "home":
+            sender.publish_home(client, engine.home(actors.PLATFORM, team, user))
+
+
+def _writes(text: str) -> bool:
+    """Whether the command stores words under the person's name (then we need their name)."""
+    first = text.strip().split()[0].lower() if text.strip() else ""
+    return first in {"bijdrage", "bijdragen", "contribute", "pas", "pass", "start", "begin"}

@@ -1,0 +1,84 @@
+"""Modal submissions: the contribution form and the start form.
+
+Field problems Slack can show inline (too long, empty) are answered with
+``response_action: errors``; everything else goes to the engine after ``ack()``.
+``private_metadata`` is untrusted: the engine looks ids up and checks them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from slack_bolt import App
+
+from bot.slack import actors
+from bot.slack.blocks import CALLBACK_CONTRIBUTE, CALLBACK_START, read_metadata, read_start, read_submission
+from bot.slack.blocks.modals import BLOCK_TEXT
+from bot.slack.services import SlackServices
+from flows.engine.contributions import MAX_TEXT
+from flows.events import Choose, Command, Contribute, EditContribution
+from flows.i18n import N_, t
+
+log = logging.getLogger("goedwerk.slack")
+TOO_LONG = N_("At most {limit} characters, please; this text has {length}. Nothing was stored yet.")
+EMPTY = N_("Write something, or tick 'nothing to add'.")
+
+
+def _metadata(view: dict) -> dict:
+    try:
+        data = read_metadata(view.get("private_metadata", ""))
+    except (json.JSONDecodeError, TypeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def register(app: App, services: SlackServices) -> None:
+    engine, sender = services.engine, services.sender
+
+    @app.view(CALLBACK_CONTRIBUTE)
+    def on_contribution(ack, body, view, client):
+        meta = _metadata(view)
+        values = read_submission(view.get("state", {}))
+        language = services.language_of(actors.team_of(body), str(meta.get("channel", "")))
+        if len(values["text"]) > MAX_TEXT:
+            ack(response_action="errors",
+                errors={BLOCK_TEXT: t(language, TOO_LONG, limit=MAX_TEXT, length=len(values["text"]))})
+            return
+        if not values["text"] and not values["passed"] and not values["virtues"]:
+            ack(response_action="errors", errors={BLOCK_TEXT: t(language, EMPTY)})
+            return
+        ack()
+        team, user = actors.team_of(body), body.get("user", {}).get("id", "")
+        channel, contribution_id = str(meta.get("channel", "")), meta.get("contribution_id")
+        round_id = meta.get("round_id")
+        if not channel or not isinstance(round_id, int):
+            log.warning("contribution form with unusable metadata ignored")
+            return
+        who = actors.actor(team, channel, user, user_name=actors.display_name(client, user))
+        if isinstance(contribution_id, int):
+            event = EditContribution(who, contribution_id, values["text"], values["anonymous"], values["virtues"])
+        else:
+            event = Contribute(who, str(meta.get("topic", "")), values["text"], anonymous=values["anonymous"],
+                               passed=values["passed"], virtues=values["virtues"],
+                               idempotency_key=f"slack-view:{view.get('id')}", round_id=round_id)
+        sender.deliver(engine.handle(event), client=client)
+
+    @app.view(CALLBACK_START)
+    def on_start(ack, body, view, client):
+        ack()
+        meta = _metadata(view)
+        team, user = actors.team_of(body), body.get("user", {}).get("id", "")
+        channel = str(meta.get("channel", ""))
+        if not channel:
+            log.warning("start form with unusable metadata ignored")
+            return
+        chosen = read_start(view.get("state", {}))
+        who = actors.actor(team, channel, user, user_name=actors.display_name(client, user))
+        situation = str(chosen["situation"])
+        if chosen["plan"]:
+            text = f"start {situation if situation.isdigit() else 'random'} plan={chosen['plan']}"
+            effects = engine.handle(Command(who, text))
+        else:
+            effects = engine.handle(Choose(who, "start", situation))
+        sender.deliver(effects, client=client)

@@ -1,0 +1,154 @@
+"""Rendering engine effects as Block Kit and sending them through the Web API.
+
+Every effect is sent on its own: one refused call never stops the rest. A Slack
+error is logged (method, error code, team, channel — never message text) and, when
+a person is waiting for an answer, explained to them in an ephemeral message.
+What people wrote is already stored before anything is sent, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from zoneinfo import ZoneInfo
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.slack.blocks import contribution_modal, message, start_modal
+from bot.slack.blocks.home import home_tab
+from flows.clock import Clock
+from flows.content.schema import ContentPack
+from flows.effects import DirectMessage, Effect, Ephemeral, OpenForm, Place, Post, Remove, Update
+from flows.i18n import N_, t
+from flows.store import messages
+from flows.store.db import Database
+from flows.views import ContributionForm, HomeView, Notice, SituationList
+
+log = logging.getLogger("goedwerk.slack")
+METADATA_EVENT = "goedwerk_message"
+
+ERROR_TEXTS = {
+    "not_in_channel": N_("I am not a member of this channel yet. Invite me with /invite @goedwerk and try again."),
+    "channel_not_found": N_("I cannot reach this channel. Invite me with /invite @goedwerk and try again."),
+    "is_archived": N_("This channel is archived, so goedwerk cannot post here."),
+    "ratelimited": N_("Slack is busy right now. Please try again in a minute; nothing you wrote was lost."),
+    "invalid_auth": N_("goedwerk is not (or no longer) installed properly in this workspace. Ask an admin to reinstall it."),
+    "expired_trigger_id": N_("The form could not open in time. Please click or type the command again."),
+}
+for _code in ("account_inactive", "token_revoked", "not_authed"):
+    ERROR_TEXTS[_code] = ERROR_TEXTS["invalid_auth"]
+OTHER_ERROR = N_("Slack refused this step ({error}). Nothing you wrote was lost; please try again later.")
+
+Respond = Callable[..., object]
+
+
+class SlackSender:
+    """Delivers effects for one request (or one scheduled action) to Slack."""
+
+    def __init__(self, db: Database, content: ContentPack, clock: Clock, zone: ZoneInfo,
+                 client_for_team: Callable[[str], WebClient | None]) -> None:
+        self.db = db
+        self.content = content
+        self.clock = clock
+        self.zone = zone
+        self.client_for_team = client_for_team
+
+    def deliver(self, effects: Sequence[Effect], *, client: WebClient | None = None,
+                trigger_id: str | None = None, respond: Respond | None = None) -> list[str]:
+        """Send every effect; returns the Slack error codes met (empty when all went well)."""
+        errors: list[str] = []
+        for effect in effects:
+            web = client or self.client_for_team(effect.place.workspace)
+            if web is None:
+                log.error("no token for team %s; %s not sent", effect.place.workspace, type(effect).__name__)
+                errors.append("not_installed")
+                continue
+            try:
+                self._send(web, effect, trigger_id, respond)
+            except SlackApiError as error:
+                code = str(error.response.get("error", "unknown_error"))
+                log.warning("slack refused %s (%s) in team %s channel %s", type(effect).__name__, code,
+                            effect.place.workspace, effect.place.channel)
+                errors.append(code)
+                self._explain(web, effect, code, respond)
+            except (SlackClientError, OSError) as error:  # Slack or a response URL unreachable
+                log.warning("could not deliver %s in team %s: %s", type(effect).__name__,
+                            effect.place.workspace, type(error).__name__)
+                errors.append("unreachable")
+        return errors
+
+    # -- one effect ---------------------------------------------------------------------
+
+    def _send(self, web: WebClient, effect: Effect, trigger_id: str | None, respond: Respond | None) -> None:
+        if isinstance(effect, Post):
+            self._post(web, effect)
+        elif isinstance(effect, Update):
+            ref = messages.find(self.db, effect.place, effect.key)
+            if ref is None:
+                log.info("no message %s to update in %s", effect.key, effect.place.channel)
+                return
+            text, blocks = message(effect.view, self.zone)
+            web.chat_update(channel=effect.place.channel, ts=ref.ref, text=text, blocks=blocks)
+        elif isinstance(effect, Remove):
+            ref = messages.find(self.db, effect.place, effect.key)
+            if ref is not None:
+                web.chat_delete(channel=effect.place.channel, ts=ref.ref)
+        elif isinstance(effect, Ephemeral):
+            text, blocks = message(effect.view, self.zone)
+            if respond is not None:
+                respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+            else:
+                web.chat_postEphemeral(channel=effect.place.channel, user=effect.user, text=text, blocks=blocks)
+        elif isinstance(effect, DirectMessage):
+            text, blocks = message(effect.view, self.zone)
+            web.chat_postMessage(channel=effect.user, text=text, blocks=blocks,
+                                 metadata=self._metadata(effect.key))
+        elif isinstance(effect, OpenForm):
+            self._open(web, effect, trigger_id)
+
+    def _post(self, web: WebClient, effect: Post) -> None:
+        thread_ts = None
+        if effect.thread_key:
+            parent = messages.find(self.db, effect.place, effect.thread_key)
+            thread_ts = parent.ref if parent else None
+        text, blocks = message(effect.view, self.zone)
+        response = web.chat_postMessage(channel=effect.place.channel, text=text, blocks=blocks,
+                                        thread_ts=thread_ts, metadata=self._metadata(effect.key),
+                                        unfurl_links=False, unfurl_media=False)
+        if effect.key:
+            messages.remember(self.db, effect.place, effect.key, response["ts"], thread_ts, self.clock.now())
+
+    def _open(self, web: WebClient, effect: OpenForm, trigger_id: str | None) -> None:
+        if trigger_id is None:
+            log.info("form for %s not opened: no trigger", effect.place.channel)
+            return
+        view = effect.view
+        if isinstance(view, ContributionForm):
+            web.views_open(trigger_id=trigger_id, view=contribution_modal(view, effect.place.channel))
+        elif isinstance(view, SituationList):
+            advice = self.content.process.choosing.get(view.language)
+            web.views_open(trigger_id=trigger_id, view=start_modal(view, effect.place.channel, advice))
+
+    @staticmethod
+    def _metadata(key: str | None) -> dict | None:
+        """Message metadata carrying the engine's key, so a reconciler can find the message."""
+        return {"event_type": METADATA_EVENT, "event_payload": {"key": key}} if key else None
+
+    def _explain(self, web: WebClient, effect: Effect, code: str, respond: Respond | None) -> None:
+        """Tell the person waiting why Slack said no (only when someone is waiting)."""
+        if respond is None:
+            return
+        language = getattr(effect.view, "language", "nl") if hasattr(effect, "view") else "nl"
+        text = t(language, ERROR_TEXTS[code]) if code in ERROR_TEXTS else t(language, OTHER_ERROR, error=code)
+        try:
+            notice_text, blocks = message(Notice(language, text, error=True), self.zone)
+            respond(text=notice_text, blocks=blocks, response_type="ephemeral", replace_original=False)
+        except Exception as error:  # the response URL itself failed: the log line above remains
+            log.warning("could not explain slack error %s: %s", code, type(error).__name__)
+
+    def publish_home(self, web: WebClient, home: HomeView) -> None:
+        try:
+            web.views_publish(user_id=home.user, view=home_tab(home, self.zone))
+        except SlackApiError as error:
+            log.warning("slack refused views.publish (%s)", error.response.get("error"))

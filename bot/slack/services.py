@@ -1,0 +1,29 @@
+"""What the Slack listeners need, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from flows.engine.core import Defaults, Engine
+from flows.store.db import Database
+from flows.store.models import Channel, Workspace
+
+from .sender import SlackSender
+
+
+@dataclass
+class SlackServices:
+    db: Database
+    engine: Engine
+    sender: SlackSender
+    defaults: Defaults
+
+    def language_of(self, team: str, channel: str) -> str:
+        """The channel's language (for texts Slack shows before the engine is asked)."""
+        with self.db.transaction() as session:
+            language = session.scalar(
+                select(Channel.language).join(Workspace, Channel.workspace_id == Workspace.id)
+                .where(Workspace.platform == "slack", Workspace.external_id == team, Channel.external_id == channel))
+        return language or self.defaults.language

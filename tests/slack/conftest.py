@@ -1,0 +1,85 @@
+"""A running goedwerk Slack app for end-to-end tests: real HTTP in, fake Web API out."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+from waitress import create_server
+
+from bot.services import build_services
+from bot.settings import load_settings
+from bot.slack.app import build_app
+from bot.slack.http import make_wsgi
+from bot.slack.main import start_scheduler
+from flows.clock import SystemClock
+from flows.store.db import Database
+from tests.slack.fake_slack import FakeSlack, fake_slack  # noqa: F401 (fixture)
+from tests.slack.signing import post
+
+SECRET = "e2e-signing-secret"
+FAST_PLAN = "kop=3s,handelingen+kennis=2s,waarden+vrijheid=2s,identiteit=1s,staart=2s"
+CHANNEL_POSTS = ("chat.postMessage", "chat.update")
+
+
+@dataclass
+class RunningApp:
+    url: str
+    fake: FakeSlack
+    db: Database
+
+    def send(self, body: str, **kwargs) -> tuple[int, dict, str]:
+        return post(self.url + "/slack/events", body, SECRET, **kwargs)
+
+    def wait_until(self, predicate, timeout: float = 8.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return True
+            time.sleep(0.05)
+        return predicate()
+
+
+def validate_payloads(fake: FakeSlack) -> None:
+    """Every Block Kit payload the app sent parses and validates; messages have ≤ 50 blocks."""
+    for call in fake.calls:
+        blocks = call.params.get("blocks")
+        if isinstance(blocks, str):
+            blocks = json.loads(blocks)
+        if blocks:
+            assert len(blocks) <= 50, f"{call.method} sent {len(blocks)} blocks"
+            for block in blocks:
+                Block.parse(block).validate_json()
+        view = call.params.get("view")
+        if isinstance(view, str):
+            view = json.loads(view)
+        if view:
+            View(**view).validate_json()
+            assert len(view.get("blocks", [])) <= 100
+
+
+@pytest.fixture
+def slack_app(db: Database, fake_slack: FakeSlack) -> Iterator[RunningApp]:  # noqa: F811
+    settings = load_settings(database_url=db.url, slack_bot_token="xoxb-e2e", slack_signing_secret=SECRET,
+                             slack_api_url=fake_slack.base_url, round_plan=FAST_PLAN, language="en",
+                             dispatch_interval=0.5)
+    services = build_services(settings, SystemClock(), upgrade=False)
+    slack = build_app(settings, services)
+    ticker = start_scheduler(slack, settings, services.engine.clock)
+    server = create_server(make_wsgi(slack.app, services.db), host="127.0.0.1", port=0, threads=8)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield RunningApp(f"http://127.0.0.1:{server.effective_port}", fake_slack, services.db)
+        validate_payloads(fake_slack)
+    finally:
+        server.close()
+        ticker.stop()
+        thread.join(timeout=5)
+        services.db.dispose()
