@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.slack.blocks import contribution_modal, message, start_modal
 from bot.slack.blocks.home import home_tab
+from bot.slack.pacing import ChannelPacer
 from flows.clock import Clock
 from flows.content.schema import ContentPack
 from flows.effects import DirectMessage, Effect, Ephemeral, OpenForm, Place, Post, Remove, Update
@@ -53,6 +54,7 @@ class SlackSender:
         self.clock = clock
         self.zone = zone
         self.client_for_team = client_for_team
+        self.pacer = ChannelPacer()
 
     def deliver(self, effects: Sequence[Effect], *, client: WebClient | None = None,
                 trigger_id: str | None = None, respond: Respond | None = None) -> list[str]:
@@ -113,6 +115,7 @@ class SlackSender:
             parent = messages.find(self.db, effect.place, effect.thread_key)
             thread_ts = parent.ref if parent else None
         text, blocks = message(effect.view, self.zone)
+        self.pacer.wait(f"{effect.place.workspace}/{effect.place.channel}")
         response = web.chat_postMessage(channel=effect.place.channel, text=text, blocks=blocks,
                                         thread_ts=thread_ts, metadata=self._metadata(effect.key),
                                         unfurl_links=False, unfurl_media=False)

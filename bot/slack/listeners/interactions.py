@@ -64,7 +64,7 @@ def register(app: App, services: SlackServices) -> None:
         who = actors.actor(team, channel, user, user_name=user_name)
         effects = engine.handle(Choose(who, name, value))
         sender.deliver(effects, client=client, trigger_id=body.get("trigger_id"), respond=respond)
-        if name in ("edit", "delete") and body.get("view", {}).get("type") == "home":
+        if name == "delete" and (body.get("view") or {}).get("type") == "home":
             sender.publish_home(client, engine.home(actors.PLATFORM, team, user))
 
 

@@ -1,0 +1,36 @@
+"""Pacing posts to about one message per second per channel (Slack's chat.postMessage rule).
+
+A token bucket per channel lets a short burst through at once (a kickoff and its
+first prompt) and spaces anything longer, so we rarely meet a 429 at all.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+
+class ChannelPacer:
+    def __init__(self, rate: float = 1.0, burst: int = 3, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.rate = rate
+        self.burst = burst
+        self.clock = clock
+        self.sleep = sleep
+        self._lock = threading.Lock()
+        self._buckets: dict[str, tuple[float, float]] = {}  # channel -> (tokens, when)
+
+    def delay_for(self, channel: str) -> float:
+        """Reserve a send slot in ``channel``; returns how long to wait before sending."""
+        with self._lock:
+            now = self.clock()
+            tokens, then = self._buckets.get(channel, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - then) * self.rate) - 1
+            self._buckets[channel] = (tokens, now)
+            return max(0.0, -tokens / self.rate)
+
+    def wait(self, channel: str) -> None:
+        delay = self.delay_for(channel)
+        if delay > 0:
+            self.sleep(delay)
