@@ -44,6 +44,12 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--channel", default="team", help="the channel at the start (default: team)")
     console.set_defaults(handler=_console)
 
+    scheduler = commands.add_parser(
+        "scheduler", help="run only the dispatcher of timed work (steps, reminders, closing, weekly prompts)",
+        description="Run only the dispatcher: it sends what falls due. Any number of these (and of "
+                    "`goedwerk run`) may share one PostgreSQL database; each action is sent once.")
+    scheduler.set_defaults(handler=_scheduler)
+
     db = commands.add_parser("db", help="database migrations", description="Database migrations (Alembic).")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_commands.add_parser("upgrade", help="upgrade the database to the latest schema",
@@ -106,6 +112,12 @@ def _console(args) -> int:
     from bot.console.main import run_console
 
     return run_console(_settings(), user=args.user, channel=args.channel)
+
+
+def _scheduler(args) -> int:
+    from bot.scheduler import run_scheduler
+
+    return run_scheduler(_settings())
 
 
 def _run(args) -> int:

@@ -26,5 +26,6 @@ def build_services(settings: Settings, clock: Clock, *, upgrade: bool = True) ->
     if upgrade:
         migrate.upgrade(settings.database_url)
     db = Database(settings.database_url)
-    defaults = Defaults(language=settings.language, timezone=settings.timezone, plan=settings.round_plan)
+    defaults = Defaults(language=settings.language, timezone=settings.timezone, plan=settings.round_plan,
+                        remind_at=settings.reminder_at)
     return Services(settings, db, content, Engine(db, content, clock, defaults))

@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     dispatch_interval: float = Field(
         default=10.0, gt=0, le=3600, validation_alias=AliasChoices("GOEDWERK_DISPATCH_INTERVAL")
     )
+    reminder_at: float = Field(default=0.8, gt=0, lt=1, validation_alias="GOEDWERK_REMINDER_AT")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", validation_alias="GOEDWERK_LOG_LEVEL"
     )

@@ -174,6 +174,23 @@ class SummaryView:
 
 
 @dataclass(frozen=True)
+class ReminderView:
+    """A private reminder: the step is open until ``ends_at`` and you have not taken part yet.
+
+    ``channel`` is the platform id of the team channel, so buttons in a private
+    conversation still reach the right round.
+    """
+
+    language: str
+    round_id: int
+    channel: str
+    situation_title: str
+    step_label: str
+    ends_at: datetime
+    choices: tuple[Choice, ...] = ()
+
+
+@dataclass(frozen=True)
 class HomeRound:
     channel: str
     round_id: int
@@ -214,5 +231,5 @@ class HomeView:
 
 View = (
     Notice | SituationList | SituationCard | RoundView | PromptView | ContributionView
-    | ContributionForm | SummaryView | HomeView
+    | ContributionForm | SummaryView | HomeView | ReminderView
 )

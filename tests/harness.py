@@ -38,7 +38,7 @@ class Recorder:
 
     effects: list[Effect] = field(default_factory=list)
 
-    def __call__(self, effects: list[Effect]) -> None:
+    def __call__(self, effects: list[Effect], resend: bool = False) -> None:
         self.effects.extend(effects)
 
 

@@ -162,7 +162,7 @@ class ConsoleAdapter:
 
     # -- effects ------------------------------------------------------------------------
 
-    def deliver(self, effects: list[Effect]) -> None:
+    def deliver(self, effects: list[Effect], resend: bool = False) -> None:
         """Print effects; this is also the dispatcher's delivery for timed actions."""
         for effect in effects:
             self._print(effect)
@@ -172,7 +172,7 @@ class ConsoleAdapter:
             where = f"[#{effect.place.channel}]"
             if effect.thread_key:
                 where += f" ↳ {effect.thread_key}"
-            self._block(where, effect.view)
+            self._block(where, effect.view, effect.place.channel)
         elif isinstance(effect, Update):
             if isinstance(effect.view, RoundView):
                 self._round_line(effect)
@@ -181,7 +181,7 @@ class ConsoleAdapter:
         elif isinstance(effect, Remove):
             self.write(f"[#{effect.place.channel}] ✗ {effect.key} " + t(self.language, "removed"))
         elif isinstance(effect, DirectMessage):
-            self._block(f"[DM → {effect.user}]", effect.view)
+            self._block(f"[DM → {effect.user}]", effect.view, effect.place.channel)
         elif isinstance(effect, Ephemeral):
             heading = t(self.language, "[#{channel} · only for {user}]", channel=effect.place.channel, user=effect.user)
             self._block(heading, effect.view)
@@ -196,7 +196,7 @@ class ConsoleAdapter:
         state = view.current_step or view.status
         self.write(f"[#{effect.place.channel}] ↻ {effect.key}: {state} · {counts}")
 
-    def _block(self, heading: str, view) -> None:
+    def _block(self, heading: str, view, channel: str | None = None) -> None:
         self.language = view.language
         self.write(heading)
         for line in render(view, self.zone):
@@ -206,7 +206,7 @@ class ConsoleAdapter:
             numbered = []
             for choice in choices:
                 number = len(self.choices) + 1
-                self.choices[number] = (self.channel, choice)
+                self.choices[number] = (channel or self.channel, choice)
                 numbered.append(f"[{number}] {choice.label}")
             if isinstance(view, SituationList):
                 for entry in numbered:

@@ -11,6 +11,7 @@ from flows.views import (
     ContributionView,
     Notice,
     PromptView,
+    ReminderView,
     RoundView,
     SituationCard,
     SituationList,
@@ -67,6 +68,10 @@ def render(view: View, zone: ZoneInfo) -> list[str]:
         return lines
     if isinstance(view, SummaryView):
         return _summary(view)
+    if isinstance(view, ReminderView):
+        return _wrap(t(lang, "Reminder: the step {step} of the round on {title} in #{channel} is open until {moment}, and you have not taken part yet.",
+                       step=view.step_label, title=view.situation_title, channel=view.channel,
+                       moment=when(lang, view.ends_at, zone)))
     raise TypeError(f"no console rendering for {type(view).__name__}")
 
 

@@ -12,9 +12,10 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from bot.services import Services
 from bot.settings import Settings
-from bot.slack import installation_tables
+from bot.slack import actors, installation_tables
 from bot.slack.clients import TeamClients, build_client
 from bot.slack.listeners import events, interactions, shortcuts, views
+from bot.slack.members import members_of
 from bot.slack.sender import SlackSender
 from bot.slack.services import SlackServices
 
@@ -53,7 +54,15 @@ def build_app(settings: Settings, services: Services, *, socket_mode: bool = Fal
                                                client_secret=settings.slack_client_secret,
                                                scopes=BOT_SCOPES, installation_store=store, state_store=state_store,
                                                install_path="/slack/install", redirect_uri_path="/slack/oauth_redirect"))
-        app.enable_token_revocation_listeners()
+        # Bolt runs only the first listener matching an event, so its own uninstall listener
+        # (delete the tokens) would hide events.py's (mark the workspace): do both here.
+        app.event("tokens_revoked")(app.default_tokens_revoked_event_listener())
+        forget_tokens = app.default_app_uninstalled_event_listener()
+
+        @app.event("app_uninstalled")
+        def on_uninstalled(context, body):
+            forget_tokens(context)
+            events.mark_uninstalled(services.db, actors.team_of(body))
 
         def token_for(team: str) -> str | None:
             bot = store.find_bot(enterprise_id=None, team_id=team)
@@ -65,6 +74,7 @@ def build_app(settings: Settings, services: Services, *, socket_mode: bool = Fal
             return settings.slack_bot_token
 
     clients = TeamClients(settings.slack_api_url, token_for)
+    services.engine.members_of = members_of(clients.for_team)
     sender = SlackSender(services.db, services.content, services.engine.clock, settings.zone, clients.for_team)
     slack_services = SlackServices(services.db, services.engine, sender, services.engine.defaults)
     for listeners in (interactions, views, shortcuts, events):

@@ -21,7 +21,8 @@ WAITRESS_THREADS = 16
 def start_scheduler(slack, settings: Settings, clock) -> Ticker:
     """Run the dispatcher in this process: timed steps are sent with each team's token."""
     services = slack.services
-    dispatcher = Dispatcher(services.db, services.engine, clock, lambda effects: services.sender.deliver(effects))
+    dispatcher = Dispatcher(services.db, services.engine, clock,
+                            lambda effects, resend=False: services.sender.deliver(effects, resend=resend))
     ticker = Ticker(dispatcher, settings.dispatch_interval)
     services.engine.on_schedule(ticker.wake)
     ticker.start()

@@ -57,8 +57,13 @@ class SlackSender:
         self.pacer = ChannelPacer()
 
     def deliver(self, effects: Sequence[Effect], *, client: WebClient | None = None,
-                trigger_id: str | None = None, respond: Respond | None = None) -> list[str]:
-        """Send every effect; returns the Slack error codes met (empty when all went well)."""
+                trigger_id: str | None = None, respond: Respond | None = None, resend: bool = False) -> list[str]:
+        """Send every effect; returns the Slack error codes met (empty when all went well).
+
+        With ``resend`` (a retry of timed work whose earlier outcome is unknown) a keyed
+        message is first looked for in the channel's history by its metadata, so a send
+        that did arrive is recorded instead of repeated.
+        """
         errors: list[str] = []
         for effect in effects:
             web = client or self.client_for_team(effect.place.workspace)
@@ -67,7 +72,7 @@ class SlackSender:
                 errors.append("not_installed")
                 continue
             try:
-                self._send(web, effect, trigger_id, respond)
+                self._send(web, effect, trigger_id, respond, resend)
             except SlackApiError as error:
                 code = str(error.response.get("error", "unknown_error"))
                 log.warning("slack refused %s (%s) in team %s channel %s", type(effect).__name__, code,
@@ -82,9 +87,10 @@ class SlackSender:
 
     # -- one effect ---------------------------------------------------------------------
 
-    def _send(self, web: WebClient, effect: Effect, trigger_id: str | None, respond: Respond | None) -> None:
+    def _send(self, web: WebClient, effect: Effect, trigger_id: str | None, respond: Respond | None,
+              resend: bool = False) -> None:
         if isinstance(effect, Post):
-            self._post(web, effect)
+            self._post(web, effect, resend)
         elif isinstance(effect, Update):
             ref = messages.find(self.db, effect.place, effect.key)
             if ref is None:
@@ -109,7 +115,12 @@ class SlackSender:
         elif isinstance(effect, OpenForm):
             self._open(web, effect, trigger_id)
 
-    def _post(self, web: WebClient, effect: Post) -> None:
+    def _post(self, web: WebClient, effect: Post, resend: bool = False) -> None:
+        if effect.key and messages.find(self.db, effect.place, effect.key) is not None:
+            log.info("message %s was sent before; not again", effect.key)
+            return
+        if effect.key and resend and self._arrived(web, effect):
+            return
         thread_ts = None
         if effect.thread_key:
             parent = messages.find(self.db, effect.place, effect.thread_key)
@@ -132,6 +143,18 @@ class SlackSender:
         elif isinstance(view, SituationList):
             advice = self.content.process.choosing.get(view.language)
             web.views_open(trigger_id=trigger_id, view=start_modal(view, effect.place.channel, advice))
+
+    def _arrived(self, web: WebClient, effect: Post) -> bool:
+        """Whether a message with this key is in the channel already (then remember it)."""
+        history = web.conversations_history(channel=effect.place.channel, limit=100, include_all_metadata=True)
+        for found in history.get("messages", []):
+            payload = (found.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("key") == effect.key:
+                messages.remember(self.db, effect.place, effect.key, found["ts"], found.get("thread_ts"),
+                                  self.clock.now())
+                log.info("message %s had arrived before the crash; recorded, not sent again", effect.key)
+                return True
+        return False
 
     @staticmethod
     def _metadata(key: str | None) -> dict | None:

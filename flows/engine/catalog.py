@@ -22,6 +22,7 @@ Commands (after /goedwerk):
 • experience <number> — for the facilitator: use this head story as the characteristic experience
 • situations / show <number> — the situations to choose from
 • language nl | en — the language of this channel
+• reminders on | off — private reminders when a step is about to end
 • help — this text
 
 Steps: kop (head: own experiences), the perspectives handelingen, kennis, waarden, vrijheid and identiteit, and staart (tail: our image of good work).

@@ -27,6 +27,7 @@ ALIASES = {
     "begeleider": "begeleider", "facilitator": "begeleider",
     "taal": "taal", "language": "taal",
     "ervaring": "ervaring", "experience": "ervaring",
+    "herinneringen": "herinneringen", "reminders": "herinneringen",
     "help": "help", "hulp": "help", "?": "help",
 }
 RANDOM_WORDS = {"willekeurig", "random"}
@@ -138,6 +139,11 @@ def parse(text: str) -> Parsed:
         return Parsed(name, {"contribution": contribution, "text": text_rest.strip()})
     if name == "verwijder":
         return Parsed(name, {"contribution": _number(rest.strip(), N_("Use: delete <number>"))})
+    if name == "herinneringen":
+        switch = rest.strip().lower()
+        if switch not in ("aan", "uit", "on", "off"):
+            raise CommandError(N_("Use: reminders on | off"))
+        return Parsed(name, {"on": switch in ("aan", "on")})
     if name == "ervaring":
         return Parsed(name, {"contribution": _number(rest.strip(), N_("Use: experience <number>"))})
     if name == "toon":

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from flows.clock import Clock
 from flows.content.schema import ContentPack
 from flows.effects import Effect, Ephemeral, OpenForm, Place
-from flows.engine import commands, contributions, rounds
+from flows.engine import commands, contributions, reminders, rounds
 from flows.engine.catalog import help_view, situation_card, situation_list
 from flows.engine.forms import contribution_form, edit_form
 from flows.engine.home import home_view
@@ -29,6 +29,8 @@ from flows.store.models import Round
 from flows.views import HomeView, Notice
 
 log = logging.getLogger("goedwerk.engine")
+MembersOf = Callable[[Place], list[str]]
+"""The platform's member list of a channel (bots excluded); None: the members we have seen."""
 
 
 @dataclass(frozen=True)
@@ -38,19 +40,22 @@ class Defaults:
     language: str = "nl"
     timezone: str = "Europe/Amsterdam"
     plan: str = "kop=1d,handelingen+kennis=1d,waarden+vrijheid=1d,identiteit=1d,staart=3d"
+    remind_at: float = 0.8
 
 
 class Engine:
     """Runs the conversation. Holds no state of its own beyond its collaborators."""
 
     def __init__(self, db: Database, content: ContentPack, clock: Clock, defaults: Defaults = Defaults(),
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, members_of: MembersOf | None = None) -> None:
         self.db = db
+        self.members_of = members_of
         self.content = content
         self.clock = clock
         self.defaults = defaults
         self.rng = rng or random.Random()
         self._wake_listeners: list[Callable[[], None]] = []
+        self._unreachable_listeners: list[Callable] = []
 
     def on_schedule(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` after a transaction that may have queued timed actions."""
@@ -94,10 +99,17 @@ class Engine:
                 return None
             scope = scope_for_channel(session, round_row.channel, now, self.defaults.language,
                                       self.defaults.timezone)
+            resend = row.attempts > 1
             if row.kind == rounds.OPEN_STEP:
-                effects = rounds.open_step(scope, self.content, round_row, int(row.payload["index"]))
+                effects = rounds.open_step(scope, self.content, round_row, int(row.payload["index"]), resend=resend)
             elif row.kind == rounds.CLOSE_ROUND:
-                effects = rounds.close(scope, self.content, round_row, by_hand=False)
+                effects = rounds.close(scope, self.content, round_row, by_hand=False, resend=resend)
+            elif row.kind == reminders.REMIND_STEP:
+                effects = reminders.remind_step(scope, self.content, round_row, int(row.payload["index"]),
+                                                self._members(scope))
+            elif row.kind == reminders.REMIND_USER:
+                effects = reminders.remind_user(scope, self.content, round_row, int(row.payload["index"]),
+                                                str(row.payload["user"]))
             else:
                 log.error("unknown scheduled action kind %s (id %s)", row.kind, action_id)
                 effects = []
@@ -110,6 +122,24 @@ class Engine:
         """The person's overview: their active rounds, own contributions and the team's images."""
         with self.db.transaction() as session:
             return home_view(session, self.content, language or self.defaults.language, platform, workspace, user)
+
+    def channel_unreachable(self, session, action_id: int, reason: str) -> None:
+        """The platform refused the channel of a timed action for good: log it (and let
+        channel-level automations such as the weekly prompt pause themselves)."""
+        log.warning("channel of scheduled action %s unreachable: %s", action_id, reason)
+        for listener in self._unreachable_listeners:
+            listener(session, action_id, reason)
+
+    def on_channel_unreachable(self, listener: Callable) -> None:
+        self._unreachable_listeners.append(listener)
+
+    def _members(self, scope: Scope) -> list[str]:
+        if self.members_of is not None:
+            try:
+                return self.members_of(scope.place)
+            except Exception as error:  # the platform would not say: remind the people we know of
+                log.warning("member list of %s unavailable (%s)", scope.place.channel, type(error).__name__)
+        return queries.members(scope.session, scope.channel)
 
     def declare_members(self, actor: Actor, users: list[str]) -> None:
         """Set a channel's members (the console's ``/members``; Slack reads its own)."""
@@ -144,7 +174,7 @@ class Engine:
                 if args["situation"] is None and not args["random"]:
                     if queries.active_round(scope.session, scope.channel) is None:
                         return [OpenForm(scope.place, scope.actor.user, situation_list(scope, content, True))]
-                return rounds.start(scope, content, self.defaults.plan, situation=args["situation"],
+                return rounds.start(scope, content, self.defaults, situation=args["situation"],
                                     plan_text=args["plan"], rng=self.rng)
             case "status":
                 return rounds.status(scope, content)
@@ -173,6 +203,11 @@ class Engine:
                 return rounds.pick_experience(scope, content, args["contribution"])
             case "begeleider":
                 return rounds.hand_over(scope, content, args["user"])
+            case "herinneringen":
+                person = queries.person(scope.session, scope.workspace, scope.actor.user)
+                person.reminders_enabled = args["on"]
+                return [scope.tell(N_("You will get a private reminder when a step is about to end and you have not taken part.")
+                                   if args["on"] else N_("You will get no more reminders. Turn them back on with '/goedwerk reminders on'."))]
             case "taal":
                 scope.channel.language = args["language"]
                 scope.language = args["language"]
@@ -185,7 +220,7 @@ class Engine:
         if event.action == "start":
             value = event.value.strip().lower()
             number = int(value) if value.isdigit() and len(value) <= 6 else None
-            return rounds.start(scope, content, self.defaults.plan, situation=number, plan_text=None, rng=self.rng)
+            return rounds.start(scope, content, self.defaults, situation=number, plan_text=None, rng=self.rng)
         if event.action in (rounds.presenters.CONTRIBUTE, rounds.presenters.PASS):
             round_id, _, topic = event.value.partition(":")
             round_number = int(round_id) if round_id.isdigit() else -1

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from flows.content.schema import ContentPack
 from flows.effects import Effect, Ephemeral, Post, Update
-from flows.engine import presenters
+from flows.engine import presenters, reminders
 from flows.engine.plan import HEAD, Plan, PlanError, lay_out, parse_plan
 from flows.engine.scope import Refusal, Scope
 from flows.engine.topics import topics_of
@@ -63,14 +63,15 @@ def choose_situation(scope: Scope, content: ContentPack, rng: random.Random) -> 
     return rng.choice(sorted(number for number, count in counts.items() if count == fewest))
 
 
-def start(scope: Scope, content: ContentPack, default_plan: str, *, situation: int | None,
+def start(scope: Scope, content: ContentPack, defaults, *, situation: int | None,
           plan_text: str | None, rng: random.Random) -> list[Effect]:
+    """Start a round; ``defaults`` is the engine's :class:`flows.engine.core.Defaults`."""
     existing = queries.active_round(scope.session, scope.channel)
     if existing is not None:
         return [scope.tell(N_("A round is already running in this channel; here it is.")),
                 scope_ephemeral_view(scope, content, existing)]
     try:
-        plan = parse_plan(plan_text or default_plan)
+        plan = parse_plan(plan_text or defaults.plan)
     except PlanError as error:
         raise Refusal(N_("That plan cannot be used: {problem}"), problem=str(error)) from None
     number = situation if situation is not None else choose_situation(scope, content, rng)
@@ -101,6 +102,7 @@ def start(scope: Scope, content: ContentPack, default_plan: str, *, situation: i
     actions.schedule(scope.session, kind=CLOSE_ROUND, dedupe_key=close_key(round_row.id),
                      due_at=round_row.deadline_at, now=scope.now, workspace_id=scope.workspace.id,
                      channel_id=scope.channel.id, round_id=round_row.id, payload={"round_id": round_row.id})
+    reminders.schedule_reminders(scope, round_row, plan, windows, defaults.remind_at)
     effects: list[Effect] = [
         Post(scope.place, presenters.round_view(scope, content, round_row), key=f"kickoff:{round_row.id}")
     ]
@@ -133,11 +135,19 @@ def _move_to(scope: Scope, round_row: Round, index: int) -> bool:
     return True
 
 
-def open_step(scope: Scope, content: ContentPack, round_row: Round, index: int) -> list[Effect]:
-    """The clock opens step ``index``: post its prompts and refresh the kickoff message."""
+def open_step(scope: Scope, content: ContentPack, round_row: Round, index: int, *,
+              resend: bool = False) -> list[Effect]:
+    """The clock opens step ``index``: post its prompts and refresh the kickoff message.
+
+    With ``resend`` (a retry after an unknown outcome) a step that is already open gets
+    its effects again; the adapter skips messages it can show were sent.
+    """
     plan = parse_plan(round_row.plan)
-    if round_row.status != ROUND_ACTIVE or not _move_to(scope, round_row, index):
+    if round_row.status != ROUND_ACTIVE:
         return []
+    if not _move_to(scope, round_row, index):
+        if not (resend and round_row.step_index == index):
+            return []
     return _opened(scope, content, round_row, plan, index)
 
 
@@ -177,7 +187,8 @@ def draft_for(scope: Scope, content: ContentPack, round_row: Round, *, final: bo
                    queries.contributions(scope.session, round_row), experience_id=experience, final=final)
 
 
-def close(scope: Scope, content: ContentPack, round_row: Round, *, by_hand: bool) -> list[Effect]:
+def close(scope: Scope, content: ContentPack, round_row: Round, *, by_hand: bool,
+          resend: bool = False) -> list[Effect]:
     """Close the round (compare-and-set), store and post the draft image of good work."""
     if by_hand:
         _require_facilitator(scope, round_row)
@@ -185,7 +196,7 @@ def close(scope: Scope, content: ContentPack, round_row: Round, *, by_hand: bool
         update(Round).where(Round.id == round_row.id, Round.status == ROUND_ACTIVE)
         .values(status=ROUND_CLOSED, closed_at=scope.now)
     )
-    if result.rowcount != 1:
+    if result.rowcount != 1 and not (resend and round_row.status == ROUND_CLOSED):
         return [scope.tell(N_("This round has already ended."))] if by_hand else []
     scope.session.refresh(round_row)
     actions.cancel_pending(scope.session, round_id=round_row.id, now=scope.now, reason="round closed")

@@ -154,3 +154,14 @@ def retry_later(session: Session, action_id: int, owner: str, due_at: datetime, 
                 last_error=error[:500], updated_at=now)
     )
     return outcome.rowcount == 1
+
+
+def retry_unknown(session: Session, now: datetime, keep: frozenset[str]) -> int:
+    """Send again the actions whose outcome is unknown, except the ``keep`` kinds (left as they are).
+
+    The retry runs with ``resend`` so the adapter first checks what already arrived.
+    """
+    return session.execute(
+        update(ScheduledAction).where(ScheduledAction.status == UNKNOWN, ScheduledAction.kind.not_in(keep))
+        .values(status=PENDING, due_at=now, lease_owner=None, lease_expires_at=None, updated_at=now)
+    ).rowcount

@@ -21,7 +21,18 @@ from flows.store.db import Database
 
 log = logging.getLogger("goedwerk.dispatcher")
 
-Deliver = Callable[[list[Effect]], None]
+Deliver = Callable[..., "list[str] | None"]
+"""Sends effects; called with ``resend=True`` when a retry may repeat an earlier send.
+Returns the platform's error codes (empty or None when everything went out)."""
+
+PERMANENT_ERRORS = frozenset({
+    "not_in_channel", "channel_not_found", "is_archived", "invalid_auth", "account_inactive", "token_revoked",
+    "not_authed", "not_installed", "user_not_found", "cannot_dm_bot", "missing_scope", "restricted_action",
+})
+CHANNEL_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
+MAX_ATTEMPTS = 5
+NEVER_RESENT = frozenset({"remind_user"})
+"""Kinds whose send outcome, once unknown, stays unknown: never twice beats always once."""
 
 
 def new_owner() -> str:
@@ -49,8 +60,10 @@ class Dispatcher:
         sent = 0
         with self.db.transaction() as session:
             back, lost = actions.reclaim_expired(session, self.clock.now())
-        if back or lost:
-            log.warning("reclaimed %d expired claims; %d sends have an unknown outcome", back, lost)
+            retried = actions.retry_unknown(session, self.clock.now(), keep=NEVER_RESENT)
+        if back or lost or retried:
+            log.warning("reclaimed %d expired claims; %d sends had an unknown outcome; %d go out again "
+                        "after a check of what arrived", back, lost, retried)
         while True:
             with self.db.transaction() as session:
                 claimed = actions.claim_due(session, owner=self.owner, now=self.clock.now(),
@@ -73,14 +86,25 @@ class Dispatcher:
         if effects is None:
             return 0
         try:
-            self.deliver(effects)
-        except Exception as error:  # the platform refused or broke; the outcome may be partial
-            log.error("delivering scheduled action %s (%s) failed: %s", action.id, action.kind,
-                      type(error).__name__)
-            with self.db.transaction() as session:
-                actions.settle(session, action.id, self.owner, actions.FAILED, self.clock.now(),
-                               error=type(error).__name__)
-            return 0
+            errors = list(self.deliver(effects, resend=action.attempts > 1) or [])
+        except Exception as error:  # the adapter itself broke; the outcome may be partial
+            errors = [type(error).__name__]
+        now = self.clock.now()
         with self.db.transaction() as session:
-            actions.settle(session, action.id, self.owner, actions.SENT, self.clock.now())
-        return 1
+            if not errors:
+                actions.settle(session, action.id, self.owner, actions.SENT, now)
+                return 1
+            log.warning("scheduled action %s (%s) met %s", action.id, action.kind, ",".join(sorted(set(errors))))
+            permanent = sorted(set(errors) & PERMANENT_ERRORS)
+            if permanent:
+                actions.settle(session, action.id, self.owner, actions.FAILED, now, error=",".join(permanent))
+                if set(permanent) & CHANNEL_ERRORS:
+                    self.engine.channel_unreachable(session, action.id, ",".join(permanent))
+            elif action.kind in NEVER_RESENT:
+                actions.settle(session, action.id, self.owner, actions.UNKNOWN, now, error=",".join(errors))
+            elif action.attempts >= MAX_ATTEMPTS:
+                actions.settle(session, action.id, self.owner, actions.FAILED, now, error=",".join(errors))
+            else:
+                backoff = timedelta(seconds=min(3600, 30 * 2 ** action.attempts))
+                actions.retry_later(session, action.id, self.owner, now + backoff, now, ",".join(errors))
+        return 0

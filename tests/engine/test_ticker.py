@@ -21,7 +21,7 @@ class Collect:
         self.keys: list[str] = []
         self.changed = threading.Event()
 
-    def __call__(self, effects) -> None:
+    def __call__(self, effects, resend: bool = False) -> None:
         self.keys += [effect.key for effect in effects if isinstance(effect, Post) and effect.key]
         self.changed.set()
 

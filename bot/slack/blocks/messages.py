@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import MarkdownTextObject, Option, OverflowMenuElement, PlainTextObject, SectionBlock
 
 from flows.i18n import t
-from flows.views import (ContributionForm, ContributionView, Notice, PromptView, RoundView, SituationCard,
-                         SituationList, SummaryView, View)
+from flows.views import (ContributionForm, ContributionView, Notice, PromptView, ReminderView, RoundView,
+                         SituationCard, SituationList, SummaryView, View)
+from flows.views import Choice
 
 from .choices import MENU_ACTION, action_id, buttons
 from .fit import Lines, Part, context, fit
@@ -36,7 +37,8 @@ def message(view: View, zone: ZoneInfo) -> tuple[str, list[dict]]:
         raise TypeError("a ContributionForm is shown as a modal: use contribution_modal()")
     builders = {Notice: _notice, RoundView: kickoff_parts, PromptView: _prompt,
                 ContributionView: _contribution, SituationList: _situations,
-                SituationCard: _situation, SummaryView: lambda v, _zone: summary_parts(v)}
+                SituationCard: _situation, SummaryView: lambda v, _zone: summary_parts(v),
+                ReminderView: _reminder}
     builder = builders.get(type(view))
     if builder is None:
         raise TypeError(f"no Slack message for {type(view).__name__}")
@@ -51,6 +53,16 @@ def _notice(view: Notice, zone: ZoneInfo) -> tuple[str, list[Part]]:
     if view.error:
         text = f"{WARNING} {text}"
     return view.text, [Lines(text.split("\n"), trimmable=False)]
+
+
+def _reminder(view: ReminderView, zone: ZoneInfo) -> tuple[str, list[Part]]:
+    """A private reminder; its buttons carry the team channel (``value@channel``)."""
+    lang = view.language
+    text = t(lang, "The step *{step}* of the round on *{title}* in <#{channel}> is open until {moment}, and we have not heard from you yet. A few sentences are plenty — or tell us you have nothing to add.",
+             step=escape(view.step_label), title=escape(view.situation_title), channel=view.channel,
+             moment=date_token(lang, view.ends_at, zone))
+    choices = [Choice(c.label, c.action, f"{c.value}@{view.channel}", c.primary) for c in view.choices]
+    return t(lang, "A reminder from goedwerk"), [Lines([text], trimmable=False), *buttons(choices)]
 
 
 def _prompt(view: PromptView, zone: ZoneInfo) -> tuple[str, list[Part]]:

@@ -57,6 +57,8 @@ def register(app: App, services: SlackServices) -> None:
             channel, _, value = value.partition(":")
             name = "edit" if action.get("action_id") == HOME_EDIT else "delete"
             respond = None
+        if "@" in value:  # a button in a private reminder names its team channel
+            value, _, channel = value.rpartition("@")
         if not channel:
             log.info("action %s without a channel ignored", name)
             return

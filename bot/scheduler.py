@@ -1,0 +1,45 @@
+"""`goedwerk scheduler`: a process that only dispatches timed work.
+
+With Slack settings it sends through Slack (each team's token); without them it
+prints what falls due, as the console would.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+
+from bot.services import build_services
+from bot.settings import Settings
+from flows.clock import SystemClock
+from flows.scheduling.dispatcher import Dispatcher
+from flows.scheduling.ticker import Ticker
+
+
+def run_scheduler(settings: Settings) -> int:
+    clock = SystemClock()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    if settings.slack_configured:
+        from bot.slack.app import build_app
+        from bot.slack.main import start_scheduler
+
+        services = build_services(settings, clock)
+        ticker = start_scheduler(build_app(settings, services), settings, clock)
+    else:
+        from bot.console.adapter import ConsoleAdapter
+
+        services = build_services(settings, clock)
+        console = ConsoleAdapter(services.engine, None, clock, settings.zone)
+        ticker = Ticker(Dispatcher(services.db, services.engine, clock, console.deliver), settings.dispatch_interval)
+        ticker.start()
+    print(f"goedwerk: dispatching timed work from {services.db.engine.url.render_as_string(hide_password=True)}.",
+          file=sys.stderr, flush=True)
+    try:
+        stop.wait()
+    finally:
+        ticker.stop()
+        services.db.dispose()
+    return 0
