@@ -23,6 +23,7 @@ Commands (after /goedwerk):
 • situations / show <number> — the situations to choose from
 • language nl | en — the language of this channel
 • reminders on | off — private reminders when a step is about to end
+• weekly [on [day] [HH:MM] | off] — a random situation to talk about in this channel every week (default Monday 09:00)
 • help — this text
 
 Steps: kop (head: own experiences), the perspectives handelingen, kennis, waarden, vrijheid and identiteit, and staart (tail: our image of good work).

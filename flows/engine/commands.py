@@ -28,6 +28,7 @@ ALIASES = {
     "taal": "taal", "language": "taal",
     "ervaring": "ervaring", "experience": "ervaring",
     "herinneringen": "herinneringen", "reminders": "herinneringen",
+    "wekelijks": "wekelijks", "weekly": "wekelijks",
     "help": "help", "hulp": "help", "?": "help",
 }
 RANDOM_WORDS = {"willekeurig", "random"}
@@ -111,6 +112,49 @@ def _parse_user(rest: str, usage: str) -> str:
     return mention.group(1) if mention else word.lstrip("@")
 
 
+# -- weekly prompt: wekelijks [aan [dag] [HH:MM] | uit] ----------------------------------
+
+WEEKDAYS = {
+    word: day
+    for day, words in enumerate((
+        ("maandag", "ma", "maa", "monday", "mon", "mo"),
+        ("dinsdag", "di", "din", "tuesday", "tue", "tu", "tues"),
+        ("woensdag", "wo", "woe", "wednesday", "wed", "we"),
+        ("donderdag", "do", "don", "thursday", "thu", "th", "thur", "thurs"),
+        ("vrijdag", "vr", "vri", "vrij", "friday", "fri", "fr"),
+        ("zaterdag", "za", "zat", "saturday", "sat", "sa"),
+        ("zondag", "zo", "zon", "sunday", "sun", "su"),
+    ))
+    for word in words
+}
+ON_WORDS = {"aan", "on"}
+OFF_WORDS = {"uit", "off"}
+_CLOCK_TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+
+
+def _parse_weekly(rest: str) -> dict:
+    """``{"mode": "show" | "on" | "off", "weekday": 0-6 | None, "time": "HH:MM" | None}``."""
+    usage = N_("Use: weekly [on [day] [HH:MM] | off]")
+    args: dict = {"mode": "show", "weekday": None, "time": None}
+    words = rest.lower().split()
+    if not words:
+        return args
+    if words[0] in OFF_WORDS:
+        if len(words) > 1:
+            raise CommandError(usage)
+        return {**args, "mode": "off"}
+    args["mode"] = "on"
+    for word in words[1:] if words[0] in ON_WORDS else words:
+        clock = _CLOCK_TIME.match(word)
+        if word.rstrip(".") in WEEKDAYS and args["weekday"] is None:
+            args["weekday"] = WEEKDAYS[word.rstrip(".")]
+        elif clock and args["time"] is None:
+            args["time"] = f"{int(clock.group(1)):02d}:{clock.group(2)}"
+        else:
+            raise CommandError(usage)
+    return args
+
+
 def parse(text: str) -> Parsed:
     """Parse one command line; an empty line means help."""
     if len(text) > MAX_COMMAND_LENGTH:
@@ -144,6 +188,8 @@ def parse(text: str) -> Parsed:
         if switch not in ("aan", "uit", "on", "off"):
             raise CommandError(N_("Use: reminders on | off"))
         return Parsed(name, {"on": switch in ("aan", "on")})
+    if name == "wekelijks":
+        return Parsed(name, _parse_weekly(rest))
     if name == "ervaring":
         return Parsed(name, {"contribution": _number(rest.strip(), N_("Use: experience <number>"))})
     if name == "toon":

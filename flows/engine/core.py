@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from flows.clock import Clock
 from flows.content.schema import ContentPack
 from flows.effects import Effect, Ephemeral, OpenForm, Place
-from flows.engine import commands, contributions, reminders, rounds
+from flows.engine import commands, contributions, reminders, rounds, weekly
 from flows.engine.catalog import help_view, situation_card, situation_list
 from flows.engine.forms import contribution_form, edit_form
 from flows.engine.home import home_view
@@ -56,6 +56,7 @@ class Engine:
         self.rng = rng or random.Random()
         self._wake_listeners: list[Callable[[], None]] = []
         self._unreachable_listeners: list[Callable] = []
+        self.on_channel_unreachable(weekly.pause_unreachable)
 
     def on_schedule(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` after a transaction that may have queued timed actions."""
@@ -93,6 +94,8 @@ class Engine:
             row = actions.reserve(session, action_id, owner, now)
             if row is None:
                 return None
+            if row.kind == weekly.WEEKLY_PROMPT:  # a channel's weekly prompt: no round behind it
+                return weekly.run_prompt(session, self.content, self.defaults, self.rng, row, owner, now)
             round_row = session.get(Round, row.round_id) if row.round_id else None
             if round_row is None:
                 actions.settle(session, action_id, owner, actions.SKIPPED, now, error="round gone")
@@ -208,6 +211,8 @@ class Engine:
                 person.reminders_enabled = args["on"]
                 return [scope.tell(N_("You will get a private reminder when a step is about to end and you have not taken part.")
                                    if args["on"] else N_("You will get no more reminders. Turn them back on with '/goedwerk reminders on'."))]
+            case "wekelijks":
+                return weekly.command(scope, content, args, self.rng)
             case "taal":
                 scope.channel.language = args["language"]
                 scope.language = args["language"]

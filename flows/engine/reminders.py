@@ -87,6 +87,8 @@ def remind_step(scope: Scope, content: ContentPack, round_row: Round, index: int
     """Queue a private reminder per silent member; return the channel nudge, if any."""
     if round_row.status != ROUND_ACTIVE or round_row.step_index != index:
         return []  # the step is over (moved on by hand, or closed): the reminder lapses
+    if round_row.steps[index].ends_at <= scope.now:
+        return []  # we were down until after the step: too late to help
     plan = parse_plan(round_row.plan)
     silent = silent_members(scope.session, round_row, plan, index, members)
     for user in sorted(set(silent) - _opted_out(scope, silent)):

@@ -156,9 +156,10 @@ def test_manifest_urls_are_routes_the_server_answers(manifest: dict) -> None:
     assert urls[-1].endswith("/slack/oauth_redirect")
 
 
-def test_the_app_registers_the_manifests_events_and_shortcuts() -> None:
-    """The events and shortcuts in EVENTS are really listened to (the listener sources name them)."""
+def test_the_app_registers_the_manifests_command_events_and_shortcuts() -> None:
+    """What the manifest declares is really listened to (the listener sources name it)."""
     listeners = ROOT / "bot" / "slack" / "listeners"
+    assert '@app.command("/goedwerk")' in (listeners / "interactions.py").read_text(encoding="utf-8")
     events = (listeners / "events.py").read_text(encoding="utf-8")
     for event in EVENTS:
         assert f'@app.event("{event}")' in events

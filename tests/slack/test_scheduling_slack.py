@@ -128,3 +128,41 @@ def test_a_reminder_whose_fate_is_unknown_is_never_resent(db: Database, fake_sla
     with db.transaction() as session:
         assert session.get(ScheduledAction, row.id).status == "unknown"
     services.db.dispose()
+
+
+def test_a_channel_that_refuses_ends_the_action_and_a_busy_slack_is_retried(db: Database, fake_slack: FakeSlack,
+                                                                           caplog) -> None:
+    clock = ManualClock(START)
+    services, dispatcher = make_dispatcher(db, fake_slack, clock)
+    services.engine.handle(Command(Actor("slack", TEAM_ID, CHANNEL_ID, ANNA), "start 3 plan=kop=1m,staart=1h"))
+    clock.advance(timedelta(minutes=1))
+    fake_slack.fail("chat.postMessage", error="is_archived", times=None)
+    with caplog.at_level("WARNING"):
+        dispatcher.run_due()
+    with db.transaction() as session:
+        row = session.scalars(select(ScheduledAction).where(ScheduledAction.kind == "open_step")).one()
+        assert row.status == "failed" and "is_archived" in row.last_error
+    assert any("is_archived" in record.getMessage() for record in caplog.records)
+    calls = len(fake_slack.calls_to("chat.postMessage"))
+    clock.advance(timedelta(hours=2))
+    dispatcher.run_due()  # the close runs (its post fails too), but the failed step is not retried
+    with db.transaction() as session:
+        assert session.get(ScheduledAction, row.id).status == "failed"
+    assert len(fake_slack.calls_to("chat.postMessage")) == calls + 1
+    services.db.dispose()
+
+
+def test_transient_errors_are_retried_later_not_forever(db: Database, fake_slack: FakeSlack) -> None:
+    clock = ManualClock(START)
+    services, dispatcher = make_dispatcher(db, fake_slack, clock)
+    services.engine.handle(Command(Actor("slack", TEAM_ID, CHANNEL_ID, ANNA), "start 3 plan=kop=1m,staart=1d"))
+    clock.advance(timedelta(minutes=1))
+    fake_slack.fail("chat.postMessage", error="internal_error", times=None)
+    for _ in range(8):
+        dispatcher.run_due()
+        clock.advance(timedelta(hours=1))
+    with db.transaction() as session:
+        row = session.scalars(select(ScheduledAction).where(ScheduledAction.kind == "open_step")).one()
+        assert row.status == "failed" and row.attempts == 5
+    fake_slack.reset()
+    services.db.dispose()
