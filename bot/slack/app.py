@@ -53,7 +53,8 @@ def build_app(settings: Settings, services: Services, *, socket_mode: bool = Fal
                   oauth_settings=OAuthSettings(client_id=settings.slack_client_id,
                                                client_secret=settings.slack_client_secret,
                                                scopes=BOT_SCOPES, installation_store=store, state_store=state_store,
-                                               install_path="/slack/install", redirect_uri_path="/slack/oauth_redirect"))
+                                               install_path="/slack/install", redirect_uri_path="/slack/oauth_redirect",
+                                               installation_store_bot_only=True))
         # Bolt runs only the first listener matching an event, so its own uninstall listener
         # (delete the tokens) would hide events.py's (mark the workspace): do both here.
         app.event("tokens_revoked")(app.default_tokens_revoked_event_listener())

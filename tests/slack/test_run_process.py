@@ -138,7 +138,9 @@ def test_manifest_declares_what_the_code_handles(manifest: dict) -> None:
     assert manifest["oauth_config"]["scopes"]["bot"] == BOT_SCOPES
     assert set(settings["event_subscriptions"]["bot_events"]) == EVENTS
     assert features["app_home"]["home_tab_enabled"] is True
-    assert features["app_home"]["messages_tab_enabled"] is False
+    # private reminders are direct messages: the Messages tab must show them (read-only)
+    assert features["app_home"]["messages_tab_enabled"] is True
+    assert features["app_home"]["messages_tab_read_only_enabled"] is True
     assert settings["interactivity"]["is_enabled"] is True
     assert settings["socket_mode_enabled"] is False
     assert settings["token_rotation_enabled"] is False
