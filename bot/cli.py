@@ -50,6 +50,15 @@ def _parser() -> argparse.ArgumentParser:
                     "`goedwerk run`) may share one PostgreSQL database; each action is sent once.")
     scheduler.set_defaults(handler=_scheduler)
 
+    export = commands.add_parser(
+        "export", help="write a channel's published images of good work (md, json or pdf)",
+        description="Write a channel's published images of good work for the organisation's knowledge base.")
+    export.add_argument("--channel", required=True, help="the channel id (Slack: C…; console: its name)")
+    export.add_argument("--workspace", help="the workspace id, when the channel id is not unique")
+    export.add_argument("--format", choices=("md", "json", "pdf"), default="md", help="output format (default md)")
+    export.add_argument("--out", type=Path, help="a file (md, json) or folder (pdf); default: standard output")
+    export.set_defaults(handler=_export)
+
     db = commands.add_parser("db", help="database migrations", description="Database migrations (Alembic).")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_commands.add_parser("upgrade", help="upgrade the database to the latest schema",
@@ -112,6 +121,15 @@ def _console(args) -> int:
     from bot.console.main import run_console
 
     return run_console(_settings(), user=args.user, channel=args.channel)
+
+
+def _export(args) -> int:
+    from bot.export import ExportError, export
+
+    try:
+        return export(_settings(), args.channel, args.format, args.out, args.workspace)
+    except ExportError as error:
+        raise UserError(str(error)) from None
 
 
 def _scheduler(args) -> int:

@@ -76,4 +76,22 @@ class OpenForm:
     view: View
 
 
-Effect = Post | Update | Remove | DirectMessage | Ephemeral | OpenForm
+@dataclass(frozen=True)
+class FileBlob:
+    name: str
+    title: str
+    content: bytes
+    mime: str
+
+
+@dataclass(frozen=True)
+class Upload:
+    """Share files in the channel (the published A4 and its card), with a comment."""
+
+    place: Place
+    files: tuple[FileBlob, ...]
+    comment: str
+    key: str | None = None
+
+
+Effect = Post | Update | Remove | DirectMessage | Ephemeral | OpenForm | Upload

@@ -169,6 +169,10 @@ class SummaryView:
     empty_topics: tuple[str, ...]
     final: bool = False
     choices: tuple[Choice, ...] = field(default_factory=tuple)
+    title_votes: tuple[tuple[str, int], ...] = ()
+    narrative: str | None = None
+    picture: str | None = None
+    status: str = "draft"  # "draft", "awaiting_consent" or "published"
 
 
 
@@ -188,6 +192,28 @@ class ReminderView:
     step_label: str
     ends_at: datetime
     choices: tuple[Choice, ...] = ()
+
+
+@dataclass(frozen=True)
+class ConsentRequest:
+    """Asks one person whether their words may be quoted by name in the published image."""
+
+    language: str
+    round_id: int
+    channel: str
+    situation_title: str
+    quotes: tuple[str, ...]
+    deadline: datetime
+    choices: tuple[Choice, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImageList:
+    """The channel's published images of good work (the collection)."""
+
+    language: str
+    items: tuple[tuple[int, str, str, datetime, str | None], ...]  # (id, title, situation, published, link)
+    query: str | None = None
 
 
 @dataclass(frozen=True)
@@ -231,5 +257,5 @@ class HomeView:
 
 View = (
     Notice | SituationList | SituationCard | RoundView | PromptView | ContributionView
-    | ContributionForm | SummaryView | HomeView | ReminderView
+    | ContributionForm | SummaryView | HomeView | ReminderView | ConsentRequest | ImageList
 )

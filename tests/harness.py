@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import tempfile
+from pathlib import Path
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -57,7 +59,9 @@ class Console:
 
     def __post_init__(self) -> None:
         self.engine = make_engine(self.db, self.clock, plan=self.plan)
-        self.adapter = ConsoleAdapter(self.engine, None, self.clock, AMSTERDAM, write=self.lines.append)
+        self.files_dir = Path(tempfile.mkdtemp(prefix="goedwerk-files-"))
+        self.adapter = ConsoleAdapter(self.engine, None, self.clock, AMSTERDAM, write=self.lines.append,
+                                      files_dir=self.files_dir)
         self.adapter.dispatcher = Dispatcher(self.db, self.engine, self.clock, self.adapter.deliver)
 
     def run(self, script: str) -> str:

@@ -16,6 +16,7 @@ State lives in the database, so a session can stop and resume.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,12 +24,13 @@ from zoneinfo import ZoneInfo
 
 from bot.console.render import render
 from flows.clock import ManualClock
-from flows.effects import DirectMessage, Effect, Ephemeral, OpenForm, Post, Remove, Update
+from flows.effects import DirectMessage, Effect, Ephemeral, OpenForm, Post, Remove, Update, Upload
+from flows.store import messages
 from flows.engine.core import Engine
 from flows.events import Actor, Choose, Command, Contribute
 from flows.i18n import t
 from flows.scheduling.dispatcher import Dispatcher
-from flows.views import Choice, ContributionForm, RoundView, SituationList
+from flows.views import Choice, ContributionForm, Notice, RoundView, SituationList
 
 PLATFORM = "console"
 WORKSPACE = "local"
@@ -48,7 +50,8 @@ class ConsoleAdapter:
     """Reads lines, feeds the engine, prints effects through ``write``."""
 
     def __init__(self, engine: Engine, dispatcher: Dispatcher, clock: ManualClock, zone: ZoneInfo,
-                 write: Callable[[str], None] = print, user: str = "me", channel: str = "team") -> None:
+                 write: Callable[[str], None] = print, user: str = "me", channel: str = "team",
+                 files_dir: Path = Path("goedwerk-files")) -> None:
         self.engine = engine
         self.dispatcher = dispatcher
         self.clock = clock
@@ -59,6 +62,7 @@ class ConsoleAdapter:
         self.choices: dict[int, tuple[str, Choice]] = {}
         self.pending: PendingForm | None = None
         self.language = engine.defaults.language
+        self.files_dir = files_dir
 
     # -- the loop -----------------------------------------------------------------------
 
@@ -111,7 +115,11 @@ class ConsoleAdapter:
         return Actor(PLATFORM, WORKSPACE, self.channel, self.user, user_name=self.user, channel_name=self.channel)
 
     def _send(self, event) -> None:
+        """Hand the event to the engine, print the effects, then run what became due (as the
+        ticker's wake-up does in a real process)."""
         self.deliver(self.engine.handle(event))
+        if self.dispatcher is not None:
+            self.dispatcher.run_due()
 
     def _tick(self, text: str) -> None:
         match = _DURATION.match(text.lower())
@@ -185,10 +193,26 @@ class ConsoleAdapter:
         elif isinstance(effect, Ephemeral):
             heading = t(self.language, "[#{channel} · only for {user}]", channel=effect.place.channel, user=effect.user)
             self._block(heading, effect.view)
+        elif isinstance(effect, Upload):
+            self._save_files(effect)
         elif isinstance(effect, OpenForm):
             self._block(t(self.language, "[form for {user}]", user=effect.user), effect.view)
             if isinstance(effect.view, ContributionForm):
                 self.pending = PendingForm(effect.user, effect.place.channel, effect.view)
+
+    def _save_files(self, effect: Upload) -> None:
+        """Files shared in the channel land in ``files_dir``; their paths are printed."""
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for blob in effect.files:
+            path = self.files_dir / blob.name
+            path.write_bytes(blob.content)
+            paths.append(str(path))
+        self.write(f"[#{effect.place.channel}] 📎 " + ", ".join(paths))
+        for line in render(Notice(self.language, effect.comment), self.zone):
+            self.write(line)
+        if effect.key and paths:
+            messages.remember(self.engine.db, effect.place, effect.key, paths[0], None, self.clock.now())
 
     def _round_line(self, effect: Update) -> None:
         view = effect.view

@@ -10,6 +10,8 @@ from flows.views import (
     ContributionForm,
     ContributionView,
     Notice,
+    ConsentRequest,
+    ImageList,
     PromptView,
     ReminderView,
     RoundView,
@@ -68,6 +70,17 @@ def render(view: View, zone: ZoneInfo) -> list[str]:
         return lines
     if isinstance(view, SummaryView):
         return _summary(view)
+    if isinstance(view, ConsentRequest):
+        lines = _wrap(t(lang, "The image of good work on {title} is about to be published and quotes you by name:",
+                        title=view.situation_title))
+        lines += [f"    “{quote}”" for quote in view.quotes]
+        return lines + _wrap(t(lang, "May we use your name? Without an answer by {moment} we quote you anonymously.",
+                               moment=when(lang, view.deadline, zone)))
+    if isinstance(view, ImageList):
+        if not view.items:
+            return _wrap(t(lang, "No published images of good work yet."))
+        return [f"  {number}. {title} — {situation} · {when(lang, published, zone)}" + (f" · {link}" if link else "")
+                for number, title, situation, published, link in view.items]
     if isinstance(view, ReminderView):
         return _wrap(t(lang, "Reminder: the step {step} of the round on {title} in #{channel} is open until {moment}, and you have not taken part yet.",
                        step=view.step_label, title=view.situation_title, channel=view.channel,
@@ -100,7 +113,9 @@ def _summary(view: SummaryView) -> list[str]:
     heading = t(lang, "Image of good work") if view.final else t(lang, "Draft image of good work so far")
     lines = [f"  == {heading}: {view.situation_title} =="]
     lines.append("  " + t(lang, "Title suggestions:"))
-    lines += [f"   - {title}" for title in view.title_suggestions]
+    votes = dict(view.title_votes)
+    lines += [f"   {number}. {title}" + (f" ({votes[title]})" if votes.get(title) else "")
+              for number, title in enumerate(view.title_suggestions, 1)]
     if view.experience:
         who = view.experience_author or t(lang, "anonymous")
         lines.append("  " + t(lang, "Characteristic experience ({who}):", who=who))
@@ -113,6 +128,11 @@ def _summary(view: SummaryView) -> list[str]:
         for quote, author in section.quotes:
             who = author or t(lang, "anonymous")
             lines += _wrap(f"“{quote}” — {who}", "     ")
+    if view.narrative:
+        lines.append("  " + t(lang, "Our image of good work:"))
+        lines += _wrap(view.narrative, "    ")
+    if view.picture:
+        lines.append("  " + t(lang, "Picture: {picture}", picture=view.picture.split(":", 1)[-1]))
     if view.virtues:
         lines.append("  " + t(lang, "Virtues chosen most: {virtues}",
                               virtues=", ".join(f"{name} ({count})" for name, count in view.virtues)))

@@ -20,7 +20,7 @@ from bot.slack.blocks.home import home_tab
 from bot.slack.pacing import ChannelPacer
 from flows.clock import Clock
 from flows.content.schema import ContentPack
-from flows.effects import DirectMessage, Effect, Ephemeral, OpenForm, Place, Post, Remove, Update
+from flows.effects import DirectMessage, Effect, Ephemeral, OpenForm, Place, Post, Remove, Update, Upload
 from flows.i18n import N_, t
 from flows.store import messages
 from flows.store.db import Database
@@ -114,6 +114,8 @@ class SlackSender:
                                  metadata=self._metadata(effect.key))
         elif isinstance(effect, OpenForm):
             self._open(web, effect, trigger_id)
+        elif isinstance(effect, Upload):
+            self._upload(web, effect)
 
     def _post(self, web: WebClient, effect: Post, resend: bool = False) -> None:
         if effect.key and messages.find(self.db, effect.place, effect.key) is not None:
@@ -132,6 +134,20 @@ class SlackSender:
                                         unfurl_links=False, unfurl_media=False)
         if effect.key:
             messages.remember(self.db, effect.place, effect.key, response["ts"], thread_ts, self.clock.now())
+
+    def _upload(self, web: WebClient, effect: Upload) -> None:
+        """Share files with files_upload_v2; remember the first file's permalink under the key."""
+        if effect.key and messages.find(self.db, effect.place, effect.key) is not None:
+            return
+        response = web.files_upload_v2(
+            channel=effect.place.channel, initial_comment=effect.comment,
+            file_uploads=[{"content": blob.content, "filename": blob.name, "title": blob.title}
+                          for blob in effect.files])
+        files = response.get("files") or []
+        if effect.key and files:
+            first = files[0]
+            link = first.get("permalink") or first.get("id", "")
+            messages.remember(self.db, effect.place, effect.key, str(link)[:255], None, self.clock.now())
 
     def _open(self, web: WebClient, effect: OpenForm, trigger_id: str | None) -> None:
         if trigger_id is None:

@@ -20,6 +20,10 @@ Commands (after /goedwerk):
 • facilitator @person — hand the facilitator role over
 • summary — the draft image of good work so far
 • experience <number> — for the facilitator: use this head story as the characteristic experience
+• image [title | experience | narrative | picture <text>] — after the close: show or edit the image of good work
+• vote <number | own title> — vote for the title
+• publish — for the facilitator: ask quoted people for consent, then publish the A4 and card
+• collection [search term] — the channel's published images of good work
 • situations / show <number> — the situations to choose from
 • language nl | en — the language of this channel
 • reminders on | off — private reminders when a step is about to end

@@ -28,6 +28,10 @@ ALIASES = {
     "taal": "taal", "language": "taal",
     "ervaring": "ervaring", "experience": "ervaring",
     "herinneringen": "herinneringen", "reminders": "herinneringen",
+    "beeld": "beeld", "image": "beeld",
+    "stem": "stem", "vote": "stem",
+    "publiceer": "publiceer", "publish": "publiceer",
+    "collectie": "collectie", "collection": "collectie",
     "wekelijks": "wekelijks", "weekly": "wekelijks",
     "help": "help", "hulp": "help", "?": "help",
 }
@@ -183,6 +187,21 @@ def parse(text: str) -> Parsed:
         return Parsed(name, {"contribution": contribution, "text": text_rest.strip()})
     if name == "verwijder":
         return Parsed(name, {"contribution": _number(rest.strip(), N_("Use: delete <number>"))})
+    if name == "beeld":
+        field, value = _split_first(rest)
+        fields = {"titel": "title", "title": "title", "ervaring": "experience", "experience": "experience",
+                  "verhaal": "narrative", "narrative": "narrative", "plaatje": "picture", "picture": "picture"}
+        if not field:
+            return Parsed(name, {"field": None})
+        if field.lower() not in fields or not value.strip():
+            raise CommandError(N_("Use: image [title | experience | narrative | picture] <text>"))
+        return Parsed(name, {"field": fields[field.lower()], "value": value})
+    if name == "stem":
+        if not rest.strip():
+            raise CommandError(N_("Use: vote <number of a title> or vote <your own title>"))
+        return Parsed(name, {"choice": rest.strip()})
+    if name == "collectie":
+        return Parsed(name, {"query": rest.strip()[:100] or None})
     if name == "herinneringen":
         switch = rest.strip().lower()
         if switch not in ("aan", "uit", "on", "off"):

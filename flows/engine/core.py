@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from flows.clock import Clock
 from flows.content.schema import ContentPack
 from flows.effects import Effect, Ephemeral, OpenForm, Place
-from flows.engine import commands, contributions, reminders, rounds, weekly
+from flows.engine import commands, contributions, image, reminders, rounds, weekly
 from flows.engine.catalog import help_view, situation_card, situation_list
 from flows.engine.forms import contribution_form, edit_form
 from flows.engine.home import home_view
@@ -110,6 +110,10 @@ class Engine:
             elif row.kind == reminders.REMIND_STEP:
                 effects = reminders.remind_step(scope, self.content, round_row, int(row.payload["index"]),
                                                 self._members(scope))
+            elif row.kind == image.CONSENT_REQUEST:
+                effects = image.consent_request(scope, self.content, round_row, str(row.payload["user"]))
+            elif row.kind == image.CONSENT_DEADLINE:
+                effects = image.consent_deadline(scope, self.content, round_row)
             elif row.kind == reminders.REMIND_USER:
                 effects = reminders.remind_user(scope, self.content, round_row, int(row.payload["index"]),
                                                 str(row.payload["user"]))
@@ -206,6 +210,16 @@ class Engine:
                 return rounds.pick_experience(scope, content, args["contribution"])
             case "begeleider":
                 return rounds.hand_over(scope, content, args["user"])
+            case "beeld":
+                if args["field"] is None:
+                    return image.show(scope, content)
+                return image.edit(scope, content, args["field"], args["value"])
+            case "stem":
+                return image.vote(scope, content, args["choice"])
+            case "publiceer":
+                return image.publish(scope, content)
+            case "collectie":
+                return image.collection(scope, args["query"])
             case "herinneringen":
                 person = queries.person(scope.session, scope.workspace, scope.actor.user)
                 person.reminders_enabled = args["on"]
@@ -234,6 +248,10 @@ class Engine:
             return [OpenForm(scope.place, scope.actor.user, contribution_form(scope, content, round_number, topic))]
         if event.action == "status":
             return rounds.status(scope, content)
+        if event.action == "publish":
+            return image.publish(scope, content)
+        if event.action == "consent":
+            return image.answer_consent(scope, content, event.value)
         if event.action in ("edit", "delete"):
             number = int(event.value) if event.value.isdigit() and len(event.value) <= 12 else -1
             if event.action == "delete":

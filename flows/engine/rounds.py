@@ -42,7 +42,7 @@ def may_facilitate(scope: Scope, round_row: Round) -> bool:
     return scope.actor.user == round_row.facilitator_id or scope.actor.is_admin
 
 
-def _require_facilitator(scope: Scope, round_row: Round) -> None:
+def require_facilitator(scope: Scope, round_row: Round) -> None:
     if not may_facilitate(scope, round_row):
         raise Refusal(N_("Only the facilitator of this round (<@{facilitator}>) or an admin can do that."),
                       facilitator=round_row.facilitator_id)
@@ -162,7 +162,7 @@ def _opened(scope: Scope, content: ContentPack, round_row: Round, plan: Plan, in
 
 def next_step(scope: Scope, content: ContentPack) -> list[Effect]:
     round_row = require_active(scope)
-    _require_facilitator(scope, round_row)
+    require_facilitator(scope, round_row)
     plan = parse_plan(round_row.plan)
     index = round_row.step_index + 1
     if index >= len(plan.steps):
@@ -191,7 +191,7 @@ def close(scope: Scope, content: ContentPack, round_row: Round, *, by_hand: bool
           resend: bool = False) -> list[Effect]:
     """Close the round (compare-and-set), store and post the draft image of good work."""
     if by_hand:
-        _require_facilitator(scope, round_row)
+        require_facilitator(scope, round_row)
     result = scope.session.execute(
         update(Round).where(Round.id == round_row.id, Round.status == ROUND_ACTIVE)
         .values(status=ROUND_CLOSED, closed_at=scope.now)
@@ -219,7 +219,7 @@ def pick_experience(scope: Scope, content: ContentPack, contribution_id: int) ->
     round_row = queries.active_round(scope.session, scope.channel) or queries.latest_round(scope.session, scope.channel)
     if round_row is None:
         raise Refusal(N_("There is no round in this channel yet. Start one with '/goedwerk start'."))
-    _require_facilitator(scope, round_row)
+    require_facilitator(scope, round_row)
     story = next((row for row in queries.contributions(scope.session, round_row)
                   if row.id == contribution_id and row.topic == HEAD and not row.passed), None)
     if story is None:
@@ -250,13 +250,13 @@ def _store_draft(scope: Scope, round_row: Round, draft: SummaryView) -> None:
         scope.session.add(SummaryDraft(round_id=round_row.id, content=content, status="draft",
                                        created_at=scope.now, updated_at=scope.now))
     else:
-        stored.content = {**content, "experience_id": stored.content.get("experience_id")}
+        stored.content = {**stored.content, **content}
         stored.updated_at = scope.now
 
 
 def cancel(scope: Scope, content: ContentPack) -> list[Effect]:
     round_row = require_active(scope)
-    _require_facilitator(scope, round_row)
+    require_facilitator(scope, round_row)
     scope.session.execute(
         update(Round).where(Round.id == round_row.id, Round.status == ROUND_ACTIVE)
         .values(status=ROUND_CANCELLED, closed_at=scope.now)
@@ -271,7 +271,7 @@ def cancel(scope: Scope, content: ContentPack) -> list[Effect]:
 
 def hand_over(scope: Scope, content: ContentPack, user: str) -> list[Effect]:
     round_row = require_active(scope)
-    _require_facilitator(scope, round_row)
+    require_facilitator(scope, round_row)
     round_row.facilitator_id = user
     queries.note_member(scope.session, scope.channel, user, scope.now)
     return [Post(scope.place, Notice(scope.language, scope.t(

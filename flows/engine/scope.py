@@ -46,6 +46,10 @@ class Scope:
     def t(self, msgid: str, **params: object) -> str:
         return t(self.language, msgid, **params)
 
+    def notice(self, msgid: str, **params: object) -> Notice:
+        """A notice for the whole channel in its language."""
+        return Notice(self.language, self.t(msgid, **params))
+
     def tell(self, msgid: str, *, error: bool = False, **params: object) -> Ephemeral:
         """An ephemeral notice to the actor in the channel's language."""
         return Ephemeral(self.place, self.actor.user, Notice(self.language, self.t(msgid, **params), error))

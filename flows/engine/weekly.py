@@ -274,6 +274,7 @@ def pause_unreachable(session: Session, action_id: int, reason: str) -> None:
     rule = _rule(session, channel_id) if channel_id is not None else None
     if rule is None or not rule.enabled or rule.paused_reason:
         return
+    # the dispatcher settled the action a moment ago with its clock: that is our 'now'
     now = session.scalar(select(ScheduledAction.updated_at).where(ScheduledAction.id == action_id))
     rule.paused_reason, rule.next_run_at = reason[:200], None
     skipped = _skip_pending(session, channel_id, now, f"weekly prompt paused: {reason}")

@@ -269,7 +269,7 @@ class MessageRef(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(120))
-    ref: Mapped[str] = mapped_column(String(64))
+    ref: Mapped[str] = mapped_column(String(255))  # a message ts, or a file's permalink
     thread_ref: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import MarkdownTextObject, Option, OverflowMenuElement, PlainTextObject, SectionBlock
 
 from flows.i18n import t
-from flows.views import (ContributionForm, ContributionView, Notice, PromptView, ReminderView, RoundView,
-                         SituationCard, SituationList, SummaryView, View)
+from flows.views import (ConsentRequest, ContributionForm, ContributionView, ImageList, Notice, PromptView,
+                         ReminderView, RoundView, SituationCard, SituationList, SummaryView, View)
 from flows.views import Choice
 
 from .choices import MENU_ACTION, action_id, buttons
@@ -38,7 +38,7 @@ def message(view: View, zone: ZoneInfo) -> tuple[str, list[dict]]:
     builders = {Notice: _notice, RoundView: kickoff_parts, PromptView: _prompt,
                 ContributionView: _contribution, SituationList: _situations,
                 SituationCard: _situation, SummaryView: lambda v, _zone: summary_parts(v),
-                ReminderView: _reminder}
+                ReminderView: _reminder, ConsentRequest: _consent, ImageList: _images}
     builder = builders.get(type(view))
     if builder is None:
         raise TypeError(f"no Slack message for {type(view).__name__}")
@@ -63,6 +63,32 @@ def _reminder(view: ReminderView, zone: ZoneInfo) -> tuple[str, list[Part]]:
              moment=date_token(lang, view.ends_at, zone))
     choices = [Choice(c.label, c.action, f"{c.value}@{view.channel}", c.primary) for c in view.choices]
     return t(lang, "A reminder from goedwerk"), [Lines([text], trimmable=False), *buttons(choices)]
+
+
+def _consent(view: ConsentRequest, zone: ZoneInfo) -> tuple[str, list[Part]]:
+    """The private consent question; buttons carry the team channel like the reminder's."""
+    lang = view.language
+    intro = t(lang, "The image of good work on *{title}* in <#{channel}> is about to be published. It quotes you by name:",
+              title=escape(view.situation_title), channel=view.channel)
+    ask = t(lang, "May we use your name? Without an answer by {moment} we quote you anonymously.",
+            moment=date_token(lang, view.deadline, zone))
+    choices = [Choice(c.label, c.action, f"{c.value}@{view.channel}", c.primary) for c in view.choices]
+    quotes = [f"> {escape(quote)}" for quote in view.quotes]
+    return t(lang, "May we quote you?"), [Lines([intro], trimmable=False), Lines(quotes), Lines([ask], trimmable=False),
+                                          *buttons(choices)]
+
+
+def _images(view: ImageList, zone: ZoneInfo) -> tuple[str, list[Part]]:
+    lang = view.language
+    if not view.items:
+        return t(lang, "No published images of good work yet."), [
+            Lines([escape(t(lang, "No published images of good work yet."))], trimmable=False)]
+    lines = []
+    for number, title, situation, published, link in view.items:
+        name = f"<{link}|{escape(title)}>" if link and link.startswith("https://") else f"*{escape(title)}*"
+        lines.append(f"{number}. {name} — {escape(situation)} · {date_token(lang, published, zone)}")
+    heading = t(lang, "Images of good work")
+    return heading, [header(heading), Lines(lines)]
 
 
 def _prompt(view: PromptView, zone: ZoneInfo) -> tuple[str, list[Part]]:

@@ -34,8 +34,13 @@ def summary_parts(view: SummaryView) -> tuple[str, list[Part]]:
     title = f"{heading}: {view.situation_title}"
     parts: list[Part] = [header(title)]
     if view.title_suggestions:
+        votes = dict(view.title_votes)
         parts.append(Lines(["*" + escape(t(lang, "Title suggestions:")) + "*",
-                            *(f"• {escape(s)}" for s in view.title_suggestions)], keep=1))
+                            *(f"{number}. {escape(s)}" + (f"  ({votes[s]} :ballot_box_with_ballot:)" if votes.get(s) else "")
+                              for number, s in enumerate(view.title_suggestions, 1))], keep=1))
+    if view.narrative:
+        parts.append(Lines([f"*{escape(t(lang, 'Our image of good work:'))}*", _quote(view.narrative)],
+                           trimmable=False))
     if view.experience:
         who = t(lang, "Characteristic experience ({who}):", who=_who(lang, view.experience_author))
         parts.append(Lines([f"*{who}*", _quote(view.experience)], trimmable=False))
@@ -60,5 +65,16 @@ def summary_parts(view: SummaryView) -> tuple[str, list[Part]]:
         parts.append(Lines(closing))
     parts.append(context(escape(t(lang, "{people} people took part with {count} contributions and {passes} passes.",
                                   people=view.participants, count=view.contributions, passes=view.passes))))
+    if view.final:
+        parts.append(context(escape(_status_line(view))))
     parts += buttons(view.choices)
     return title, parts
+
+
+def _status_line(view: SummaryView) -> str:
+    lang = view.language
+    if view.status == "published":
+        return t(lang, "Published. Find it with /goedwerk collection.")
+    if view.status == "awaiting_consent":
+        return t(lang, "Waiting for the people quoted by name to agree (at most 48 hours).")
+    return t(lang, "Work on it together: /goedwerk vote <number>, /goedwerk image title|experience|narrative|picture <text>; the facilitator publishes.")

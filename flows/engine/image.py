@@ -1,0 +1,342 @@
+"""From draft to published image of good work: edits, title vote, picture, consent, publication.
+
+The draft's working state lives in ``SummaryDraft.content["image"]``; every change
+is also kept as an :class:`ImageRevision`. Publishing asks everyone quoted by name
+for consent first (approve, anonymise, remove; no answer within 48 hours counts as
+anonymise), then renders the rich A4 (PDF) and its card (PNG), shares both in the
+channel and stores the published version.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import replace
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from flows.content.schema import ContentPack
+from flows.effects import DirectMessage, Effect, Ephemeral, FileBlob, Post, Update, Upload
+from flows.engine import presenters, rounds
+from flows.engine.plan import TAIL
+from flows.engine.scope import Refusal, Scope
+from flows.i18n import N_
+from flows.scheduling import actions
+from flows.store import queries
+from flows.store.models import ROUND_CLOSED, ImageRevision, PublishedImage, Round, SummaryDraft
+from flows.summary.card import ImageCard
+from flows.summary.pdf import render_pdf
+from flows.summary.pictures import BUILTIN_PICTURES
+from flows.summary.png import render_png
+from flows.views import Choice, ConsentRequest, ImageList, SummaryView
+
+CONSENT_REQUEST = "consent_request"
+CONSENT_DEADLINE = "consent_deadline"
+CONSENT_WINDOW = timedelta(hours=48)
+DECISIONS = {"ja": "approve", "yes": "approve", "approve": "approve",
+             "anoniem": "anonymise", "anonymous": "anonymise", "anonymise": "anonymise",
+             "nee": "remove", "no": "remove", "remove": "remove"}
+MAX_TITLE, MAX_FIELD = 120, 3000
+_EMOJI = re.compile(r"^:[a-z0-9_+-]{1,60}:$|^[^\w\s]{1,8}$")
+
+
+# -- state -------------------------------------------------------------------------------
+
+def _closed_round(scope: Scope) -> Round:
+    round_row = queries.latest_round(scope.session, scope.channel)
+    if round_row is None or round_row.status != ROUND_CLOSED:
+        raise Refusal(N_("The image of good work is made after a round has closed. Close the round first."))
+    return round_row
+
+
+def _stored(scope: Scope, round_row: Round) -> SummaryDraft:
+    stored = scope.session.scalars(select(SummaryDraft).where(SummaryDraft.round_id == round_row.id)).first()
+    if stored is None:
+        raise Refusal(N_("This round has no draft to work on."))
+    return stored
+
+
+def _image(stored: SummaryDraft) -> dict:
+    return {"title": None, "experience": None, "narrative": None, "picture": None, "votes": {}, "extra_titles": [],
+            "consent": {}, **stored.content.get("image", {})}
+
+
+def _save(scope: Scope, round_row: Round, stored: SummaryDraft, image: dict) -> None:
+    stored.content = {**stored.content, "image": image}
+    stored.updated_at = scope.now
+    scope.session.add(ImageRevision(round_id=round_row.id, editor_id=scope.actor.user, content=image,
+                                    created_at=scope.now))
+
+
+def view_of(scope: Scope, content: ContentPack, round_row: Round, stored: SummaryDraft) -> SummaryView:
+    """The draft as composed from the contributions, with the team's edits and votes applied."""
+    draft = rounds.draft_for(scope, content, round_row, final=True)
+    image = _image(stored)
+    suggestions = tuple(dict.fromkeys([*draft.title_suggestions, *image["extra_titles"]]))
+    votes = Counter(image["votes"].values())
+    return replace(
+        draft, title_suggestions=suggestions,
+        title_votes=tuple((title, votes.get(title, 0)) for title in suggestions),
+        experience=image["experience"] or draft.experience,
+        experience_author=None if image["experience"] else draft.experience_author,
+        narrative=image["narrative"], picture=image["picture"], status=stored.status,
+        choices=() if stored.status == "published" else (
+            Choice(scope.t(N_("Publish")), "publish", str(round_row.id), primary=True),),
+    )
+
+
+def winning_title(view: SummaryView, votes: dict[str, str], facilitator: str) -> str:
+    """The most chosen title; the facilitator's vote breaks a tie; no votes: the first suggestion."""
+    counts = Counter(votes.values())
+    if not counts:
+        return view.title_suggestions[0]
+    best = max(counts.values())
+    tied = [title for title in view.title_suggestions if counts.get(title) == best]
+    if len(tied) > 1 and votes.get(facilitator) in tied:
+        return votes[facilitator]
+    return tied[0]
+
+
+# -- the team works on the draft ---------------------------------------------------------
+
+def show(scope: Scope, content: ContentPack) -> list[Effect]:
+    round_row = _closed_round(scope)
+    return [Ephemeral(scope.place, scope.actor.user, view_of(scope, content, round_row, _stored(scope, round_row)))]
+
+
+def edit(scope: Scope, content: ContentPack, field_name: str, value: str) -> list[Effect]:
+    """``titel``, ``ervaring``, ``verhaal`` or ``plaatje`` of the draft, by anyone in the channel."""
+    round_row = _closed_round(scope)
+    stored = _stored(scope, round_row)
+    if stored.status == "published":
+        raise Refusal(N_("This image of good work has been published already."))
+    image = _image(stored)
+    value = value.strip()
+    if field_name == "title":
+        if not value or len(value) > MAX_TITLE:
+            raise Refusal(N_("A title has 1 to {limit} characters."), limit=MAX_TITLE)
+        image["extra_titles"] = [*image["extra_titles"], value][-10:]
+        image["votes"] = {**image["votes"], scope.actor.user: value}
+    elif field_name == "picture":
+        if value not in BUILTIN_PICTURES and not _EMOJI.match(value):
+            raise Refusal(N_("Choose a picture: {pictures}, or one emoji."), pictures=", ".join(BUILTIN_PICTURES))
+        image["picture"] = f"builtin:{value}" if value in BUILTIN_PICTURES else f"emoji:{value}"
+    else:
+        if len(value) > MAX_FIELD:
+            raise Refusal(N_("Your text has {length} characters; the limit is {limit}. Nothing was stored."),
+                          length=len(value), limit=MAX_FIELD)
+        image[field_name] = value or None
+    _save(scope, round_row, stored, image)
+    view = view_of(scope, content, round_row, stored)
+    return [Update(scope.place, f"summary:{round_row.id}", view), scope.tell(N_("The draft has been updated."))]
+
+
+def vote(scope: Scope, content: ContentPack, choice: str) -> list[Effect]:
+    """Vote for suggestion ``n`` (1-based) or for a title of your own."""
+    round_row = _closed_round(scope)
+    stored = _stored(scope, round_row)
+    view = view_of(scope, content, round_row, stored)
+    choice = choice.strip()
+    if choice.isdigit():
+        number = int(choice)
+        if not 1 <= number <= len(view.title_suggestions):
+            raise Refusal(N_("There is no title {number}."), number=number)
+        return edit_vote(scope, content, round_row, stored, view.title_suggestions[number - 1])
+    return edit(scope, content, "title", choice)
+
+
+def edit_vote(scope: Scope, content: ContentPack, round_row: Round, stored: SummaryDraft, title: str) -> list[Effect]:
+    image = _image(stored)
+    image["votes"] = {**image["votes"], scope.actor.user: title}
+    _save(scope, round_row, stored, image)
+    return [Update(scope.place, f"summary:{round_row.id}", view_of(scope, content, round_row, stored)),
+            scope.tell(N_("Your vote for “{title}” is counted."), title=title)]
+
+
+# -- consent and publication --------------------------------------------------------------
+
+def quoted_people(scope: Scope, round_row: Round, view: SummaryView) -> dict[str, list[str]]:
+    """Everyone quoted by name in the draft, with what would be quoted of them."""
+    names = {row.author_name or row.author_id: row.author_id
+             for row in queries.contributions(scope.session, round_row) if not row.anonymous}
+    quoted: dict[str, list[str]] = {}
+    if view.experience and view.experience_author:
+        quoted.setdefault(names.get(view.experience_author, view.experience_author), []).append(view.experience)
+    for section in view.sections:
+        for quote, author in section.quotes:
+            if author:
+                quoted.setdefault(names.get(author, author), []).append(quote)
+    return quoted
+
+
+def publish(scope: Scope, content: ContentPack) -> list[Effect]:
+    """The facilitator publishes: first ask for consent, or publish at once when nobody is quoted."""
+    round_row = _closed_round(scope)
+    rounds.require_facilitator(scope, round_row)
+    stored = _stored(scope, round_row)
+    if stored.status == "published":
+        raise Refusal(N_("This image of good work has been published already."))
+    if stored.status == "awaiting_consent":
+        raise Refusal(N_("We are still waiting for consent to quote people; it is published when everyone answered or after 48 hours."))
+    view = view_of(scope, content, round_row, stored)
+    quoted = quoted_people(scope, round_row, view)
+    if not quoted:
+        return _publish(scope, content, round_row, stored)
+    image = _image(stored)
+    image["consent"] = {person: "pending" for person in quoted}
+    stored.status = "awaiting_consent"
+    _save(scope, round_row, stored, image)
+    for person in quoted:
+        actions.schedule(scope.session, kind=CONSENT_REQUEST, dedupe_key=f"consent:{round_row.id}:{person}",
+                         due_at=scope.now, now=scope.now, workspace_id=scope.workspace.id,
+                         channel_id=scope.channel.id, round_id=round_row.id, user_id=person,
+                         payload={"round_id": round_row.id, "user": person})
+    actions.schedule(scope.session, kind=CONSENT_DEADLINE, dedupe_key=f"consent-deadline:{round_row.id}",
+                     due_at=scope.now + CONSENT_WINDOW, now=scope.now, workspace_id=scope.workspace.id,
+                     channel_id=scope.channel.id, round_id=round_row.id, payload={"round_id": round_row.id})
+    return [Post(scope.place, scope.notice(N_("Before we publish, {count} people quoted by name are asked privately whether that is fine. The image is published when all have answered, or after 48 hours (no answer counts as: quote me anonymously)."),
+                                           count=len(quoted))),
+            Update(scope.place, f"summary:{round_row.id}", view_of(scope, content, round_row, stored))]
+
+
+def consent_request(scope: Scope, content: ContentPack, round_row: Round, user: str) -> list[Effect]:
+    """The private question to one quoted person (run by the dispatcher)."""
+    stored = _stored(scope, round_row)
+    if stored.status != "awaiting_consent" or _image(stored)["consent"].get(user) != "pending":
+        return []
+    view = view_of(scope, content, round_row, stored)
+    quotes = tuple(quoted_people(scope, round_row, view).get(user, []))
+    value = str(round_row.id)
+    choices = (Choice(scope.t(N_("Yes, with my name")), "consent", f"{value}:approve", primary=True),
+               Choice(scope.t(N_("Anonymously")), "consent", f"{value}:anonymise"),
+               Choice(scope.t(N_("Leave my words out")), "consent", f"{value}:remove"))
+    request = ConsentRequest(scope.language, round_row.id, scope.channel.external_id,
+                             presenters.situation_of(content, round_row).title.get(scope.language), quotes,
+                             scope.now + CONSENT_WINDOW, choices)
+    return [DirectMessage(scope.place, user, request, key=f"consent:{round_row.id}:{user}")]
+
+
+def answer_consent(scope: Scope, content: ContentPack, value: str) -> list[Effect]:
+    """A quoted person answers; the last answer publishes."""
+    round_id, _, decision = value.partition(":")
+    decision = DECISIONS.get(decision.lower())
+    round_row = scope.session.get(Round, int(round_id)) if round_id.isdigit() else None
+    if decision is None or round_row is None or round_row.channel_id != scope.channel.id:
+        raise Refusal(N_("That button is no longer in use."))
+    stored = _stored(scope, round_row)
+    image = _image(stored)
+    if stored.status != "awaiting_consent" or scope.actor.user not in image["consent"]:
+        raise Refusal(N_("Thank you, but no answer is needed from you (any more)."))
+    image["consent"] = {**image["consent"], scope.actor.user: decision}
+    _save(scope, round_row, stored, image)
+    effects: list[Effect] = [scope.tell(N_("Thank you, your answer is recorded."))]
+    if "pending" not in image["consent"].values():
+        effects += _publish(scope, content, round_row, stored)
+    return effects
+
+
+def consent_deadline(scope: Scope, content: ContentPack, round_row: Round) -> list[Effect]:
+    """48 hours have passed: whoever did not answer is quoted anonymously; publish."""
+    stored = _stored(scope, round_row)
+    if stored.status != "awaiting_consent":
+        return []
+    image = _image(stored)
+    image["consent"] = {person: ("anonymise" if answer == "pending" else answer)
+                        for person, answer in image["consent"].items()}
+    _save(scope, round_row, stored, image)
+    return _publish(scope, content, round_row, stored)
+
+
+def card_of(scope: Scope, content: ContentPack, round_row: Round, stored: SummaryDraft) -> ImageCard:
+    """The card to publish, with every person's consent applied and anonymous words unattributed."""
+    view = view_of(scope, content, round_row, stored)
+    image = _image(stored)
+    consent = image["consent"]
+    names = {row.author_name or row.author_id: row.author_id
+             for row in queries.contributions(scope.session, round_row) if not row.anonymous}
+
+    def shown(author: str | None) -> tuple[bool, str | None]:
+        """(keep the words, name to show) for a quote by ``author``."""
+        if author is None:
+            return True, None
+        decision = consent.get(names.get(author, author), "approve" if not consent else "anonymise")
+        return decision != "remove", author if decision == "approve" else None
+
+    perspectives, tail = [], []
+    for section in view.sections:
+        lines = []
+        for quote, author in section.quotes:
+            keep, name = shown(author)
+            if keep:
+                lines.append(f"“{quote}”" + (f" — {name}" if name else ""))
+        if lines:
+            (tail if section.topic == TAIL else perspectives).append((section.label, " ".join(lines)))
+    keep, experience_author = shown(view.experience_author)
+    experience = view.experience if keep else ""
+    narrative = image["narrative"] or " ".join(text for _, text in tail)
+    approved = tuple(sorted(person for person, decision in consent.items() if decision == "approve")) if consent \
+        else ()
+    display = {author_id: name for name, author_id in names.items()}
+    return ImageCard(
+        language=scope.language, title=winning_title(view, image["votes"], round_row.facilitator_id),
+        experience=experience or "", experience_author=experience_author, narrative=narrative,
+        perspectives=tuple(perspectives), virtues=tuple(name for name, _ in view.virtues),
+        picture=image["picture"], situation_title=view.situation_title,
+        published_on=scope.now.astimezone(scope.zone).date(),
+        participants=tuple(display.get(person, person) for person in approved),
+    )
+
+
+def _publish(scope: Scope, content: ContentPack, round_row: Round, stored: SummaryDraft) -> list[Effect]:
+    card = card_of(scope, content, round_row, stored)
+    stored.status, stored.published_at = "published", scope.now
+    record = PublishedImage(channel_id=scope.channel.id, round_id=round_row.id, title=card.title,
+                            experience=card.experience, narrative=card.narrative, picture=card.picture,
+                            content={"perspectives": [list(p) for p in card.perspectives],
+                                     "virtues": list(card.virtues), "participants": list(card.participants),
+                                     "experience_author": card.experience_author,
+                                     "situation": card.situation_title},
+                            published_by=scope.actor.user, published_at=scope.now)
+    scope.session.add(record)
+    scope.session.flush()
+    scope.session.add(ImageRevision(round_id=round_row.id, image_id=record.id, editor_id=scope.actor.user,
+                                    content=_image(stored), created_at=scope.now))
+    slug = re.sub(r"[^a-z0-9]+", "-", card.title.lower()).strip("-")[:40] or "beeld"
+    files = (FileBlob(f"{slug}.pdf", card.title, render_pdf(card), "application/pdf"),
+             FileBlob(f"{slug}.png", card.title, render_png(card), "image/png"))
+    comment = scope.t(N_("Our image of good work is published: “{title}”. Find it later with '/goedwerk collection'."),
+                      title=card.title)
+    return [Upload(scope.place, files, comment, key=f"image:{record.id}"),
+            Update(scope.place, f"summary:{round_row.id}", view_of(scope, content, round_row, stored))]
+
+
+def collection(scope: Scope, query: str | None) -> list[Effect]:
+    """The channel's published images, newest first, optionally filtered by a search term."""
+    rows = select(PublishedImage).where(PublishedImage.channel_id == scope.channel.id,
+                                        PublishedImage.removed_at.is_(None))
+    if query:
+        pattern = f"%{query.lower()}%"
+        rows = rows.where(func.lower(PublishedImage.title).like(pattern)
+                          | func.lower(PublishedImage.narrative).like(pattern)
+                          | func.lower(PublishedImage.experience).like(pattern))
+    found = scope.session.scalars(rows.order_by(PublishedImage.published_at.desc()).limit(25)).all()
+    items = []
+    for record in found:
+        ref = queries.message_ref(scope.session, scope.channel.id, f"image:{record.id}")
+        items.append((record.id, record.title, str(record.content.get("situation", "")), record.published_at,
+                      ref.ref if ref else None))
+    return [Ephemeral(scope.place, scope.actor.user, ImageList(scope.language, tuple(items), query))]
+
+
+def card_of_record(record: PublishedImage, language: str, zone) -> ImageCard:
+    """The card of a published image as it was published (consent already applied)."""
+    data = record.content or {}
+    return ImageCard(
+        language=language, title=record.title, experience=record.experience,
+        experience_author=data.get("experience_author"), narrative=record.narrative,
+        perspectives=tuple(tuple(pair) for pair in data.get("perspectives", [])),
+        virtues=tuple(data.get("virtues", [])), picture=record.picture,
+        situation_title=str(data.get("situation", "")), published_on=record.published_at.astimezone(zone).date(),
+        participants=tuple(data.get("participants", [])),
+    )

@@ -1,0 +1,85 @@
+"""The published image of good work as data, ready to render as a PDF or a PNG card.
+
+:class:`ImageCard` is the booklet's "rich A4" after the team agreed on it: a catchy
+title, the characteristic experience, the image of good work (a narrative plus the five
+perspectives), the virtues and a picture. :mod:`flows.summary.pdf` and
+:mod:`flows.summary.png` render it; both take their fixed labels from here so the two
+outputs say the same thing in the same language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from babel.dates import format_date
+
+from flows.i18n import t
+
+#: The booklet the method comes from; credited on every rendering.
+SOURCE = "Beelden van goed werk in samenwerking (Rijksoverheid, 2022)"
+
+
+@dataclass(frozen=True)
+class ImageCard:
+    """A published image of good work.
+
+    ``experience_author`` is ``None`` for an anonymous experience: no name is shown at
+    all. ``perspectives`` holds ``(label, text)`` pairs, e.g. ``("Kennis", "…")``, and may
+    be empty. ``picture`` is ``"emoji:<char>"``, ``"builtin:<name>"`` (see
+    :data:`flows.summary.pictures.BUILTIN_PICTURES`), ``"file:<path to png/jpg>"`` or
+    ``None``. ``participants`` lists only the people who agreed to be named.
+    """
+
+    language: str
+    title: str
+    experience: str
+    experience_author: str | None
+    narrative: str
+    perspectives: tuple[tuple[str, str], ...]
+    virtues: tuple[str, ...]
+    picture: str | None
+    situation_title: str
+    published_on: date
+    participants: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The fixed words of the layout, translated for one card."""
+
+    experience: str
+    image: str
+    virtues: str
+    situation: str
+    with_: str
+    continued: str
+    credit: str
+    date: str
+
+
+def labels(card: ImageCard) -> Labels:
+    """The layout's labels and the publication date in the card's language."""
+    language = card.language
+    locale = "nl_NL" if language == "nl" else "en_GB"
+    return Labels(
+        experience=t(language, "Characteristic experience"),
+        image=t(language, "Image of good work"),
+        virtues=t(language, "Virtues"),
+        situation=t(language, "Situation"),
+        with_=t(language, "With"),
+        continued=t(language, "continued"),
+        credit=t(language, "after: {source}", source=SOURCE),
+        date=format_date(card.published_on, format="long", locale=locale),
+    )
+
+
+def paragraphs(text: str) -> list[str]:
+    """``text`` split at blank lines into paragraphs, each with its inner whitespace kept tidy.
+
+    Single line breaks inside a paragraph are kept as ``"\\n"``.
+    """
+    blocks = [block.strip() for block in text.replace("\r\n", "\n").split("\n\n")]
+    tidy = ["\n".join(" ".join(line.split()) for line in block.splitlines() if line.strip())
+            for block in blocks]
+    return [block for block in tidy if block]

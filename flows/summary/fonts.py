@@ -1,0 +1,167 @@
+"""Fonts for the PDF and the PNG card: DejaVu Sans when it can be found, else a safe fallback.
+
+DejaVu Sans covers Latin, Greek, Cyrillic, Arabic, Hebrew, Armenian, Georgian and many
+symbols, so most team members' names and stories render as written. It is looked up in
+the folder named by ``GOEDWERK_FONT_DIR`` first, then in the usual system folders (on
+Debian/Ubuntu: ``/usr/share/fonts/truetype/dejavu/``, package ``fonts-dejavu-core``).
+
+When no DejaVu Sans is found the PDF uses reportlab's built-in Helvetica and the PNG
+Pillow's default font; both only draw Western European text, so :func:`drawable`
+replaces every other character with ``"?"`` and logs a warning instead of failing.
+Characters that DejaVu Sans itself lacks (e.g. Chinese) are kept: the PDF shows the
+font's empty box for them and keeps the text extractable.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from PIL import ImageFont
+
+log = logging.getLogger(__name__)
+
+FONT_DIR_ENV = "GOEDWERK_FONT_DIR"
+SYSTEM_DIRS = (
+    Path("/usr/share/fonts/truetype/dejavu"),
+    Path("/usr/share/fonts/dejavu"),
+    Path("/usr/share/fonts/TTF"),
+    Path("/usr/share/fonts/dejavu-sans-fonts"),
+    Path("/usr/local/share/fonts"),
+    Path("/Library/Fonts"),
+)
+FILES = {"regular": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf", "italic": "DejaVuSans-Oblique.ttf"}
+PDF_NAMES = {"regular": "GoedwerkSans", "bold": "GoedwerkSans-Bold", "italic": "GoedwerkSans-Italic"}
+BUILTIN_NAMES = {"regular": "Helvetica", "bold": "Helvetica-Bold", "italic": "Helvetica-Oblique"}
+# What reportlab's standard fonts can draw (WinAnsiEncoding).
+_BUILTIN_ENCODING = "cp1252"
+
+
+@dataclass(frozen=True)
+class FontFiles:
+    """The TTF files of one family; ``bold`` and ``italic`` are ``regular`` when missing."""
+
+    regular: Path
+    bold: Path
+    italic: Path
+
+    def path(self, style: str) -> Path:
+        return getattr(self, style)
+
+
+def search_dirs() -> list[Path]:
+    """Where fonts are looked for, in order: ``$GOEDWERK_FONT_DIR``, then the system folders."""
+    configured = os.environ.get(FONT_DIR_ENV, "").strip()
+    return ([Path(configured)] if configured else []) + list(SYSTEM_DIRS)
+
+
+@lru_cache(maxsize=8)
+def _find(dirs: tuple[Path, ...]) -> FontFiles | None:
+    for folder in dirs:
+        regular = folder / FILES["regular"]
+        if regular.is_file():
+            found = {style: folder / name for style, name in FILES.items()}
+            return FontFiles(**{style: path if path.is_file() else regular for style, path in found.items()})
+    log.warning("DejaVu Sans not found in %s; falling back to built-in fonts (Western text only). "
+                "Install fonts-dejavu-core or set %s.", ", ".join(map(str, dirs)), FONT_DIR_ENV)
+    return None
+
+
+def font_files() -> FontFiles | None:
+    """The DejaVu Sans files, or ``None`` when none can be found."""
+    return _find(tuple(search_dirs()))
+
+
+@lru_cache(maxsize=8)
+def _coverage(path: Path) -> frozenset[int]:
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    return frozenset(TTFontFile(str(path)).charToGlyph)
+
+
+def has_glyph(char: str, style: str = "regular") -> bool:
+    """Whether the font in use can draw ``char`` (a single code point)."""
+    files = font_files()
+    if files is None:
+        try:
+            char.encode(_BUILTIN_ENCODING)
+        except UnicodeEncodeError:
+            return False
+        return True
+    return ord(char) in _coverage(files.path(style))
+
+
+def covered(text: str, style: str) -> bool:
+    """Whether the ``style`` face draws every character of ``text`` that the regular face draws."""
+    return all(has_glyph(char, style) or not has_glyph(char) for char in set(text) if not char.isspace())
+
+
+def drawable(text: str) -> str:
+    """``text`` as the fonts in use can draw it: unchanged with DejaVu, else with ``"?"`` for the rest."""
+    if font_files() is not None:
+        return text
+    out = []
+    replaced = 0
+    for char in text:
+        try:
+            char.encode(_BUILTIN_ENCODING)
+            out.append(char)
+        except UnicodeEncodeError:
+            out.append("?")
+            replaced += 1
+    if replaced:
+        log.warning("Replaced %d character(s) the built-in font cannot draw with '?'", replaced)
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class PdfFonts:
+    """The reportlab font names to use; ``builtin`` when they are the standard Helvetica."""
+
+    regular: str
+    bold: str
+    italic: str
+    builtin: bool
+
+
+def pdf_fonts() -> PdfFonts:
+    """Register DejaVu Sans with reportlab (once) and return the names; Helvetica without it."""
+    files = font_files()
+    if files is None:
+        return PdfFonts(**BUILTIN_NAMES, builtin=True)
+    return _register(files)
+
+
+@lru_cache(maxsize=4)
+def _register(files: FontFiles) -> PdfFonts:
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    for style, name in PDF_NAMES.items():
+        pdfmetrics.registerFont(TTFont(name, str(files.path(style))))
+    family = PDF_NAMES["regular"]
+    addMapping(family, 0, 0, PDF_NAMES["regular"])
+    addMapping(family, 1, 0, PDF_NAMES["bold"])
+    addMapping(family, 0, 1, PDF_NAMES["italic"])
+    addMapping(family, 1, 1, PDF_NAMES["bold"])
+    return PdfFonts(**PDF_NAMES, builtin=False)
+
+
+def pil_font(size: int, style: str = "regular") -> ImageFont.FreeTypeFont:
+    """A Pillow font of ``size`` pixels: DejaVu Sans, or Pillow's default font without it."""
+    files = font_files()
+    return _pil_font(str(files.path(style)) if files is not None else "", size)
+
+
+@lru_cache(maxsize=64)
+def _pil_font(path: str, size: int) -> ImageFont.FreeTypeFont:
+    if path:
+        try:
+            return ImageFont.truetype(path, size)
+        except OSError:
+            log.warning("Could not load %s; using Pillow's default font", path)
+    return ImageFont.load_default(size=size)

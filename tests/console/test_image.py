@@ -1,0 +1,95 @@
+"""The image of good work after the close: vote, edit, consent, publish, collection."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from pypdf import PdfReader
+
+from flows.store.db import Database
+from tests.console.test_dialogues import console
+from tests.harness import QUICK_PLAN
+
+ROUND = """
+/members anna bob carl
+/as anna
+/goedwerk taal en
+/goedwerk start 6
+/goedwerk bijdrage kop We sat down with the province before anything was decided.
+/as bob
+/goedwerk bijdrage kop anoniem A secret story about waiting for a decision.
+/as carl
+/goedwerk bijdrage kop A story about the minister's office.
+/tick 1m
+/goedwerk bijdrage handelingen Call first, write later.
+/as anna
+/goedwerk bijdrage kennis Know their mandate.
+/tick 4m
+/goedwerk bijdrage staart Talk early, be open about what you cannot share.
+/tick 5m
+"""
+
+
+def pdf_text(session, name_part: str = ".pdf") -> str:
+    (pdf,) = [p for p in session.files_dir.iterdir() if p.name.endswith(name_part)]
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.read_bytes())).pages)
+    return " ".join(text.split())
+
+
+def test_vote_consent_and_publish(db: Database) -> None:
+    session = console(db, QUICK_PLAN)
+    out = session.run(ROUND)
+    assert "== Image of good work:" in out
+    out = session.run("/goedwerk beeld")
+    assert "Title suggestions:" in out
+    out = session.run("/goedwerk stem 2\n/as bob\n/goedwerk stem Talk early, decide together\n/as carl\n/goedwerk stem Talk early, decide together")
+    assert "Your vote for" in out
+    out = session.run("/goedwerk beeld plaatje bridge\n/goedwerk publiceer")
+    assert "Only the facilitator" in out
+    out = session.run("/as anna\n/goedwerk publiceer")
+    assert "are asked privately" in out
+    dms = re.findall(r"\[DM → (\w+)\]", out)
+    assert sorted(dms) == ["anna", "carl"]  # bob wrote anonymously: nobody asks him, nobody names him
+    yes = re.search(r"\[(\d+)\] Yes, with my name", out.split("[DM → anna]")[1]).group(1)
+    leave_out = re.search(r"\[(\d+)\] Leave my words out", out.split("[DM → carl]")[1]).group(1)
+    out = session.run(f"/as anna\n{yes}\n/as carl\n{leave_out}")
+    assert "📎" in out and ".pdf" in out and ".png" in out
+    text = pdf_text(session)
+    assert "Talk early, decide together" in text  # the title with most votes
+    assert "— anna" in text  # Anna agreed to be named
+    assert "Call first, write later" not in text and "minister" not in text  # Carl asked to be left out
+    assert "carl" not in text and "bob" not in text
+    out = session.run("/goedwerk collectie\n/goedwerk collectie decide\n/goedwerk collectie nothing-like-this")
+    assert out.count("Talk early, decide together") == 2
+    assert "No published images of good work yet." in out
+
+
+def test_no_answer_in_48_hours_counts_as_anonymous(db: Database) -> None:
+    session = console(db, QUICK_PLAN)
+    session.run(ROUND)
+    out = session.run("/as anna\n/goedwerk publiceer")
+    assert "are asked privately" in out
+    out = session.run("/tick 47h")
+    assert "📎" not in out
+    out = session.run("/tick 2h")
+    assert "📎" in out
+    text = pdf_text(session)
+    assert "Know their mandate" in text
+    assert "anna" not in text and "carl" not in text and "bob" not in text
+
+
+def test_winning_title_rule() -> None:
+    from dataclasses import dataclass
+
+    from flows.engine.image import winning_title
+
+    @dataclass
+    class V:
+        title_suggestions: tuple
+
+    view = V(("A", "B", "C"))
+    assert winning_title(view, {}, "f") == "A"
+    assert winning_title(view, {"x": "B", "y": "B", "z": "C"}, "f") == "B"
+    assert winning_title(view, {"x": "B", "f": "C"}, "f") == "C"  # a tie: the facilitator decides
+    assert winning_title(view, {"x": "B", "y": "C"}, "f") == "B"  # a tie without the facilitator: first

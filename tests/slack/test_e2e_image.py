@@ -1,0 +1,57 @@
+"""Draft -> vote -> consent -> publish -> files uploaded -> collection, through the real Slack app."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from pypdf import PdfReader
+
+from tests.slack.conftest import RunningApp
+from tests.slack.signing import CHANNEL_ID, block_actions_body, slash_command_body
+from tests.slack.test_e2e_round import ANNA, BEN, open_form, submit
+
+
+def command(app: RunningApp, text: str, user: str, name: str) -> None:
+    assert app.send(slash_command_body(text=text, user_id=user, response_url=app.fake.response_url(name)))[0] == 200
+
+
+def test_a_team_publishes_its_image_of_good_work(slack_app: RunningApp) -> None:
+    fake = slack_app.fake
+    fake.add_user(ANNA, real_name="Anna de Vries", profile={"display_name": "Anna"})
+    fake.add_user(BEN, real_name="Ben Bakker", profile={"display_name": "Ben"})
+    command(slack_app, "start 10 plan=kop=1h", ANNA, "start")
+    assert slack_app.wait_until(lambda: len(fake.calls_to("chat.postMessage")) >= 2)
+    prompt_ts = fake.calls_to("chat.postMessage")[1].response["ts"]
+    submit(slack_app, ANNA, open_form(slack_app, ANNA, "1:kop", prompt_ts), "We used common sense at the border.")
+    submit(slack_app, BEN, open_form(slack_app, BEN, "1:kop", prompt_ts), "Ben's words, anonymously.",
+           anonymous=True, view_id="V2")
+    assert slack_app.wait_until(lambda: len([c for c in fake.calls_to("chat.postMessage")
+                                             if c.params.get("thread_ts") == prompt_ts]) == 2)
+    command(slack_app, "sluit", ANNA, "close")
+    assert slack_app.wait_until(lambda: any("Image of good work" in json.dumps(c.params)
+                                            for c in fake.calls_to("chat.postMessage")))
+    command(slack_app, "stem Common sense at the border", BEN, "vote")
+    assert slack_app.wait_until(lambda: any("draft has been updated" in json.dumps(r["body"]) for r in fake.responses))
+
+    # the facilitator clicks Publish on the draft: Anna is quoted by name and is asked privately
+    slack_app.send(block_actions_body("goedwerk:publish", "1", user_id=ANNA))
+    assert slack_app.wait_until(lambda: any(c.params.get("channel") in (ANNA, fake.dm_channel(ANNA))
+                                            and "May we" in json.dumps(c.params)
+                                            for c in fake.calls_to("chat.postMessage")))
+    assert not any(c.params.get("channel") in (BEN, fake.dm_channel(BEN)) for c in fake.calls_to("chat.postMessage"))
+    slack_app.send(block_actions_body("goedwerk:consent", f"1:approve@{CHANNEL_ID}", user_id=ANNA,
+                                      channel_id=fake.dm_channel(ANNA)))
+    assert slack_app.wait_until(lambda: fake.uploaded_files and all(f.completed for f in fake.uploaded_files.values()),
+                                timeout=15)
+    files = list(fake.uploaded_files.values())
+    assert sorted(f.filename.rsplit(".", 1)[1] for f in files) == ["pdf", "png"]
+    pdf = next(f for f in files if f.filename.endswith(".pdf"))
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages).split())
+    assert "Common sense at the border" in text and "Anna" in text
+    assert "Ben" not in text and BEN not in text
+
+    command(slack_app, "collectie", BEN, "collection")
+    assert slack_app.wait_until(lambda: any(r["name"] == "collection" for r in fake.responses))
+    listing = json.dumps([r["body"] for r in fake.responses if r["name"] == "collection"])
+    assert "Common sense at the border" in listing
