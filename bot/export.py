@@ -69,7 +69,8 @@ def _json(cards) -> str:
               "published_on": card.published_on.isoformat(), "experience": card.experience,
               "experience_author": card.experience_author, "narrative": card.narrative,
               "perspectives": [{"perspective": label, "text": text} for label, text in card.perspectives],
-              "virtues": list(card.virtues), "participants": list(card.participants), "picture": card.picture}
+              "virtues": list(card.virtues), "participants": list(card.participants), "picture": card.picture,
+              "checkback": [answer.get("text", "") for answer in (record.content or {}).get("checkback", [])]}
              for record, card in cards]
     return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
 
@@ -88,5 +89,8 @@ def _markdown(cards) -> str:
             lines += ["Virtues: " + ", ".join(card.virtues), ""]
         if card.participants:
             lines += ["With: " + ", ".join(card.participants), ""]
+        answers = [answer.get("text", "") for answer in (record.content or {}).get("checkback", [])]
+        if answers:
+            lines += ["## Looking back", "", *(f"- {answer}" for answer in answers), ""]
         parts.append("\n".join(lines))
     return "\n---\n\n".join(parts) + ("\n" if parts else "")

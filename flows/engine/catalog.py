@@ -24,6 +24,7 @@ Commands (after /goedwerk):
 • vote <number | own title> — vote for the title
 • publish — for the facilitator: ask quoted people for consent, then publish the A4 and card
 • collection [search term] — the channel's published images of good work
+• checkback <answer> | on | off — answer the check-back weeks after publication, or switch it on or off
 • situations / show <number> — the situations to choose from
 • language nl | en — the language of this channel
 • reminders on | off — private reminders when a step is about to end

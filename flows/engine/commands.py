@@ -32,6 +32,7 @@ ALIASES = {
     "stem": "stem", "vote": "stem",
     "publiceer": "publiceer", "publish": "publiceer",
     "collectie": "collectie", "collection": "collectie",
+    "terugblik": "terugblik", "checkback": "terugblik",
     "wekelijks": "wekelijks", "weekly": "wekelijks",
     "help": "help", "hulp": "help", "?": "help",
 }
@@ -200,6 +201,8 @@ def parse(text: str) -> Parsed:
         if not rest.strip():
             raise CommandError(N_("Use: vote <number of a title> or vote <your own title>"))
         return Parsed(name, {"choice": rest.strip()})
+    if name == "terugblik":
+        return Parsed(name, {"argument": rest.strip()})
     if name == "collectie":
         return Parsed(name, {"query": rest.strip()[:100] or None})
     if name == "herinneringen":

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from flows.clock import Clock
 from flows.content.schema import ContentPack
 from flows.effects import Effect, Ephemeral, OpenForm, Place
-from flows.engine import commands, contributions, image, reminders, rounds, weekly
+from flows.engine import checkback, commands, contributions, image, reminders, rounds, weekly
 from flows.engine.catalog import help_view, situation_card, situation_list
 from flows.engine.forms import contribution_form, edit_form
 from flows.engine.home import home_view
@@ -25,7 +25,7 @@ from flows.i18n import N_, t
 from flows.scheduling import actions
 from flows.store import queries
 from flows.store.db import Database
-from flows.store.models import Round
+from flows.store.models import Channel, Round
 from flows.views import HomeView, Notice
 
 log = logging.getLogger("goedwerk.engine")
@@ -96,6 +96,15 @@ class Engine:
                 return None
             if row.kind == weekly.WEEKLY_PROMPT:  # a channel's weekly prompt: no round behind it
                 return weekly.run_prompt(session, self.content, self.defaults, self.rng, row, owner, now)
+            if row.kind == checkback.CHECKBACK:  # after publication: no round needed
+                channel = session.get(Channel, row.channel_id) if row.channel_id else None
+                effects = checkback.ask(scope_for_channel(session, channel, now, self.defaults.language,
+                                                          self.defaults.timezone), int(row.payload["image_id"])) \
+                    if channel is not None else []
+                if not effects:
+                    actions.settle(session, action_id, owner, actions.SKIPPED, now, error="moot")
+                    return None
+                return effects
             round_row = session.get(Round, row.round_id) if row.round_id else None
             if round_row is None:
                 actions.settle(session, action_id, owner, actions.SKIPPED, now, error="round gone")
@@ -218,6 +227,8 @@ class Engine:
                 return image.vote(scope, content, args["choice"])
             case "publiceer":
                 return image.publish(scope, content)
+            case "terugblik":
+                return checkback.command(scope, args["argument"])
             case "collectie":
                 return image.collection(scope, args["query"])
             case "herinneringen":

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from flows.content.schema import ContentPack
 from flows.effects import DirectMessage, Effect, Ephemeral, FileBlob, Post, Update, Upload
-from flows.engine import presenters, rounds
+from flows.engine import checkback, presenters, rounds
 from flows.engine.plan import TAIL
 from flows.engine.scope import Refusal, Scope
 from flows.i18n import N_
@@ -288,7 +288,8 @@ def card_of(scope: Scope, content: ContentPack, round_row: Round, stored: Summar
     )
 
 
-def _publish(scope: Scope, content: ContentPack, round_row: Round, stored: SummaryDraft) -> list[Effect]:
+def _publish(scope: Scope, content: ContentPack, round_row: Round, stored: SummaryDraft,
+             checkback_days: int = checkback.DEFAULT_DAYS) -> list[Effect]:
     card = card_of(scope, content, round_row, stored)
     stored.status, stored.published_at = "published", scope.now
     record = PublishedImage(channel_id=scope.channel.id, round_id=round_row.id, title=card.title,
@@ -302,6 +303,7 @@ def _publish(scope: Scope, content: ContentPack, round_row: Round, stored: Summa
     scope.session.flush()
     scope.session.add(ImageRevision(round_id=round_row.id, image_id=record.id, editor_id=scope.actor.user,
                                     content=_image(stored), created_at=scope.now))
+    checkback.schedule(scope, record, checkback_days)
     slug = re.sub(r"[^a-z0-9]+", "-", card.title.lower()).strip("-")[:40] or "beeld"
     files = (FileBlob(f"{slug}.pdf", card.title, render_pdf(card), "application/pdf"),
              FileBlob(f"{slug}.png", card.title, render_png(card), "image/png"))

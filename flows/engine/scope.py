@@ -50,6 +50,10 @@ class Scope:
         """A notice for the whole channel in its language."""
         return Notice(self.language, self.t(msgid, **params))
 
+    def notice_text(self, text: str) -> Notice:
+        """A notice for the whole channel from an already translated text."""
+        return Notice(self.language, text)
+
     def tell(self, msgid: str, *, error: bool = False, **params: object) -> Ephemeral:
         """An ephemeral notice to the actor in the channel's language."""
         return Ephemeral(self.place, self.actor.user, Notice(self.language, self.t(msgid, **params), error))

@@ -27,18 +27,18 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import (BaseDocTemplate, Frame, Image, PageTemplate, Paragraph, Spacer)
-from reportlab.platypus.flowables import BalancedColumns, HRFlowable, ImageAndFlowables, KeepTogether
+from reportlab.platypus.flowables import BalancedColumns, HRFlowable, ImageAndFlowables
 
 from flows.summary import fonts
 from flows.summary.card import ImageCard, Labels, labels, paragraphs
 from flows.summary.pictures import picture_image
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGIN_X = 20 * mm
-MARGIN_TOP = 18 * mm
-LATER_TOP = 26 * mm
-FOOTER_GAP = 8 * mm
-FOOTER_BOTTOM = 12 * mm
+MARGIN_X = 18 * mm
+MARGIN_TOP = 16 * mm
+LATER_TOP = 24 * mm
+FOOTER_GAP = 6 * mm
+FOOTER_BOTTOM = 11 * mm
 PICTURE_SIZE = 44 * mm
 PICTURE_PIXELS = 560
 
@@ -64,9 +64,7 @@ def _styles(font: fonts.PdfFonts) -> dict[str, ParagraphStyle]:
         "experience": ParagraphStyle("experience", parent=base, fontName=font.italic),
         "author": ParagraphStyle("author", parent=base, fontSize=8.5, textColor=MUTED, spaceAfter=2),
         "body": base,
-        "perspective_label": ParagraphStyle("perspective_label", parent=base, fontName=font.bold, fontSize=8.8,
-                                            leading=11.5, textColor=BLUE, spaceAfter=1, keepWithNext=1),
-        "perspective": ParagraphStyle("perspective", parent=base, fontSize=8.8, leading=12.2, spaceAfter=8),
+        "perspective": ParagraphStyle("perspective", parent=base, fontSize=8.8, leading=12, spaceAfter=7),
         "virtues": ParagraphStyle("virtues", parent=base, fontSize=9.5, leading=13, spaceBefore=6),
         "footer": ParagraphStyle("footer", parent=base, fontSize=8, leading=10.5, textColor=INK, spaceAfter=0),
         "credit": ParagraphStyle("credit", parent=base, fontSize=7, leading=9, textColor=MUTED, spaceAfter=0),
@@ -131,8 +129,8 @@ def _story(card: ImageCard, words: Labels, style: dict[str, ParagraphStyle]) -> 
         if not text.strip():
             continue
         body = "<br/>".join(_markup(part) for part in paragraphs(text))
-        perspectives.append(KeepTogether([Paragraph(_markup(label, "bold"), style["perspective_label"]),
-                                          Paragraph(body, style["perspective"])]))
+        head = f'<font name="{style["heading"].fontName}" color="{_hex(BLUE)}">{_markup(label, "bold")}</font>'
+        perspectives.append(Paragraph(f"{head}&nbsp; {body}", style["perspective"]))
     if perspectives:
         story.append(BalancedColumns(perspectives, nCols=2, innerPadding=7 * mm, spaceBefore=6,
                                      topPadding=0, bottomPadding=0, leftPadding=0, rightPadding=0))

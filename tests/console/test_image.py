@@ -93,3 +93,49 @@ def test_winning_title_rule() -> None:
     assert winning_title(view, {"x": "B", "y": "B", "z": "C"}, "f") == "B"
     assert winning_title(view, {"x": "B", "f": "C"}, "f") == "C"  # a tie: the facilitator decides
     assert winning_title(view, {"x": "B", "y": "C"}, "f") == "B"  # a tie without the facilitator: first
+
+
+def test_three_weeks_later_the_channel_is_asked_whether_the_image_holds(db: Database) -> None:
+    session = console(db, QUICK_PLAN)
+    session.run(ROUND)
+    session.run("/as anna\n/goedwerk publiceer\n/tick 49h")
+    out = session.run("/tick 20d")
+    assert "Does it still hold?" not in out
+    out = session.run("/tick 1d")
+    assert "Does it still hold?" in out
+    out = session.run("/as bob\n/goedwerk terugblik We now call the province before every letter.")
+    assert "your answer is kept" in out
+    with db.transaction() as s:
+        from flows.store.models import PublishedImage
+
+        record = s.query(PublishedImage).one()
+        assert record.content["checkback"][0]["text"] == "We now call the province before every letter."
+        assert "bob" not in str(record.content["checkback"])
+
+
+def test_check_back_can_be_switched_off(db: Database) -> None:
+    session = console(db, QUICK_PLAN)
+    session.run(ROUND)
+    out = session.run("/as carl\n/goedwerk terugblik uit\n/as anna\n/goedwerk publiceer\n/tick 49h\n/tick 22d")
+    assert "Check-backs are off" in out and "Does it still hold?" not in out
+
+
+def test_export_writes_markdown_json_and_pdf(db: Database, tmp_path) -> None:
+    import json
+
+    from bot.export import export
+    from bot.settings import load_settings
+
+    session = console(db, QUICK_PLAN)
+    session.run(ROUND)
+    session.run("/as anna\n/goedwerk publiceer\n/tick 49h")
+    settings = load_settings(database_url=db.url)
+    export(settings, "team", "md", tmp_path / "images.md")
+    markdown = (tmp_path / "images.md").read_text()
+    assert markdown.startswith("# ") and "## Image of good work" in markdown
+    export(settings, "team", "json", tmp_path / "images.json")
+    (item,) = json.loads((tmp_path / "images.json").read_text())
+    assert item["experience_author"] is None  # nobody answered within 48 hours: anonymous
+    assert "anna" not in json.dumps(item) and "carl" not in json.dumps(item)
+    export(settings, "team", "pdf", tmp_path / "pdf")
+    assert [p.suffix for p in (tmp_path / "pdf").iterdir()] == [".pdf"]
