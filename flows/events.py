@@ -70,6 +70,20 @@ class Choose:
 
 
 @dataclass(frozen=True)
+class EditImage:
+    """A submitted image form: only the fields given change (untrusted: checked by the engine)."""
+
+    actor: Actor
+    round_id: int
+    title: str | None = None
+    experience: str | None = None
+    narrative: str | None = None
+    story: int | None = None
+    vote: str | None = None
+    picture: str | None = None
+
+
+@dataclass(frozen=True)
 class DueAction:
     """A scheduled action whose time has come (built by the dispatcher from its row)."""
 
@@ -78,4 +92,4 @@ class DueAction:
     payload: dict = field(default_factory=dict)
 
 
-Event = Command | Contribute | EditContribution | DeleteContribution | Choose | DueAction
+Event = Command | Contribute | EditContribution | DeleteContribution | Choose | EditImage | DueAction

@@ -208,6 +208,26 @@ class ConsentRequest:
 
 
 @dataclass(frozen=True)
+class ImageForm:
+    """Editing the draft together: what the form shows depends on ``part``.
+
+    ``part`` is "text" (title, experience, narrative; the facilitator may also pick a
+    head story), "vote" (the title suggestions) or "picture" (the pictures to choose).
+    """
+
+    language: str
+    round_id: int
+    part: str
+    title: str = ""
+    experience: str = ""
+    narrative: str = ""
+    stories: tuple[tuple[int, str], ...] = ()
+    may_pick_story: bool = False
+    suggestions: tuple[str, ...] = ()
+    pictures: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ImageList:
     """The channel's published images of good work (the collection)."""
 
@@ -258,4 +278,5 @@ class HomeView:
 View = (
     Notice | SituationList | SituationCard | RoundView | PromptView | ContributionView
     | ContributionForm | SummaryView | HomeView | ReminderView | ConsentRequest | ImageList
+    | ImageForm
 )

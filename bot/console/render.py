@@ -11,6 +11,7 @@ from flows.views import (
     ContributionView,
     Notice,
     ConsentRequest,
+    ImageForm,
     ImageList,
     PromptView,
     ReminderView,
@@ -76,6 +77,14 @@ def render(view: View, zone: ZoneInfo) -> list[str]:
         lines += [f"    “{quote}”" for quote in view.quotes]
         return lines + _wrap(t(lang, "May we use your name? Without an answer by {moment} we quote you anonymously.",
                                moment=when(lang, view.deadline, zone)))
+    if isinstance(view, ImageForm):
+        if view.part == "vote":
+            lines = [f"  {number}. {title}" for number, title in enumerate(view.suggestions, 1)]
+            return lines + _wrap(t(lang, "Vote with: /goedwerk vote <number> or /goedwerk vote <your own title>"))
+        if view.part == "picture":
+            return _wrap(t(lang, "Choose with: /goedwerk image picture <name or emoji>. Pictures: {pictures}",
+                           pictures=", ".join(view.pictures)))
+        return _wrap(t(lang, "Edit with: /goedwerk image title|experience|narrative <text>"))
     if isinstance(view, ImageList):
         if not view.items:
             return _wrap(t(lang, "No published images of good work yet."))

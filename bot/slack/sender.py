@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.slack.blocks import contribution_modal, message, start_modal
 from bot.slack.blocks.home import home_tab
+from bot.slack.blocks.image_modals import image_modal
 from bot.slack.pacing import ChannelPacer
 from flows.clock import Clock
 from flows.content.schema import ContentPack
@@ -24,7 +25,7 @@ from flows.effects import DirectMessage, Effect, Ephemeral, OpenForm, Place, Pos
 from flows.i18n import N_, t
 from flows.store import messages
 from flows.store.db import Database
-from flows.views import ContributionForm, HomeView, Notice, SituationList
+from flows.views import ContributionForm, HomeView, ImageForm, Notice, SituationList
 
 log = logging.getLogger("goedwerk.slack")
 METADATA_EVENT = "goedwerk_message"
@@ -156,6 +157,8 @@ class SlackSender:
         view = effect.view
         if isinstance(view, ContributionForm):
             web.views_open(trigger_id=trigger_id, view=contribution_modal(view, effect.place.channel))
+        elif isinstance(view, ImageForm):
+            web.views_open(trigger_id=trigger_id, view=image_modal(view, effect.place.channel))
         elif isinstance(view, SituationList):
             advice = self.content.process.choosing.get(view.language)
             web.views_open(trigger_id=trigger_id, view=start_modal(view, effect.place.channel, advice))

@@ -20,7 +20,8 @@ from flows.engine.catalog import help_view, situation_card, situation_list
 from flows.engine.forms import contribution_form, edit_form
 from flows.engine.home import home_view
 from flows.engine.scope import Refusal, Scope, open_scope, scope_for_channel
-from flows.events import Actor, Choose, Command, Contribute, DeleteContribution, DueAction, EditContribution, Event
+from flows.events import (Actor, Choose, Command, Contribute, DeleteContribution, DueAction, EditContribution,
+                          EditImage, Event)
 from flows.i18n import N_, t
 from flows.scheduling import actions
 from flows.store import queries
@@ -181,6 +182,8 @@ class Engine:
             return contributions.delete(scope, content, event.contribution_id)
         if isinstance(event, Choose):
             return self._choice(scope, event)
+        if isinstance(event, EditImage):
+            return image.submit(scope, content, event)
         raise TypeError(f"unknown event {type(event).__name__}")
 
     def _command(self, scope: Scope, parsed: commands.Parsed) -> list[Effect]:
@@ -261,6 +264,9 @@ class Engine:
             return rounds.status(scope, content)
         if event.action == "publish":
             return image.publish(scope, content)
+        if event.action in ("image_text", "image_vote", "image_picture"):
+            part = event.action.removeprefix("image_")
+            return [OpenForm(scope.place, scope.actor.user, image.form(scope, content, part, event.value))]
         if event.action == "consent":
             return image.answer_consent(scope, content, event.value)
         if event.action in ("edit", "delete"):

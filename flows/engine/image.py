@@ -29,7 +29,7 @@ from flows.summary.card import ImageCard
 from flows.summary.pdf import render_pdf
 from flows.summary.pictures import BUILTIN_PICTURES
 from flows.summary.png import render_png
-from flows.views import Choice, ConsentRequest, ImageList, SummaryView
+from flows.views import Choice, ConsentRequest, ImageForm, ImageList, SummaryView
 
 CONSENT_REQUEST = "consent_request"
 CONSENT_DEADLINE = "consent_deadline"
@@ -81,8 +81,11 @@ def view_of(scope: Scope, content: ContentPack, round_row: Round, stored: Summar
         experience=image["experience"] or draft.experience,
         experience_author=None if image["experience"] else draft.experience_author,
         narrative=image["narrative"], picture=image["picture"], status=stored.status,
-        choices=() if stored.status == "published" else (
-            Choice(scope.t(N_("Publish")), "publish", str(round_row.id), primary=True),),
+        choices=() if stored.status != "draft" else (
+            Choice(scope.t(N_("Edit")), "image_text", str(round_row.id)),
+            Choice(scope.t(N_("Vote for a title")), "image_vote", str(round_row.id)),
+            Choice(scope.t(N_("Picture")), "image_picture", str(round_row.id)),
+            Choice(scope.t(N_("Publish")), "publish", str(round_row.id), primary=True)),
     )
 
 
@@ -152,6 +155,43 @@ def edit_vote(scope: Scope, content: ContentPack, round_row: Round, stored: Summ
     _save(scope, round_row, stored, image)
     return [Update(scope.place, f"summary:{round_row.id}", view_of(scope, content, round_row, stored)),
             scope.tell(N_("Your vote for “{title}” is counted."), title=title)]
+
+
+def form(scope: Scope, content: ContentPack, part: str, round_value: str) -> ImageForm:
+    """The form behind the draft's Edit, Vote and Picture buttons (ids from buttons are untrusted)."""
+    round_row = _closed_round(scope)
+    if round_value != str(round_row.id) or part not in ("text", "vote", "picture"):
+        raise Refusal(N_("That button is no longer in use."))
+    stored = _stored(scope, round_row)
+    if stored.status != "draft":
+        raise Refusal(N_("This image of good work has been published already."))
+    view = view_of(scope, content, round_row, stored)
+    stories = tuple((row.id, row.text[:70]) for row in queries.contributions(scope.session, round_row)
+                    if row.topic == "kop" and not row.passed and row.text)
+    return ImageForm(scope.language, round_row.id, part, title=winning_title(view, _image(stored)["votes"],
+                                                                             round_row.facilitator_id),
+                     experience=view.experience or "", narrative=view.narrative or "", stories=stories,
+                     may_pick_story=rounds.may_facilitate(scope, round_row),
+                     suggestions=view.title_suggestions, pictures=BUILTIN_PICTURES)
+
+
+def submit(scope: Scope, content: ContentPack, event) -> list[Effect]:
+    """Apply a submitted image form (an :class:`flows.events.EditImage`)."""
+    round_row = _closed_round(scope)
+    if event.round_id != round_row.id:
+        raise Refusal(N_("That button is no longer in use."))
+    effects: list[Effect] = []
+    if event.story is not None:
+        effects += rounds.pick_experience(scope, content, event.story)
+    for field_name in ("experience", "narrative", "picture"):
+        value = getattr(event, field_name)
+        if value is not None and value.strip():
+            effects += edit(scope, content, field_name, value)
+    if event.title:
+        effects += edit(scope, content, "title", event.title)
+    if event.vote:
+        effects += vote(scope, content, event.vote)
+    return effects or [scope.tell(N_("Nothing was changed."))]
 
 
 # -- consent and publication --------------------------------------------------------------

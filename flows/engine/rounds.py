@@ -208,7 +208,7 @@ def close(scope: Scope, content: ContentPack, round_row: Round, *, by_hand: bool
             title=draft.situation_title))))
         return effects
     _store_draft(scope, round_row, draft)
-    effects.append(Post(scope.place, draft, key=f"summary:{round_row.id}"))
+    effects.append(Post(scope.place, _image_view(scope, content, round_row), key=f"summary:{round_row.id}"))
     if by_hand:
         effects.append(scope.tell(N_("The round is closed and the draft has been posted.")))
     return effects
@@ -237,10 +237,18 @@ def pick_experience(scope: Scope, content: ContentPack, contribution_id: int) ->
     effects: list[Effect] = [scope.tell(N_("Story {number} is now the characteristic experience."), number=story.id)]
     if final:
         _store_draft(scope, round_row, draft)
-        effects.append(Update(scope.place, f"summary:{round_row.id}", draft))
+        effects.append(Update(scope.place, f"summary:{round_row.id}", _image_view(scope, content, round_row)))
     else:
         effects.append(Ephemeral(scope.place, scope.actor.user, draft))
     return effects
+
+
+def _image_view(scope: Scope, content: ContentPack, round_row: Round) -> SummaryView:
+    """The stored draft with the team's work on it and its buttons (see :mod:`flows.engine.image`)."""
+    from flows.engine import image  # image builds on this module; imported here to keep one direction
+
+    stored = scope.session.query(SummaryDraft).filter_by(round_id=round_row.id).one()
+    return image.view_of(scope, content, round_row, stored)
 
 
 def _store_draft(scope: Scope, round_row: Round, draft: SummaryView) -> None:

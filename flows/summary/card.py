@@ -9,6 +9,7 @@ outputs say the same thing in the same language.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -74,12 +75,23 @@ def labels(card: ImageCard) -> Labels:
     )
 
 
+def clean(text: str) -> str:
+    """``text`` without control characters other than line breaks and tabs (tabs become spaces)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return "".join(char for char in text if char == "\n" or unicodedata.category(char) != "Cc")
+
+
+def one_line(text: str) -> str:
+    """``text`` cleaned and with all whitespace, line breaks included, folded into single spaces."""
+    return " ".join(clean(text).split())
+
+
 def paragraphs(text: str) -> list[str]:
     """``text`` split at blank lines into paragraphs, each with its inner whitespace kept tidy.
 
     Single line breaks inside a paragraph are kept as ``"\\n"``.
     """
-    blocks = [block.strip() for block in text.replace("\r\n", "\n").split("\n\n")]
+    blocks = [block.strip() for block in clean(text).split("\n\n")]
     tidy = ["\n".join(" ".join(line.split()) for line in block.splitlines() if line.strip())
             for block in blocks]
     return [block for block in tidy if block]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -36,8 +37,11 @@ SYSTEM_DIRS = (
 FILES = {"regular": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf", "italic": "DejaVuSans-Oblique.ttf"}
 PDF_NAMES = {"regular": "GoedwerkSans", "bold": "GoedwerkSans-Bold", "italic": "GoedwerkSans-Italic"}
 BUILTIN_NAMES = {"regular": "Helvetica", "bold": "Helvetica-Bold", "italic": "Helvetica-Oblique"}
-# What reportlab's standard fonts can draw (WinAnsiEncoding).
-_BUILTIN_ENCODING = "cp1252"
+# What reportlab's standard fonts can draw (WinAnsiEncoding) and what Pillow's default font can.
+BUILTIN_ENCODING = "cp1252"
+PIL_DEFAULT_ENCODING = "ascii"
+_LOOK_ALIKES = {"—": "-", "–": "-", "…": "...", "·": "-", "‘": "'", "’": "'", "“": '"', "”": '"',
+                "→": "->", "•": "*", "\u00a0": " ", "€": "EUR"}
 
 
 @dataclass(frozen=True)
@@ -86,11 +90,7 @@ def has_glyph(char: str, style: str = "regular") -> bool:
     """Whether the font in use can draw ``char`` (a single code point)."""
     files = font_files()
     if files is None:
-        try:
-            char.encode(_BUILTIN_ENCODING)
-        except UnicodeEncodeError:
-            return False
-        return True
+        return _encodes(char, BUILTIN_ENCODING)
     return ord(char) in _coverage(files.path(style))
 
 
@@ -99,22 +99,40 @@ def covered(text: str, style: str) -> bool:
     return all(has_glyph(char, style) or not has_glyph(char) for char in set(text) if not char.isspace())
 
 
-def drawable(text: str) -> str:
-    """``text`` as the fonts in use can draw it: unchanged with DejaVu, else with ``"?"`` for the rest."""
+def drawable(text: str, encoding: str = BUILTIN_ENCODING) -> str:
+    """``text`` as the fonts in use can draw it: unchanged with DejaVu.
+
+    Without DejaVu only characters in ``encoding`` are kept (``"cp1252"`` for reportlab's
+    Helvetica, ``"ascii"`` for Pillow's default font); others become their unaccented
+    letter or an ASCII look-alike where there is one, else ``"?"`` (with a warning).
+    """
     if font_files() is not None:
         return text
     out = []
     replaced = 0
     for char in text:
-        try:
-            char.encode(_BUILTIN_ENCODING)
+        if _encodes(char, encoding):
             out.append(char)
-        except UnicodeEncodeError:
+            continue
+        base = "".join(part for part in unicodedata.normalize("NFKD", char) if not unicodedata.combining(part))
+        if base and _encodes(base, encoding):
+            out.append(base)
+        elif char in _LOOK_ALIKES and _encodes(_LOOK_ALIKES[char], encoding):
+            out.append(_LOOK_ALIKES[char])
+        else:
             out.append("?")
             replaced += 1
     if replaced:
         log.warning("Replaced %d character(s) the built-in font cannot draw with '?'", replaced)
     return "".join(out)
+
+
+def _encodes(text: str, encoding: str) -> bool:
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

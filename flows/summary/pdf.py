@@ -30,7 +30,7 @@ from reportlab.platypus import (BaseDocTemplate, Frame, Image, PageTemplate, Par
 from reportlab.platypus.flowables import BalancedColumns, HRFlowable, ImageAndFlowables
 
 from flows.summary import fonts
-from flows.summary.card import ImageCard, Labels, labels, paragraphs
+from flows.summary.card import ImageCard, Labels, clean, labels, one_line, paragraphs
 from flows.summary.pictures import picture_image
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -77,7 +77,7 @@ def _markup(text: str, style: str = "regular") -> str:
     In a bold or italic paragraph, characters that face lacks but the regular face has
     (e.g. Arabic in DejaVu Sans Oblique) are set in the regular face.
     """
-    text = fonts.drawable(text)
+    text = fonts.drawable(clean(text))
     if style == "regular" or fonts.font_files() is None or fonts.covered(text, style):
         return escape(text).replace("\n", "<br/>")
     runs: list[str] = []
@@ -164,9 +164,9 @@ class _Doc(BaseDocTemplate):
         self.footer_height = sum(p.wrap(width, PAGE_HEIGHT)[1] + 2 for p in self.footer)
         bottom = FOOTER_BOTTOM + self.footer_height + FOOTER_GAP
         super().__init__(buffer, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
-                         bottomMargin=bottom, title=fonts.drawable(card.title), author="goedwerk",
-                         subject=fonts.drawable(f"{words.image}: {card.situation_title}"), creator="goedwerk",
-                         keywords=", ".join(fonts.drawable(v) for v in card.virtues), lang=card.language,
+                         bottomMargin=bottom, title=card.title, author="goedwerk",
+                         subject=f"{words.image}: {card.situation_title}", creator="goedwerk",
+                         keywords=", ".join(card.virtues), lang=card.language,
                          invariant=True)
         first = Frame(MARGIN_X, bottom, width, PAGE_HEIGHT - MARGIN_TOP - bottom, id="first",
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
@@ -182,11 +182,14 @@ class _Doc(BaseDocTemplate):
         if doc.page > 1:
             canvas.setFont(self.font.regular, 8.5)
             canvas.setFillColor(MUTED)
-            title = fonts.drawable(self.card.title)
-            if canvas.stringWidth(title, self.font.regular, 8.5) > PAGE_WIDTH - 2 * MARGIN_X - 80:
-                title = title[:80].rstrip() + "…"
-            header = f"{title} ({fonts.drawable(self.words.continued)})"
-            canvas.drawString(MARGIN_X, PAGE_HEIGHT - MARGIN_TOP, fonts.drawable(header))
+            title = fonts.drawable(one_line(self.card.title))
+            suffix = f" ({fonts.drawable(self.words.continued)})"
+            room = PAGE_WIDTH - 2 * MARGIN_X - canvas.stringWidth(suffix, self.font.regular, 8.5)
+            if canvas.stringWidth(title, self.font.regular, 8.5) > room:
+                while title and canvas.stringWidth(title + "…", self.font.regular, 8.5) > room:
+                    title = title[:-1]
+                title = title.rstrip() + "…"
+            canvas.drawString(MARGIN_X, PAGE_HEIGHT - MARGIN_TOP, title + suffix)
             canvas.setStrokeColor(RULE)
             canvas.setLineWidth(0.6)
             canvas.line(MARGIN_X, PAGE_HEIGHT - MARGIN_TOP - 5, PAGE_WIDTH - MARGIN_X, PAGE_HEIGHT - MARGIN_TOP - 5)
@@ -224,9 +227,7 @@ def _canvas_maker(font: fonts.PdfFonts, words: Labels):
                     self.setFillColor(MUTED)
                     marker = f"{number} / {total}"
                     if number < total:
-                        marker = f"{fonts.drawable(words.continued)} →  " + marker
-                        if font.builtin:
-                            marker = marker.replace("→", "->")
+                        marker = fonts.drawable(f"{words.continued} →  ") + marker
                     self.drawRightString(PAGE_WIDTH - MARGIN_X, FOOTER_BOTTOM - 14, marker)
                 super().showPage()
             super().save()

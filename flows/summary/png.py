@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from PIL import Image, ImageDraw, ImageFont
 
 from flows.summary import fonts
-from flows.summary.card import ImageCard, labels
+from flows.summary.card import ImageCard, labels, one_line
 from flows.summary.pictures import picture_image
 
+MIN_WIDTH = 240
 MIN_ASPECT = 0.5
 MAX_ASPECT = 1.5
 BACKGROUND = (251, 249, 245)
@@ -51,10 +52,11 @@ def _break_word(word: str, font: Font, width: float) -> list[str]:
 
 def _shorten_line(line: str, font: Font, width: float) -> str:
     """``line`` with "…" at its end, dropping words (or characters) until it fits."""
-    while line and not _fits(line + ELLIPSIS, font, width):
+    ellipsis = fonts.drawable(ELLIPSIS, fonts.PIL_DEFAULT_ENCODING)
+    while line and not _fits(line + ellipsis, font, width):
         cut = line.rsplit(" ", 1)[0] if " " in line else line[:-1]
         line = cut.rstrip(" ,;:.")
-    return line + ELLIPSIS
+    return line + ellipsis
 
 
 def wrap(text: str, font: Font, width_of: Callable[[int], float], max_lines: int) -> list[str]:
@@ -137,7 +139,8 @@ class _Layout:
 
     def text(self, text: str, font: Font, colour, max_lines: int, leading: float, indent: int = 0) -> None:
         top = self.y
-        lines = wrap(fonts.drawable(text), font, lambda i: self.width_at(top + i * leading) - indent, max_lines)
+        text = fonts.drawable(one_line(text), fonts.PIL_DEFAULT_ENCODING)
+        lines = wrap(text, font, lambda i: self.width_at(top + i * leading) - indent, max_lines)
         for number, line in enumerate(lines):
             position = (self.pad + indent, top + number * leading)
             self.ops.append(lambda draw, _, p=position, s=line: draw.text(p, s, font=font, fill=colour))
@@ -162,7 +165,7 @@ class _Layout:
             self.label(words.experience)
             style = "italic" if fonts.covered(card.experience, "italic") else "regular"
             top = self.y
-            self.text(" ".join(card.experience.split()), fonts.pil_font(px(27), style), INK,
+            self.text(card.experience, fonts.pil_font(px(27), style), INK,
                       self.budget.experience, px(40), indent=px(24))
             bottom = self.y
             self.ops.append(lambda draw, _, t=top, b=bottom: draw.rectangle(
@@ -175,7 +178,7 @@ class _Layout:
         self.y = max(self.y, self.picture_bottom + px(26)) if self.picture is not None else self.y
         if card.narrative.strip():
             self.label(words.image)
-            self.text(" ".join(card.narrative.split()), fonts.pil_font(px(27)), INK, self.budget.narrative, px(40))
+            self.text(card.narrative, fonts.pil_font(px(27)), INK, self.budget.narrative, px(40))
             self.y += px(22)
 
         if card.virtues:
@@ -197,7 +200,9 @@ class _Layout:
         height, gap, inner = self.px(42), self.px(12), self.px(18)
         x, row = self.pad, 0
         for virtue in virtues:
-            text = fonts.drawable(virtue)
+            text = fonts.drawable(one_line(virtue), fonts.PIL_DEFAULT_ENCODING)
+            if not text:
+                continue
             width = round(font.getlength(text)) + 2 * inner
             if x + width > self.pad + self.width_at(self.y) and x > self.pad:
                 row += 1
@@ -213,13 +218,14 @@ class _Layout:
 
 
 def render_png(card: ImageCard, width: int = 1200) -> bytes:
-    """A PNG preview card of ``width`` pixels (height follows the content, within limits).
+    """A PNG preview card ``width`` pixels wide (at least ``MIN_WIDTH``); its height follows the content.
 
     This is a preview: long texts are shortened with "…"; the full text is in the PDF
     (:func:`flows.summary.pdf.render_pdf`). Raises :class:`ValueError` when the card's
     ``file:`` picture cannot be used.
     """
-    width = max(320, int(width))
+    if width < MIN_WIDTH:
+        raise ValueError(f"A card needs a width of at least {MIN_WIDTH} pixels, not {width}.")
     picture = picture_image(card.picture, round(230 * width / 1200))
     budget = _Budget()
     while True:

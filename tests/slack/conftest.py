@@ -73,7 +73,13 @@ def slack_app(db: Database, fake_slack: FakeSlack) -> Iterator[RunningApp]:  # n
     slack = build_app(settings, services)
     ticker = start_scheduler(slack, settings, services.engine.clock)
     server = create_server(make_wsgi(slack.app, services.db), host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=server.run, daemon=True)
+    def serve() -> None:
+        try:
+            server.run()
+        except OSError:  # closing the server while it waits ends its loop this way
+            pass
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     try:
         yield RunningApp(f"http://127.0.0.1:{server.effective_port}", fake_slack, services.db)

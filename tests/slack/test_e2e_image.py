@@ -55,3 +55,51 @@ def test_a_team_publishes_its_image_of_good_work(slack_app: RunningApp) -> None:
     assert slack_app.wait_until(lambda: any(r["name"] == "collection" for r in fake.responses))
     listing = json.dumps([r["body"] for r in fake.responses if r["name"] == "collection"])
     assert "Common sense at the border" in listing
+
+
+def test_edit_vote_and_picture_through_modals(slack_app: RunningApp) -> None:
+    from bot.slack.blocks.image_modals import NARRATIVE, PICTURE, TITLE, VOTE
+    from sqlalchemy import select
+
+    from flows.store.models import SummaryDraft
+    from tests.slack.signing import view_submission_body
+    from tests.slack.test_e2e_round import as_dict
+
+    fake = slack_app.fake
+    command(slack_app, "start 10 plan=kop=1h", ANNA, "start")
+    assert slack_app.wait_until(lambda: len(fake.calls_to("chat.postMessage")) >= 2)
+    prompt_ts = fake.calls_to("chat.postMessage")[1].response["ts"]
+    submit(slack_app, ANNA, open_form(slack_app, ANNA, "1:kop", prompt_ts), "A story worth telling.")
+    assert slack_app.wait_until(lambda: any(c.params.get("thread_ts") for c in fake.calls_to("chat.postMessage")))
+    command(slack_app, "sluit", ANNA, "close")
+    assert slack_app.wait_until(lambda: any("goedwerk:image_vote" in json.dumps(c.params)
+                                            for c in fake.calls_to("chat.postMessage")))
+
+    def modal_for(action: str, user: str) -> dict:
+        before = len(fake.calls_to("views.open"))
+        slack_app.send(block_actions_body(f"goedwerk:{action}", "1", user_id=user))
+        assert slack_app.wait_until(lambda: len(fake.calls_to("views.open")) > before)
+        return as_dict(fake.last("views.open").params["view"])
+
+    def chosen_option(value: str) -> dict:
+        return {"type": "static_select", "selected_option": {"value": value, "text": {"type": "plain_text", "text": value}}}
+
+    vote_modal = modal_for("image_vote", BEN)
+    slack_app.send(view_submission_body("goedwerk:image", {VOTE: {VOTE: chosen_option("1")}},
+                                         private_metadata=vote_modal["private_metadata"], user_id=BEN))
+    text_modal = modal_for("image_text", ANNA)
+    slack_app.send(view_submission_body("goedwerk:image", {TITLE: {TITLE: "Ask before you act"},
+                                                           NARRATIVE: {NARRATIVE: "We ask first, then we act."}},
+                                         private_metadata=text_modal["private_metadata"], user_id=ANNA, view_id="V7"))
+    picture_modal = modal_for("image_picture", BEN)
+    slack_app.send(view_submission_body("goedwerk:image", {PICTURE: {PICTURE: chosen_option("compass")}},
+                                         private_metadata=picture_modal["private_metadata"], user_id=BEN, view_id="V8"))
+
+    def image() -> dict:
+        with slack_app.db.transaction() as session:
+            return (session.scalars(select(SummaryDraft)).one().content or {}).get("image", {})
+
+    assert slack_app.wait_until(lambda: image().get("picture") == "builtin:compass")
+    state = image()
+    assert state["narrative"] == "We ask first, then we act."
+    assert state["votes"][ANNA] == "Ask before you act" and BEN in state["votes"]

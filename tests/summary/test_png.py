@@ -30,7 +30,7 @@ def test_typical_card_has_the_width_and_real_content(typical_card):
     assert _distinct_colours(image) > 200
 
 
-@pytest.mark.parametrize("width", [480, 800, 1600])
+@pytest.mark.parametrize("width", [240, 480, 800, 1600])
 def test_the_width_is_respected(typical_card, width):
     image = _open(render_png(typical_card, width=width))
     assert image.width == width
@@ -81,3 +81,8 @@ def test_wrap_breaks_text_without_spaces():
     lines = wrap("信任与勇气" * 40, font, lambda i: 200, max_lines=50)
     assert len(lines) > 1 and all(font.getlength(line) <= 200 for line in lines)
     assert "".join(lines) == "信任与勇气" * 40
+
+
+def test_a_too_narrow_card_is_refused(typical_card):
+    with pytest.raises(ValueError):
+        render_png(typical_card, width=100)

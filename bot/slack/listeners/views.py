@@ -14,10 +14,11 @@ from slack_bolt import App
 
 from bot.slack import actors
 from bot.slack.blocks import CALLBACK_CONTRIBUTE, CALLBACK_START, read_metadata, read_start, read_submission
+from bot.slack.blocks.image_modals import CALLBACK_IMAGE, read_image
 from bot.slack.blocks.modals import BLOCK_TEXT
 from bot.slack.services import SlackServices
 from flows.engine.contributions import MAX_TEXT
-from flows.events import Choose, Command, Contribute, EditContribution
+from flows.events import Choose, Command, Contribute, EditContribution, EditImage
 from flows.i18n import N_, t
 
 log = logging.getLogger("goedwerk.slack")
@@ -63,6 +64,18 @@ def register(app: App, services: SlackServices) -> None:
                                passed=values["passed"], virtues=values["virtues"],
                                idempotency_key=f"slack-view:{view.get('id')}", round_id=round_id)
         sender.deliver(engine.handle(event), client=client)
+
+    @app.view(CALLBACK_IMAGE)
+    def on_image(ack, body, view, client):
+        ack()
+        meta = _metadata(view)
+        team, user = actors.team_of(body), body.get("user", {}).get("id", "")
+        channel, round_id = str(meta.get("channel", "")), meta.get("round_id")
+        if not channel or not isinstance(round_id, int):
+            log.warning("image form with unusable metadata ignored")
+            return
+        who = actors.actor(team, channel, user, is_admin=actors.is_admin(client, user))
+        sender.deliver(engine.handle(EditImage(who, round_id, **read_image(view.get("state", {})))), client=client)
 
     @app.view(CALLBACK_START)
     def on_start(ack, body, view, client):
