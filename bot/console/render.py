@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from zoneinfo import ZoneInfo
 
-from flows.i18n import t, when
+from flows.i18n import fill_moments, t, when
 from flows.views import (
     ContributionForm,
     ContributionView,
@@ -36,7 +36,8 @@ def render(view: View, zone: ZoneInfo) -> list[str]:
     """The lines that show ``view``; choices are rendered by the caller."""
     lang = view.language
     if isinstance(view, Notice):
-        return _wrap(("⚠ " if view.error else "") + view.text)
+        text = fill_moments(view.text, lambda moment: when(lang, moment, zone))
+        return _wrap(("⚠ " if view.error else "") + text)
     if isinstance(view, RoundView):
         return _round(view, zone)
     if isinstance(view, PromptView):

@@ -19,7 +19,7 @@ from flows.engine import presenters
 from flows.engine.plan import Plan, parse_plan
 from flows.engine.scope import Refusal, Scope
 from flows.engine.topics import VALUES_TOPIC, label, resolve, step_of_topic, topics_of
-from flows.i18n import N_, when
+from flows.i18n import N_, moment_marker
 from flows.store import queries
 from flows.store.models import ROUND_ACTIVE, Contribution, ContributionVirtue, Round
 
@@ -53,7 +53,7 @@ def _open_topic(scope: Scope, content: ContentPack, round_row: Round, plan: Plan
     if index > round_row.step_index:
         opens = round_row.steps[index].starts_at
         raise Refusal(N_("That step has not started yet; it opens {moment}."),
-                      moment=when(scope.language, opens, scope.zone))
+                      moment=moment_marker(opens))
     return topic
 
 

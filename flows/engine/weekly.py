@@ -40,7 +40,7 @@ from flows.effects import Effect, Post
 from flows.engine import rounds
 from flows.engine.catalog import situation_card
 from flows.engine.scope import Scope, scope_for_channel
-from flows.i18n import N_, when
+from flows.i18n import N_, moment_marker
 from flows.scheduling import actions
 from flows.scheduling import weekly as times
 from flows.store.models import Channel, ScheduledAction, WeeklyRule
@@ -108,7 +108,7 @@ def _describe(scope: Scope, rule: WeeklyRule | None) -> Effect:
     upcoming = rule.next_run_at or times.next_occurrence(rule.weekday, rule.local_time, rule.timezone, scope.now)
     return scope.tell(N_("Every {day} at {time} ({zone}) this channel gets a situation to talk about. The next one comes {moment}."),
                       day=day, time=rule.local_time, zone=rule.timezone,
-                      moment=when(scope.language, upcoming, rule.timezone))
+                      moment=moment_marker(upcoming))
 
 
 def _day_name(language: str, weekday: int) -> str:

@@ -7,7 +7,9 @@ Message ids are English; ``locales/nl/LC_MESSAGES/goedwerk.po`` holds the Dutch 
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from collections.abc import Callable
+from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -42,6 +44,23 @@ def t(language: str, msgid: str, **params: object) -> str:
 def N_(msgid: str) -> str:
     """Mark a string for extraction where it is translated later (module constants)."""
     return msgid
+
+
+_MOMENT = re.compile(r"⟦(-?\d{1,12})⟧")
+
+
+def moment_marker(moment: datetime) -> str:
+    """A neutral placeholder for a moment inside a notice's text.
+
+    Each adapter shows it its own way (:func:`fill_moments`): Slack in every reader's
+    own time zone, the console in the channel's.
+    """
+    return f"⟦{int(moment.timestamp())}⟧"
+
+
+def fill_moments(text: str, show: Callable[[datetime], str]) -> str:
+    """Replace every :func:`moment_marker` in ``text`` with ``show(moment)``."""
+    return _MOMENT.sub(lambda match: show(datetime.fromtimestamp(int(match.group(1)), tz=timezone.utc)), text)
 
 
 def when(language: str, moment: datetime, zone: ZoneInfo | str) -> str:

@@ -1,17 +1,20 @@
 """The published image of good work as a one-page A4 PDF, laid out like the booklet's "rich A4".
 
 Top to bottom: the catchy title with the picture beside it, the characteristic
-experience, then the image of good work — the narrative followed by one small headed
-paragraph per perspective — and the virtues. Every page has a footer with the
-situation, the date, the people who agreed to be named and a credit to the booklet.
+experience, then the image of good work — the narrative followed by the perspectives,
+each a small paragraph headed by its name, in two balanced columns — and the virtues.
+Every page has a footer with the situation, the date, the people who agreed to be named
+and a credit to the booklet.
 
 Typical content fits on one page. Longer texts flow onto further pages (nothing is
 clipped): every page but the last says "continued →" at the bottom and later pages
 repeat the title with "continued" at the top.
 
 Fonts come from :mod:`flows.summary.fonts` (DejaVu Sans, or Helvetica with unsupported
-characters replaced by "?"). Note that reportlab lays out right-to-left scripts such as
-Arabic in logical order without joining letters; the text stays extractable.
+characters replaced by "?"). Right-to-left scripts such as Arabic are drawn in logical
+order without joined letters unless reportlab's optional ``rlbidi`` and ``uharfbuzz``
+(``reportlab[bidi,shaping]``) are installed, which it then uses; the text stays
+extractable either way. The PNG card (Pillow with libraqm) shapes them properly.
 """
 
 from __future__ import annotations
@@ -44,11 +47,9 @@ PICTURE_PIXELS = 560
 
 NAVY = colors.Color(21 / 255, 52 / 255, 94 / 255)
 BLUE = colors.Color(1 / 255, 104 / 255, 155 / 255)
-ORANGE = colors.Color(200 / 255, 85 / 255, 55 / 255)
 INK = colors.Color(0.13, 0.15, 0.18)
 MUTED = colors.Color(0.42, 0.45, 0.5)
 RULE = colors.Color(0.82, 0.85, 0.89)
-TINT = colors.Color(0.955, 0.968, 0.98)
 BAND = colors.Color(1 / 255, 104 / 255, 155 / 255)
 
 
@@ -88,8 +89,10 @@ def _markup(text: str, style: str = "regular") -> str:
     return "".join(runs)
 
 
-def _hex(color: colors.Color) -> str:
-    return color.hexval().replace("0x", "#")
+def _lead(label: str, style: dict[str, ParagraphStyle], colour: colors.Color = BLUE) -> str:
+    """``label`` as the bold (by default blue) lead-in of a paragraph."""
+    colour = colour.hexval().replace("0x", "#")
+    return f'<font name="{style["heading"].fontName}" color="{colour}">{_markup(label, "bold")}</font>'
 
 
 def _picture(card: ImageCard) -> Image | None:
@@ -129,28 +132,38 @@ def _story(card: ImageCard, words: Labels, style: dict[str, ParagraphStyle]) -> 
         if not text.strip():
             continue
         body = "<br/>".join(_markup(part) for part in paragraphs(text))
-        head = f'<font name="{style["heading"].fontName}" color="{_hex(BLUE)}">{_markup(label, "bold")}</font>'
-        perspectives.append(Paragraph(f"{head}&nbsp; {body}", style["perspective"]))
+        perspectives.append(Paragraph(f"{_lead(label, style)}&nbsp; {body}", style["perspective"]))
     if perspectives:
         story.append(BalancedColumns(perspectives, nCols=2, innerPadding=7 * mm, spaceBefore=6,
                                      topPadding=0, bottomPadding=0, leftPadding=0, rightPadding=0))
-    if card.virtues:
-        virtues = " · ".join(_markup(virtue) for virtue in card.virtues)
-        head = f'<font name="{style["heading"].fontName}" color="{_hex(BLUE)}">{_markup(words.virtues, "bold")}</font>'
-        story.append(Paragraph(f"{head}&nbsp;&nbsp;{virtues}", style["virtues"]))
+    virtues = [_markup(one_line(virtue)) for virtue in card.virtues if one_line(virtue)]
+    if virtues:
+        line = f"{_lead(words.virtues, style)}&nbsp;&nbsp;{' · '.join(virtues)}"
+        story.append(Paragraph(line, style["virtues"]))
     return story
 
 
-def _footer(card: ImageCard, words: Labels, style: dict[str, ParagraphStyle]) -> list[Paragraph]:
-    bold = style["heading"].fontName
-    lines = [f'<font name="{bold}">{_markup(words.situation, "bold")}</font>&nbsp; {_markup(card.situation_title)}'
-             f' &nbsp;·&nbsp; {_markup(words.date)}']
-    if card.participants:
-        lines.append(f'<font name="{bold}">{_markup(words.with_, "bold")}</font>&nbsp; '
-                     + ", ".join(_markup(name) for name in card.participants))
-    footer = [Paragraph(line, style["footer"]) for line in lines]
+FOOTER_MAX_NAME_LINES = 3
+
+
+def _footer(card: ImageCard, words: Labels, style: dict[str, ParagraphStyle]) -> tuple[list[Paragraph], list]:
+    """The footer's paragraphs, and what goes at the end of the text instead when the names
+    of the participants would take more than ``FOOTER_MAX_NAME_LINES`` lines."""
+    situation = (f"{_lead(words.situation, style, INK)}&nbsp; {_markup(one_line(card.situation_title))}"
+                 f" &nbsp;·&nbsp; {_markup(words.date)}")
+    footer = [Paragraph(situation, style["footer"])]
+    names = [_markup(one_line(name)) for name in card.participants if one_line(name)]
+    after: list = []
+    if names:
+        people = Paragraph(f"{_lead(words.with_, style, INK)}&nbsp; {', '.join(names)}", style["footer"])
+        _, height = people.wrap(PAGE_WIDTH - 2 * MARGIN_X, PAGE_HEIGHT)
+        if height <= FOOTER_MAX_NAME_LINES * style["footer"].leading + 1:
+            footer.append(people)
+        else:
+            after = [Spacer(1, 8), Paragraph(f"{_lead(words.with_, style)}&nbsp; {', '.join(names)}",
+                                             style["virtues"])]
     footer.append(Paragraph(_markup(words.credit), style["credit"]))
-    return footer
+    return footer, after
 
 
 class _Doc(BaseDocTemplate):
@@ -159,7 +172,7 @@ class _Doc(BaseDocTemplate):
     def __init__(self, buffer: io.BytesIO, card: ImageCard, words: Labels, style: dict[str, ParagraphStyle],
                  font: fonts.PdfFonts):
         self.card, self.words, self.style, self.font = card, words, style, font
-        self.footer = _footer(card, words, style)
+        self.footer, self.after = _footer(card, words, style)
         width = PAGE_WIDTH - 2 * MARGIN_X
         self.footer_height = sum(p.wrap(width, PAGE_HEIGHT)[1] + 2 for p in self.footer)
         bottom = FOOTER_BOTTOM + self.footer_height + FOOTER_GAP
@@ -246,5 +259,5 @@ def render_pdf(card: ImageCard) -> bytes:
     words = labels(card)
     buffer = io.BytesIO()
     doc = _Doc(buffer, card, words, style, font)
-    doc.build(_story(card, words, style), canvasmaker=_canvas_maker(font, words))
+    doc.build(_story(card, words, style) + doc.after, canvasmaker=_canvas_maker(font, words))
     return buffer.getvalue()

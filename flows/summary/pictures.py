@@ -17,6 +17,7 @@ A picture is named by a spec string (see :class:`flows.summary.card.ImageCard`):
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -280,16 +281,21 @@ def draw_emoji(emoji: str, size: int) -> Image.Image:
     image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
     margin = size * 0.04
-    visible = [char for char in emoji if ord(char) not in _INVISIBLE]
+    visible = [char for char in emoji if ord(char) not in _INVISIBLE and not char.isspace()
+               and unicodedata.category(char) not in ("Cc", "Cf", "Mn")][:3]
     drawable = bool(visible) and all(fonts.has_glyph(char) for char in visible)
-    draw.ellipse([margin, margin, size - margin, size - margin], fill=(236, 242, 248) if drawable else (232, 232, 236))
+    fill = (236, 242, 248) if drawable else (232, 232, 236)
+    draw.ellipse([margin, margin, size - margin, size - margin], fill=fill)
     if drawable:
         text = "".join(visible)
         font = fonts.pil_font(max(8, int(size * 0.5)))
+        width = font.getlength(text)
+        if width > size * 0.7:
+            font = fonts.pil_font(max(6, int(size * 0.5 * size * 0.7 / width)))
         draw.text((size / 2, size / 2), text, font=font, fill=NAVY, anchor="mm")
     else:
-        code = " ".join(f"U+{ord(char):04X}" for char in (visible or emoji)[:2]) or "?"
-        font = fonts.pil_font(max(8, int(size * 0.09)))
+        code = " ".join(f"U+{ord(char):04X}" for char in visible[:2]) or "?"
+        font = fonts.pil_font(max(6, int(size * (0.09 if len(visible) < 2 else 0.06))))
         draw.text((size / 2, size / 2), code, font=font, fill=GREY, anchor="mm")
     return image
 

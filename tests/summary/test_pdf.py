@@ -152,3 +152,20 @@ def test_every_kind_of_picture_renders(typical_card, tmp_path):
     for picture in ("builtin:compass", "emoji:☀", "emoji:🤝", f"file:{photo}"):
         reader, _ = _read(replace(typical_card, picture=picture))
         assert len(reader.pages) == 1
+
+
+def test_control_characters_and_line_breaks_anywhere_do_not_crash(typical_card):
+    nasty = "a\x00b\x1b\r\nc\td <b>&amp; \u202eevil\u202c 😀👍🏽 𝕏 \ufeff\u200b e\u0301 中文 عربي"
+    card = replace(typical_card, title=nasty, experience=nasty, experience_author=nasty, narrative=nasty,
+                   perspectives=((nasty, nasty),), virtues=(nasty, "\n"), situation_title=nasty,
+                   participants=(nasty,), picture=f"emoji:{nasty}")
+    reader, text = _read(card)
+    assert len(reader.pages) == 1 and "<b>&amp;" in text
+
+
+def test_a_very_long_list_of_names_moves_from_the_footer_to_the_text(typical_card):
+    names = tuple(f"Deelnemer met een heel lange naam nummer {number}" for number in range(60))
+    reader, text = _read(replace(typical_card, participants=names))
+    flat = _words(text)
+    assert all(name in flat for name in names)
+    assert flat.count(names[-1]) == 1  # once, in the text, not on every page

@@ -86,3 +86,13 @@ def test_wrap_breaks_text_without_spaces():
 def test_a_too_narrow_card_is_refused(typical_card):
     with pytest.raises(ValueError):
         render_png(typical_card, width=100)
+
+
+NASTY = "a\x00b\x1b\r\nc\td <b>&amp; \u202eevil\u202c 😀👍🏽 𝕏 \ufeff\u200b e\u0301 中文 عربي"
+
+
+def test_control_characters_and_line_breaks_anywhere_do_not_crash(typical_card):
+    card = replace(typical_card, title=NASTY, experience=NASTY, experience_author=NASTY, narrative=NASTY,
+                   perspectives=((NASTY, NASTY),), virtues=(NASTY, "\n", ""), situation_title=NASTY,
+                   participants=(NASTY,), picture=f"emoji:{NASTY}")
+    assert _open(render_png(card, width=600)).width == 600

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import MarkdownTextObject, Option, OverflowMenuElement, PlainTextObject, SectionBlock
 
-from flows.i18n import t
+from flows.i18n import fill_moments, t, when
 from flows.views import (ConsentRequest, ContributionForm, ContributionView, ImageList, Notice, PromptView,
                          ReminderView, RoundView, SituationCard, SituationList, SummaryView, View)
 from flows.views import Choice
@@ -49,10 +49,11 @@ def message(view: View, zone: ZoneInfo) -> tuple[str, list[dict]]:
 
 
 def _notice(view: Notice, zone: ZoneInfo) -> tuple[str, list[Part]]:
-    text = escape_keeping_mentions(view.text)
+    text = fill_moments(escape_keeping_mentions(view.text), lambda moment: date_token(view.language, moment, zone))
     if view.error:
         text = f"{WARNING} {text}"
-    return view.text, [Lines(text.split("\n"), trimmable=False)]
+    fallback = fill_moments(view.text, lambda moment: when(view.language, moment, zone))
+    return fallback, [Lines(text.split("\n"), trimmable=False)]
 
 
 def _reminder(view: ReminderView, zone: ZoneInfo) -> tuple[str, list[Part]]:
