@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 import sys
 from pathlib import Path
 
 from sqlalchemy import select
 
 from bot.settings import Settings
-from flows.engine.image import card_of_record
+from flows.engine.image import card_of_record, rendered_picture
 from flows.store.db import Database
 from flows.store.models import Channel, PublishedImage, Workspace
 from flows.summary.pdf import render_pdf
@@ -50,9 +51,16 @@ def export(settings: Settings, channel: str, fmt: str, out: Path | None, workspa
         if out is None:
             raise ExportError("--format pdf writes one file per image: give a folder with --out")
         out.mkdir(parents=True, exist_ok=True)
-        for record, card in cards:
-            slug = re.sub(r"[^a-z0-9]+", "-", card.title.lower()).strip("-")[:40] or "image"
-            (out / f"{record.id:04d}-{slug}.pdf").write_bytes(render_pdf(card))
+        db = Database(settings.database_url)
+        try:
+            with db.transaction() as session:
+                for record, card in cards:
+                    slug = re.sub(r"[^a-z0-9]+", "-", card.title.lower()).strip("-")[:40] or "image"
+                    with rendered_picture(session, card.picture) as picture:
+                        pdf = render_pdf(replace(card, picture=picture))
+                    (out / f"{record.id:04d}-{slug}.pdf").write_bytes(pdf)
+        finally:
+            db.dispose()
         print(f"{len(cards)} image(s) written to {out}", file=sys.stderr)
         return 0
     text = _json(cards) if fmt == "json" else _markdown(cards)

@@ -74,13 +74,14 @@ class EditImage:
     """A submitted image form: only the fields given change (untrusted: checked by the engine)."""
 
     actor: Actor
-    round_id: int
+    round_id: int | None  # None: the channel's latest round
     title: str | None = None
     experience: str | None = None
     narrative: str | None = None
     story: int | None = None
     vote: str | None = None
     picture: str | None = None
+    picture_bytes: bytes | None = None
 
 
 @dataclass(frozen=True)

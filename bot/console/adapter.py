@@ -27,7 +27,7 @@ from flows.clock import ManualClock
 from flows.effects import DirectMessage, Effect, Ephemeral, OpenForm, Post, Remove, Update, Upload
 from flows.store import messages
 from flows.engine.core import Engine
-from flows.events import Actor, Choose, Command, Contribute
+from flows.events import Actor, Choose, Command, Contribute, EditImage
 from flows.i18n import t
 from flows.scheduling.dispatcher import Dispatcher
 from flows.views import Choice, ContributionForm, Notice, RoundView, SituationList
@@ -37,6 +37,7 @@ WORKSPACE = "local"
 _DURATION = re.compile(r"^(\d{1,6})([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 ANONYMOUS_PREFIXES = ("anonymous:", "anoniem:")
+MAX_PICTURE_READ = 11 * 1024 * 1024  # the engine refuses anything above 10 MB
 
 
 @dataclass
@@ -91,7 +92,8 @@ class ConsoleAdapter:
         if word in ("/quit", "/exit"):
             return False
         if word == "/goedwerk":
-            self._send(Command(self._actor(), rest))
+            upload = self._local_picture(rest)
+            self._send(upload if upload is not None else Command(self._actor(), rest))
         elif word == "/as" and rest.strip():
             self.user = rest.strip().lstrip("@")
         elif word == "/in" and rest.strip():
@@ -120,6 +122,15 @@ class ConsoleAdapter:
         self.deliver(self.engine.handle(event))
         if self.dispatcher is not None:
             self.dispatcher.run_due()
+
+    def _local_picture(self, text: str) -> EditImage | None:
+        """``image picture <path>`` with a file on this machine uploads it (as Slack's file input)."""
+        words = text.split(None, 2)
+        if len(words) == 3 and words[0].lower() in ("beeld", "image") and words[1].lower() in ("plaatje", "picture"):
+            path = Path(words[2]).expanduser()
+            if path.is_file():
+                return EditImage(self._actor(), None, picture_bytes=path.read_bytes()[:MAX_PICTURE_READ])
+        return None
 
     def _tick(self, text: str) -> None:
         match = _DURATION.match(text.lower())

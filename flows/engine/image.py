@@ -10,7 +10,11 @@ channel and stores the published version.
 from __future__ import annotations
 
 import re
+import tempfile
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from dataclasses import replace
 from datetime import timedelta
 
@@ -24,10 +28,10 @@ from flows.engine.scope import Refusal, Scope
 from flows.i18n import N_
 from flows.scheduling import actions
 from flows.store import queries
-from flows.store.models import ROUND_CLOSED, ImageRevision, PublishedImage, Round, SummaryDraft
+from flows.store.models import ROUND_CLOSED, ImageRevision, Picture, PublishedImage, Round, SummaryDraft
 from flows.summary.card import ImageCard
 from flows.summary.pdf import render_pdf
-from flows.summary.pictures import BUILTIN_PICTURES
+from flows.summary.pictures import BUILTIN_PICTURES, check_picture
 from flows.summary.png import render_png
 from flows.views import Choice, ConsentRequest, ImageForm, ImageList, SummaryView
 
@@ -178,9 +182,11 @@ def form(scope: Scope, content: ContentPack, part: str, round_value: str) -> Ima
 def submit(scope: Scope, content: ContentPack, event) -> list[Effect]:
     """Apply a submitted image form (an :class:`flows.events.EditImage`)."""
     round_row = _closed_round(scope)
-    if event.round_id != round_row.id:
+    if event.round_id is not None and event.round_id != round_row.id:
         raise Refusal(N_("That button is no longer in use."))
     effects: list[Effect] = []
+    if event.picture_bytes is not None:
+        effects += upload_picture(scope, content, round_row, event.picture_bytes)
     if event.story is not None:
         effects += rounds.pick_experience(scope, content, event.story)
     for field_name in ("experience", "narrative", "picture"):
@@ -192,6 +198,42 @@ def submit(scope: Scope, content: ContentPack, event) -> list[Effect]:
     if event.vote:
         effects += vote(scope, content, event.vote)
     return effects or [scope.tell(N_("Nothing was changed."))]
+
+
+def upload_picture(scope: Scope, content: ContentPack, round_row: Round, data: bytes) -> list[Effect]:
+    """Keep an uploaded PNG or JPEG as the draft's picture (checked as an image first)."""
+    stored = _stored(scope, round_row)
+    if stored.status != "draft":
+        raise Refusal(N_("This image of good work has been published already."))
+    try:
+        mime = check_picture(data)
+    except ValueError:
+        raise Refusal(N_("That file cannot be used as a picture: send a PNG or JPEG of at most 10 MB.")) from None
+    picture = Picture(round_id=round_row.id, mime=mime, content=data, uploaded_by=scope.actor.user,
+                      created_at=scope.now)
+    scope.session.add(picture)
+    scope.session.flush()
+    image = _image(stored)
+    image["picture"] = f"stored:{picture.id}"
+    _save(scope, round_row, stored, image)
+    return [Update(scope.place, f"summary:{round_row.id}", view_of(scope, content, round_row, stored)),
+            scope.tell(N_("The picture has been added to the draft."))]
+
+
+@contextmanager
+def rendered_picture(session, spec: str | None) -> Iterator[str | None]:
+    """A picture spec the renderers understand: an uploaded picture becomes a temporary file."""
+    if not spec or not spec.startswith("stored:"):
+        yield spec
+        return
+    picture = session.get(Picture, int(spec.split(":", 1)[1])) if spec.split(":", 1)[1].isdigit() else None
+    if picture is None:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="goedwerk-picture-") as folder:
+        path = Path(folder) / ("picture.png" if picture.mime == "image/png" else "picture.jpg")
+        path.write_bytes(picture.content)
+        yield f"file:{path}"
 
 
 # -- consent and publication --------------------------------------------------------------
@@ -345,8 +387,10 @@ def _publish(scope: Scope, content: ContentPack, round_row: Round, stored: Summa
                                     content=_image(stored), created_at=scope.now))
     checkback.schedule(scope, record, checkback_days)
     slug = re.sub(r"[^a-z0-9]+", "-", card.title.lower()).strip("-")[:40] or "beeld"
-    files = (FileBlob(f"{slug}.pdf", card.title, render_pdf(card), "application/pdf"),
-             FileBlob(f"{slug}.png", card.title, render_png(card), "image/png"))
+    with rendered_picture(scope.session, card.picture) as picture:
+        drawn = replace(card, picture=picture)
+        files = (FileBlob(f"{slug}.pdf", card.title, render_pdf(drawn), "application/pdf"),
+                 FileBlob(f"{slug}.png", card.title, render_png(drawn), "image/png"))
     comment = scope.t(N_("Our image of good work is published: “{title}”. Find it later with '/goedwerk collection'."),
                       title=card.title)
     return [Upload(scope.place, files, comment, key=f"image:{record.id}"),

@@ -16,6 +16,8 @@ A picture is named by a spec string (see :class:`flows.summary.card.ImageCard`):
 
 from __future__ import annotations
 
+import io
+
 import math
 import unicodedata
 from collections.abc import Callable
@@ -341,3 +343,20 @@ def picture_image(spec: str | None, size: int) -> Image.Image | None:
     if kind == "file":
         return load_file(value, size)
     raise ValueError(f"Unknown picture {spec!r}: use builtin:, emoji: or file:")
+
+
+def check_picture(data: bytes) -> str:
+    """The MIME type of an uploaded PNG or JPEG; :class:`ValueError` when it is not a usable one."""
+    if len(data) > MAX_FILE_BYTES:
+        raise ValueError("the picture is too large")
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            kind = opened.format
+            if kind not in FILE_FORMATS or opened.width * opened.height > MAX_FILE_PIXELS:
+                raise ValueError("not a PNG or JPEG of a usable size")
+            opened.verify()
+    except ValueError:
+        raise
+    except (OSError, SyntaxError, Image.DecompressionBombError) as error:
+        raise ValueError("not an image") from error
+    return "image/png" if kind == "PNG" else "image/jpeg"

@@ -9,6 +9,7 @@ wrapped to the card's width; the card grows taller with its content up to
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,6 +18,8 @@ from PIL import Image, ImageDraw, ImageFont
 from flows.summary import fonts
 from flows.summary.card import ImageCard, labels, one_line
 from flows.summary.pictures import picture_image
+
+log = logging.getLogger(__name__)
 
 MIN_WIDTH = 240
 MIN_ASPECT = 0.5
@@ -161,28 +164,31 @@ class _Layout:
         self.text(card.title, fonts.pil_font(px(54), title_style), NAVY, self.budget.title, px(66))
         self.y += px(26)
 
-        if card.experience.strip():
+        if one_line(card.experience):
             self.label(words.experience)
             style = "italic" if fonts.covered(card.experience, "italic") else "regular"
             top = self.y
             self.text(card.experience, fonts.pil_font(px(27), style), INK,
                       self.budget.experience, px(40), indent=px(24))
             bottom = self.y
-            self.ops.append(lambda draw, _, t=top, b=bottom: draw.rectangle(
-                [self.pad, t + px(6), self.pad + px(5), b - px(6)], fill=ORANGE))
+            if bottom - top > px(12):
+                self.ops.append(lambda draw, _, t=top, b=bottom: draw.rectangle(
+                    [self.pad, t + px(6), self.pad + px(5), b - px(6)], fill=ORANGE))
             if card.experience_author:
                 self.y += px(4)
                 self.text("— " + card.experience_author, fonts.pil_font(px(22)), MUTED, 1, px(32), indent=px(24))
             self.y += px(26)
 
         self.y = max(self.y, self.picture_bottom + px(26)) if self.picture is not None else self.y
-        if card.narrative.strip():
+        if one_line(card.narrative):
             self.label(words.image)
             self.text(card.narrative, fonts.pil_font(px(27)), INK, self.budget.narrative, px(40))
             self.y += px(22)
 
-        if card.virtues:
-            self._chips(card.virtues)
+        virtues = [text for text in (fonts.drawable(one_line(v), fonts.PIL_DEFAULT_ENCODING) for v in card.virtues)
+                   if text]
+        if virtues:
+            self._chips(virtues)
             self.y += px(20)
 
         self.y += px(10)
@@ -195,14 +201,15 @@ class _Layout:
         self.text(words.credit, fonts.pil_font(px(17)), MUTED, 1, px(26))
         return round(self.y + self.pad * 0.75)
 
-    def _chips(self, virtues: tuple[str, ...]) -> None:
+    def _chips(self, virtues: list[str]) -> None:
+        """The virtues as rounded chips, in at most two rows."""
         font = fonts.pil_font(self.px(22))
         height, gap, inner = self.px(42), self.px(12), self.px(18)
         x, row = self.pad, 0
-        for virtue in virtues:
-            text = fonts.drawable(one_line(virtue), fonts.PIL_DEFAULT_ENCODING)
-            if not text:
-                continue
+        for text in virtues:
+            room = self.width_at(self.y) - 2 * inner
+            if font.getlength(text) > room:
+                text = _shorten_line(text, font, room)
             width = round(font.getlength(text)) + 2 * inner
             if x + width > self.pad + self.width_at(self.y) and x > self.pad:
                 row += 1
@@ -233,6 +240,8 @@ def render_png(card: ImageCard, width: int = 1200) -> bytes:
         height = layout.build()
         if height <= width * MAX_ASPECT or not budget.lower():
             break
+    if height > width * MAX_ASPECT:
+        log.warning("The PNG card is cut off at %d px (its content needs %d px)", width * MAX_ASPECT, height)
     height = min(max(height, round(width * MIN_ASPECT)), round(width * MAX_ASPECT))
     image = Image.new("RGBA", (width, height), BACKGROUND + (255,))
     draw = ImageDraw.Draw(image)

@@ -139,3 +139,23 @@ def test_export_writes_markdown_json_and_pdf(db: Database, tmp_path) -> None:
     assert "anna" not in json.dumps(item) and "carl" not in json.dumps(item)
     export(settings, "team", "pdf", tmp_path / "pdf")
     assert [p.suffix for p in (tmp_path / "pdf").iterdir()] == [".pdf"]
+
+
+def test_an_uploaded_picture_goes_into_the_a4(db: Database, tmp_path) -> None:
+    from PIL import Image
+
+    picture = tmp_path / "team.png"
+    Image.new("RGB", (300, 200), (200, 30, 60)).save(picture)
+    (tmp_path / "not-a-picture.png").write_text("hello")
+    session = console(db, QUICK_PLAN)
+    session.run(ROUND)
+    out = session.run(f"/goedwerk beeld plaatje {tmp_path / 'not-a-picture.png'}")
+    assert "cannot be used as a picture" in out
+    out = session.run(f"/goedwerk beeld plaatje {picture}")
+    assert "The picture has been added" in out
+    session.run("/as anna\n/goedwerk publiceer\n/tick 49h")
+    (pdf,) = [p for p in session.files_dir.iterdir() if p.suffix == ".pdf"]
+    images = [image for page in PdfReader(io.BytesIO(pdf.read_bytes())).pages for image in page.images]
+    colours = [image.image.convert("RGB").getpixel((image.image.width // 2, image.image.height // 2))
+               for image in images]
+    assert any(abs(r - 200) < 40 and g < 80 and b < 110 for r, g, b in colours), colours

@@ -233,6 +233,8 @@ class FakeSlack:
         self.revoked_tokens: set[str] = set()
 
         self._lock = threading.RLock()
+
+        self._downloads: dict[str, bytes] = {}
         self._changed = threading.Condition(self._lock)
         # configuration (kept by reset())
         self._users: dict[str, dict[str, Any]] = {}
@@ -364,6 +366,14 @@ class FakeSlack:
             if user_id not in self._dms:
                 self._dms[user_id] = f"D0{len(self._dms) + 1:08d}"
             return self._dms[user_id]
+
+    def add_download(self, name: str, content: bytes) -> str:
+        """Serve ``content`` as a private file download (a user's upload); returns its URL.
+
+        Like Slack's ``url_private_download``, it needs a ``Bearer xox…`` token.
+        """
+        self._downloads[name] = content
+        return f"{self.origin}/files-pri/{name}"
 
     def response_url(self, name: str = "default") -> str:
         """A ``response_url`` served by the fake; what is posted to it lands in :attr:`responses`."""
@@ -529,6 +539,13 @@ class FakeSlack:
         elif url.path.startswith("/respond/"):
             self._record_response(url.path[len("/respond/"):], raw, headers)
             self._write(request, 200, b"ok", "text/plain; charset=utf-8")
+        elif url.path.startswith("/files-pri/"):
+            content = self._downloads.get(url.path[len("/files-pri/"):])
+            authorised = headers.get("Authorization", "").startswith("Bearer xox")
+            if content is None or not authorised:
+                self._write(request, 404 if content is None else 403, b"no", "text/plain; charset=utf-8")
+            else:
+                self._write(request, 200, content, "application/octet-stream")
         else:
             self._write(request, 404, b"not found", "text/plain; charset=utf-8")
 

@@ -103,3 +103,42 @@ def test_edit_vote_and_picture_through_modals(slack_app: RunningApp) -> None:
     state = image()
     assert state["narrative"] == "We ask first, then we act."
     assert state["votes"][ANNA] == "Ask before you act" and BEN in state["votes"]
+
+
+def test_a_picture_uploaded_in_the_modal_becomes_the_drafts_picture(slack_app: RunningApp) -> None:
+    from PIL import Image
+    from sqlalchemy import select
+
+    from bot.slack.blocks.image_modals import UPLOAD
+    from flows.store.models import Picture, SummaryDraft
+    from tests.slack.signing import view_submission_body
+    from tests.slack.test_e2e_round import as_dict
+
+    fake = slack_app.fake
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 80), (10, 120, 200)).save(buffer, format="PNG")
+    url = fake.add_download("F0PIC/team.png", buffer.getvalue())
+    command(slack_app, "start 10 plan=kop=1h", ANNA, "start")
+    assert slack_app.wait_until(lambda: len(fake.calls_to("chat.postMessage")) >= 2)
+    submit(slack_app, ANNA, open_form(slack_app, ANNA, "1:kop", fake.calls_to("chat.postMessage")[1].response["ts"]),
+           "A story.")
+    assert slack_app.wait_until(lambda: any(c.params.get("thread_ts") for c in fake.calls_to("chat.postMessage")))
+    command(slack_app, "sluit", ANNA, "close")
+    assert slack_app.wait_until(lambda: any("goedwerk:image_picture" in json.dumps(c.params)
+                                            for c in fake.calls_to("chat.postMessage")))
+    before = len(fake.calls_to("views.open"))
+    slack_app.send(block_actions_body("goedwerk:image_picture", "1", user_id=ANNA))
+    assert slack_app.wait_until(lambda: len(fake.calls_to("views.open")) > before)
+    modal = as_dict(fake.last("views.open").params["view"])
+    assert "file_input" in json.dumps(modal)
+    files = {"type": "file_input", "files": [{"id": "F0PIC", "name": "team.png", "url_private_download": url}]}
+    slack_app.send(view_submission_body("goedwerk:image", {UPLOAD: {UPLOAD: files}},
+                                         private_metadata=modal["private_metadata"], user_id=ANNA, view_id="VPIC"))
+
+    def picture() -> str | None:
+        with slack_app.db.transaction() as session:
+            return (session.scalars(select(SummaryDraft)).one().content or {}).get("image", {}).get("picture")
+
+    assert slack_app.wait_until(lambda: (picture() or "").startswith("stored:"))
+    with slack_app.db.transaction() as session:
+        assert session.scalars(select(Picture)).one().content == buffer.getvalue()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import replace
 
 import pytest
@@ -37,10 +38,13 @@ def test_the_width_is_respected(typical_card, width):
     assert image.height <= width * MAX_ASPECT
 
 
-@pytest.mark.parametrize("width", [400, 1200])
-def test_long_text_is_shortened_within_the_maximum_height(long_card, width):
-    card = replace(long_card, title=" ".join(["Een heel lange titel"] * 12))
-    image = _open(render_png(card, width=width))
+@pytest.mark.parametrize("width", [240, 400, 1200])
+def test_long_text_is_shortened_within_the_maximum_height(long_card, width, caplog):
+    card = replace(long_card, title=" ".join(["Een heel lange titel"] * 12), situation_title="lang " * 80,
+                   virtues=("x" * 300, "Moed") * 6, experience_author="Een zeer lange naam " * 5)
+    with caplog.at_level(logging.WARNING, logger="flows.summary.png"):
+        image = _open(render_png(card, width=width))
+    assert not caplog.records  # shortened with "…", not cut off
     assert image.width == width and image.height <= width * MAX_ASPECT
     assert _distinct_colours(image) > 50
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from slack_sdk.models.blocks import InputBlock, PlainTextInputElement, PlainTextObject, StaticSelectElement
+from slack_sdk.models.blocks.block_elements import FileInputElement
 from slack_sdk.models.views import View
 
 from flows.i18n import t
@@ -15,8 +16,8 @@ from .options import option
 from .text import truncate
 
 CALLBACK_IMAGE = "goedwerk:image"
-TITLE, EXPERIENCE, NARRATIVE, STORY, VOTE, OWN_TITLE, PICTURE, EMOJI = (
-    "title", "experience", "narrative", "story", "vote", "own_title", "picture", "emoji")
+TITLE, EXPERIENCE, NARRATIVE, STORY, VOTE, OWN_TITLE, PICTURE, EMOJI, UPLOAD = (
+    "title", "experience", "narrative", "story", "vote", "own_title", "picture", "emoji", "upload")
 TITLE_LIMIT = 120
 
 
@@ -52,6 +53,9 @@ def image_modal(form: ImageForm, channel_id: str) -> dict:
     else:
         blocks.append(_select(PICTURE, t(lang, "A picture"), [(name, name) for name in form.pictures]))
         blocks.append(_input(EMOJI, t(lang, "Or one emoji"), "", 8, multiline=False))
+        blocks.append(InputBlock(block_id=UPLOAD, optional=True, label=PlainTextObject(text=t(lang, "Or upload a picture")),
+                                 element=FileInputElement(action_id=UPLOAD, filetypes=["png", "jpg", "jpeg"],
+                                                          max_files=1)))
         heading = t(lang, "Picture")
     check_modal(blocks)
     view = View(type="modal", callback_id=CALLBACK_IMAGE, title=modal_text(heading),
@@ -72,6 +76,8 @@ def read_image(view_state: dict) -> dict:
         return (values.get(block, {}).get(block, {}).get("selected_option") or {}).get("value")
 
     story = selected(STORY)
-    return {"title": text(TITLE) or text(OWN_TITLE), "experience": text(EXPERIENCE), "narrative": text(NARRATIVE),
+    files = values.get(UPLOAD, {}).get(UPLOAD, {}).get("files") or []
+    upload = files[0].get("url_private_download") or files[0].get("url_private") if files else None
+    return {"upload": upload,"title": text(TITLE) or text(OWN_TITLE), "experience": text(EXPERIENCE), "narrative": text(NARRATIVE),
             "story": int(story) if story and story.isdigit() else None, "vote": selected(VOTE),
             "picture": selected(PICTURE) or text(EMOJI)}

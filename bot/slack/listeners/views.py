@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import urllib.request
 
 from slack_bolt import App
 
@@ -24,6 +25,7 @@ from flows.i18n import N_, t
 log = logging.getLogger("goedwerk.slack")
 TOO_LONG = N_("At most {limit} characters, please; this text has {length}. Nothing was stored yet.")
 EMPTY = N_("Write something, or tick 'nothing to add'.")
+MAX_PICTURE = 10 * 1024 * 1024
 
 
 def _metadata(view: dict) -> dict:
@@ -32,6 +34,22 @@ def _metadata(view: dict) -> dict:
     except (json.JSONDecodeError, TypeError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def download(url: str, token: str | None, limit: int = MAX_PICTURE) -> bytes | None:
+    """A user's uploaded file (``url_private_download``), read with the bot token; None when it fails.
+
+    More than ``limit`` bytes is cut off, which the engine then refuses as not a picture.
+    """
+    if not url.startswith(("https://", "http://")) or not token:
+        return None
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (Slack's file URL)
+            return response.read(limit + 1)
+    except OSError as error:
+        log.warning("could not download an uploaded picture: %s", type(error).__name__)
+        return None
 
 
 def register(app: App, services: SlackServices) -> None:
@@ -75,7 +93,10 @@ def register(app: App, services: SlackServices) -> None:
             log.warning("image form with unusable metadata ignored")
             return
         who = actors.actor(team, channel, user, is_admin=actors.is_admin(client, user))
-        sender.deliver(engine.handle(EditImage(who, round_id, **read_image(view.get("state", {})))), client=client)
+        fields = read_image(view.get("state", {}))
+        upload = fields.pop("upload")
+        data = download(upload, client.token) if upload else None
+        sender.deliver(engine.handle(EditImage(who, round_id, picture_bytes=data, **fields)), client=client)
 
     @app.view(CALLBACK_START)
     def on_start(ack, body, view, client):
