@@ -228,12 +228,40 @@ class ImageForm:
 
 
 @dataclass(frozen=True)
+class ImageItem:
+    image_id: int
+    title: str
+    situation: str
+    published: datetime
+    link: str | None  # where the shared files are (a Slack permalink, a local path)
+    channel: str
+
+
+@dataclass(frozen=True)
 class ImageList:
-    """The channel's published images of good work (the collection)."""
+    """The collection: the channel's published images (and other channels' when shared)."""
 
     language: str
-    items: tuple[tuple[int, str, str, datetime, str | None], ...]  # (id, title, situation, published, link)
+    items: tuple[ImageItem, ...]
     query: str | None = None
+    choices: tuple[Choice, ...] = ()
+
+
+@dataclass(frozen=True)
+class PublishedView:
+    """One published image of good work, opened from the collection."""
+
+    language: str
+    title: str
+    situation: str
+    published: datetime
+    experience: str
+    experience_author: str | None
+    narrative: str
+    perspectives: tuple[tuple[str, str], ...]
+    virtues: tuple[str, ...]
+    participants: tuple[str, ...]
+    link: str | None
 
 
 @dataclass(frozen=True)
@@ -278,5 +306,5 @@ class HomeView:
 View = (
     Notice | SituationList | SituationCard | RoundView | PromptView | ContributionView
     | ContributionForm | SummaryView | HomeView | ReminderView | ConsentRequest | ImageList
-    | ImageForm
+    | ImageForm | PublishedView
 )

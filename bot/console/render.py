@@ -14,6 +14,7 @@ from flows.views import (
     ImageForm,
     ImageList,
     PromptView,
+    PublishedView,
     ReminderView,
     RoundView,
     SituationCard,
@@ -89,8 +90,20 @@ def render(view: View, zone: ZoneInfo) -> list[str]:
     if isinstance(view, ImageList):
         if not view.items:
             return _wrap(t(lang, "No published images of good work yet."))
-        return [f"  {number}. {title} — {situation} · {when(lang, published, zone)}" + (f" · {link}" if link else "")
-                for number, title, situation, published, link in view.items]
+        return [f"  {item.image_id}. {item.title} — {item.situation} · #{item.channel} · "
+                f"{when(lang, item.published, zone)}" + (f" · {item.link}" if item.link else "") for item in view.items]
+    if isinstance(view, PublishedView):
+        lines = [f"  == {view.title} ==", f"  {view.situation} · {when(lang, view.published, zone)}"]
+        if view.experience:
+            lines.append("  " + t(lang, "Characteristic experience ({who}):", who=view.experience_author or t(lang, "anonymous")))
+            lines += _wrap(view.experience, "    ")
+        lines.append("  " + t(lang, "Our image of good work:"))
+        lines += _wrap(view.narrative, "    ")
+        for label, text in view.perspectives:
+            lines += [f"   {label}", *_wrap(text, "     ")]
+        if view.link:
+            lines.append(f"  {view.link}")
+        return lines
     if isinstance(view, ReminderView):
         return _wrap(t(lang, "Reminder: the step {step} of the round on {title} in #{channel} is open until {moment}, and you have not taken part yet.",
                        step=view.step_label, title=view.situation_title, channel=view.channel,

@@ -11,7 +11,7 @@ from flows.events import Actor
 
 PLATFORM = "slack"
 FACILITATOR_WORDS = {"volgende", "next", "sluit", "close", "stop", "cancel", "begeleider", "facilitator",
-                     "ervaring", "experience"}
+                     "ervaring", "experience", "publiceer", "publish", "collectie", "collection"}
 log = logging.getLogger("goedwerk.slack")
 
 

@@ -23,7 +23,7 @@ Commands (after /goedwerk):
 • image [title | experience | narrative | picture <text>] — after the close: show or edit the image of good work
 • vote <number | own title> — vote for the title
 • publish — for the facilitator: ask quoted people for consent, then publish the A4 and card
-• collection [search term] — the channel's published images of good work
+• collection [search term | number] — the channel's published images of good work; a number opens one (admins: collection share on | off)
 • checkback <answer> | on | off — answer the check-back weeks after publication, or switch it on or off
 • situations / show <number> — the situations to choose from
 • language nl | en — the language of this channel

@@ -204,7 +204,7 @@ def parse(text: str) -> Parsed:
     if name == "terugblik":
         return Parsed(name, {"argument": rest.strip()})
     if name == "collectie":
-        return Parsed(name, {"query": rest.strip()[:100] or None})
+        return Parsed(name, {"argument": rest.strip()[:100] or None})
     if name == "herinneringen":
         switch = rest.strip().lower()
         if switch not in ("aan", "uit", "on", "off"):

@@ -233,7 +233,7 @@ class Engine:
             case "terugblik":
                 return checkback.command(scope, args["argument"])
             case "collectie":
-                return image.collection(scope, args["query"])
+                return image.collection(scope, args["argument"])
             case "herinneringen":
                 person = queries.person(scope.session, scope.workspace, scope.actor.user)
                 person.reminders_enabled = args["on"]
@@ -264,6 +264,9 @@ class Engine:
             return rounds.status(scope, content)
         if event.action == "publish":
             return image.publish(scope, content)
+        if event.action == "open_image":
+            number = int(event.value) if event.value.isdigit() and len(event.value) <= 12 else -1
+            return [Ephemeral(scope.place, scope.actor.user, image.open_image(scope, number))]
         if event.action in ("image_text", "image_vote", "image_picture"):
             part = event.action.removeprefix("image_")
             return [OpenForm(scope.place, scope.actor.user, image.form(scope, content, part, event.value))]

@@ -28,12 +28,12 @@ from flows.engine.scope import Refusal, Scope
 from flows.i18n import N_
 from flows.scheduling import actions
 from flows.store import queries
-from flows.store.models import ROUND_CLOSED, ImageRevision, Picture, PublishedImage, Round, SummaryDraft
+from flows.store.models import ROUND_CLOSED, Channel, ImageRevision, Picture, PublishedImage, Round, SummaryDraft
 from flows.summary.card import ImageCard
 from flows.summary.pdf import render_pdf
 from flows.summary.pictures import BUILTIN_PICTURES, check_picture
 from flows.summary.png import render_png
-from flows.views import Choice, ConsentRequest, ImageForm, ImageList, SummaryView
+from flows.views import Choice, ConsentRequest, ImageForm, ImageItem, ImageList, PublishedView, SummaryView
 
 CONSENT_REQUEST = "consent_request"
 CONSENT_DEADLINE = "consent_deadline"
@@ -397,22 +397,54 @@ def _publish(scope: Scope, content: ContentPack, round_row: Round, stored: Summa
             Update(scope.place, f"summary:{round_row.id}", view_of(scope, content, round_row, stored))]
 
 
-def collection(scope: Scope, query: str | None) -> list[Effect]:
-    """The channel's published images, newest first, optionally filtered by a search term."""
-    rows = select(PublishedImage).where(PublishedImage.channel_id == scope.channel.id,
-                                        PublishedImage.removed_at.is_(None))
-    if query:
-        pattern = f"%{query.lower()}%"
-        rows = rows.where(func.lower(PublishedImage.title).like(pattern)
-                          | func.lower(PublishedImage.narrative).like(pattern)
-                          | func.lower(PublishedImage.experience).like(pattern))
-    found = scope.session.scalars(rows.order_by(PublishedImage.published_at.desc()).limit(25)).all()
+def _visible_images(scope: Scope):
+    """Published images this channel may see: its own, and the workspace's when it shares them."""
+    query = select(PublishedImage, Channel.external_id).join(Channel, PublishedImage.channel_id == Channel.id).where(
+        PublishedImage.removed_at.is_(None), Channel.workspace_id == scope.workspace.id)
+    if not scope.workspace.share_images:
+        query = query.where(PublishedImage.channel_id == scope.channel.id)
+    return query
+
+
+def collection(scope: Scope, argument: str | None) -> list[Effect]:
+    """``collection [term]`` lists, ``collection <n>`` opens one, ``collection share on|off`` (admins)."""
+    words = (argument or "").split()
+    if len(words) == 2 and words[0].lower() in ("delen", "share") and words[1].lower() in ("aan", "uit", "on", "off"):
+        if not scope.actor.is_admin:
+            raise Refusal(N_("Only a workspace admin can share the collection across channels."))
+        scope.workspace.share_images = words[1].lower() in ("aan", "on")
+        return [scope.tell(N_("Channels of this workspace now see each other's images of good work.")
+                           if scope.workspace.share_images else N_("Each channel now sees only its own images of good work."))]
+    if len(words) == 1 and words[0].isdigit():
+        return [Ephemeral(scope.place, scope.actor.user, open_image(scope, int(words[0])))]
+    query = _visible_images(scope)
+    if argument:
+        pattern = f"%{argument.lower()}%"
+        query = query.where(func.lower(PublishedImage.title).like(pattern)
+                            | func.lower(PublishedImage.narrative).like(pattern)
+                            | func.lower(PublishedImage.experience).like(pattern))
+    found = scope.session.execute(query.order_by(PublishedImage.published_at.desc()).limit(25)).all()
     items = []
-    for record in found:
-        ref = queries.message_ref(scope.session, scope.channel.id, f"image:{record.id}")
-        items.append((record.id, record.title, str(record.content.get("situation", "")), record.published_at,
-                      ref.ref if ref else None))
-    return [Ephemeral(scope.place, scope.actor.user, ImageList(scope.language, tuple(items), query))]
+    for record, channel in found:
+        ref = queries.message_ref(scope.session, record.channel_id, f"image:{record.id}")
+        items.append(ImageItem(record.id, record.title, str(record.content.get("situation", "")),
+                               record.published_at, ref.ref if ref else None, channel))
+    choices = tuple(Choice(scope.t(N_("Open {number}"), number=item.image_id), "open_image", str(item.image_id))
+                    for item in items)
+    return [Ephemeral(scope.place, scope.actor.user, ImageList(scope.language, tuple(items), argument, choices))]
+
+
+def open_image(scope: Scope, image_id: int) -> PublishedView:
+    """One published image as its card, if this channel may see it (ids from buttons are untrusted)."""
+    found = scope.session.execute(_visible_images(scope).where(PublishedImage.id == image_id)).first()
+    if found is None:
+        raise Refusal(N_("There is no published image {number} here."), number=image_id)
+    record = found[0]
+    card = card_of_record(record, scope.language, scope.zone)
+    ref = queries.message_ref(scope.session, record.channel_id, f"image:{record.id}")
+    return PublishedView(scope.language, card.title, card.situation_title, record.published_at, card.experience,
+                         card.experience_author, card.narrative, card.perspectives, card.virtues, card.participants,
+                         ref.ref if ref else None)
 
 
 def card_of_record(record: PublishedImage, language: str, zone) -> ImageCard:

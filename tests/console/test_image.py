@@ -159,3 +159,23 @@ def test_an_uploaded_picture_goes_into_the_a4(db: Database, tmp_path) -> None:
     colours = [image.image.convert("RGB").getpixel((image.image.width // 2, image.image.height // 2))
                for image in images]
     assert any(abs(r - 200) < 40 and g < 80 and b < 110 for r, g, b in colours), colours
+
+
+def test_collection_opens_an_image_and_is_shared_only_when_an_admin_allows(db: Database) -> None:
+    from flows.events import Actor, Command
+
+    session = console(db, QUICK_PLAN)
+    session.run(ROUND)
+    session.run("/as anna\n/goedwerk publiceer\n/tick 49h")
+    out = session.run("/goedwerk collectie 1")
+    assert "== " in out and "Our image of good work:" in out
+    out = session.run("/in other\n/goedwerk taal en\n/goedwerk collectie\n/goedwerk collectie 1")
+    assert "No published images of good work yet." in out and "There is no published image 1 here." in out
+    out = session.run("/goedwerk collectie delen aan")
+    assert "Only a workspace admin" in out
+    admin = Actor("console", "local", "other", "root", is_admin=True)
+    session.adapter.deliver(session.engine.handle(Command(admin, "collectie delen aan")))
+    out = session.run("/goedwerk collectie")
+    assert "#team" in out and "[" in out  # listed, with its channel and an Open button
+    out = session.run("/goedwerk collectie 1")
+    assert "Our image of good work:" in out

@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import MarkdownTextObject, Option, OverflowMenuElem
 
 from flows.i18n import fill_moments, t, when
 from flows.views import (ConsentRequest, ContributionForm, ContributionView, ImageList, Notice, PromptView,
-                         ReminderView, RoundView, SituationCard, SituationList, SummaryView, View)
+                         PublishedView, ReminderView, RoundView, SituationCard, SituationList, SummaryView, View)
 from flows.views import Choice
 
 from .choices import MENU_ACTION, action_id, buttons
@@ -38,7 +38,8 @@ def message(view: View, zone: ZoneInfo) -> tuple[str, list[dict]]:
     builders = {Notice: _notice, RoundView: kickoff_parts, PromptView: _prompt,
                 ContributionView: _contribution, SituationList: _situations,
                 SituationCard: _situation, SummaryView: lambda v, _zone: summary_parts(v),
-                ReminderView: _reminder, ConsentRequest: _consent, ImageList: _images}
+                ReminderView: _reminder, ConsentRequest: _consent, ImageList: _images,
+                PublishedView: _published}
     builder = builders.get(type(view))
     if builder is None:
         raise TypeError(f"no Slack message for {type(view).__name__}")
@@ -85,11 +86,29 @@ def _images(view: ImageList, zone: ZoneInfo) -> tuple[str, list[Part]]:
         return t(lang, "No published images of good work yet."), [
             Lines([escape(t(lang, "No published images of good work yet."))], trimmable=False)]
     lines = []
-    for number, title, situation, published, link in view.items:
-        name = f"<{link}|{escape(title)}>" if link and link.startswith("https://") else f"*{escape(title)}*"
-        lines.append(f"{number}. {name} — {escape(situation)} · {date_token(lang, published, zone)}")
+    for item in view.items:
+        name = f"<{item.link}|{escape(item.title)}>" if item.link and item.link.startswith("https://") \
+            else f"*{escape(item.title)}*"
+        lines.append(f"{item.image_id}. {name} — {escape(item.situation)} · <#{item.channel}> · "
+                     f"{date_token(lang, item.published, zone)}")
     heading = t(lang, "Images of good work")
-    return heading, [header(heading), Lines(lines)]
+    return heading, [header(heading), Lines(lines), *buttons(view.choices)]
+
+
+def _published(view: PublishedView, zone: ZoneInfo) -> tuple[str, list[Part]]:
+    lang = view.language
+    who = escape(view.experience_author) if view.experience_author else "_" + escape(t(lang, "anonymous")) + "_"
+    parts: list[Part] = [header(view.title),
+                         context(f"{escape(view.situation)} · {date_token(lang, view.published, zone)}")]
+    if view.experience:
+        parts.append(Lines([f"*{escape(t(lang, 'Characteristic experience ({who}):', who=''))}*".replace(" ()", "")
+                            + f" {who}", "> " + escape(view.experience)], trimmable=False))
+    parts.append(Lines([f"*{escape(t(lang, 'Our image of good work:'))}*", "> " + escape(view.narrative)],
+                       trimmable=False))
+    parts.append(Lines([f"*{escape(label)}* {escape(text)}" for label, text in view.perspectives]))
+    if view.link and view.link.startswith("https://"):
+        parts.append(context(f"<{view.link}|{escape(t(lang, 'The A4 as PDF'))}>"))
+    return view.title, parts
 
 
 def _prompt(view: PromptView, zone: ZoneInfo) -> tuple[str, list[Part]]:
