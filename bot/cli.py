@@ -1,4 +1,4 @@
-"""The ``goedwerk`` command: run | console | db | content.
+"""The ``goedwerk`` command: run | console | db | content | keys.
 
 Errors a user can fix (a bad setting, broken content, an unreachable database) are
 printed as clear lines on stderr with exit code 2 — never a traceback.
@@ -59,6 +59,23 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, help="a file (md, json) or folder (pdf); default: standard output")
     export.set_defaults(handler=_export)
 
+    workspace = commands.add_parser("workspace", help="export or purge all data of one workspace (team)",
+                                    description="An operator's tools for one workspace's data.")
+    workspace_commands = workspace.add_subparsers(dest="workspace_command", metavar="ACTION", required=True)
+    ws_export = workspace_commands.add_parser("export", help="write all of a workspace's data as JSON",
+                                              description="Write all of a workspace's data as JSON (no tokens).")
+    ws_export.add_argument("team", help="the workspace id (Slack: T…; console: local)")
+    ws_export.add_argument("--platform", help="slack or console, when the id is not unique")
+    ws_export.add_argument("--out", type=Path, help="a file; default: standard output")
+    ws_export.set_defaults(handler=_workspace_export)
+    ws_purge = workspace_commands.add_parser("purge", help="delete a workspace and everything under it",
+                                             description="Delete a workspace, all its data and its Slack "
+                                                         "installation. Prints counts only.")
+    ws_purge.add_argument("team", help="the workspace id (Slack: T…; console: local)")
+    ws_purge.add_argument("--platform", help="slack or console, when the id is not unique")
+    ws_purge.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    ws_purge.set_defaults(handler=_workspace_purge)
+
     db = commands.add_parser("db", help="database migrations", description="Database migrations (Alembic).")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_commands.add_parser("upgrade", help="upgrade the database to the latest schema",
@@ -74,6 +91,24 @@ def _parser() -> argparse.ArgumentParser:
                     "DIR with pack.yaml: a whole pack; otherwise an organisation's own situations.")
     check.add_argument("dir", nargs="?", type=Path, help="the folder to check")
     check.set_defaults(handler=_content_check)
+
+    keys = commands.add_parser(
+        "keys", help="the keys that encrypt stored Slack tokens (GOEDWERK_SECRET_KEY)",
+        description="The Fernet keys that encrypt the workspaces' Slack tokens in the database. "
+                    "GOEDWERK_SECRET_KEY holds one or more keys separated by commas: the first "
+                    "encrypts, all decrypt.")
+    keys_commands = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+    keys_commands.add_parser(
+        "new", help="print a fresh key",
+        description="Print a fresh Fernet key. To replace a key, put the new one first in "
+                    "GOEDWERK_SECRET_KEY, run `goedwerk keys rotate`, then remove the old one.",
+    ).set_defaults(handler=_keys_new)
+    keys_commands.add_parser(
+        "rotate", help="re-encrypt every stored token with the first key",
+        description="Re-encrypt every stored Slack token with the first key of GOEDWERK_SECRET_KEY "
+                    "(decrypting with any of its keys; tokens stored in plain text get encrypted). "
+                    "Prints counts only, never a token.",
+    ).set_defaults(handler=_keys_rotate)
     return parser
 
 
@@ -130,6 +165,80 @@ def _export(args) -> int:
         return export(_settings(), args.channel, args.format, args.out, args.workspace)
     except ExportError as error:
         raise UserError(str(error)) from None
+
+
+def _keys_new(args) -> int:
+    from bot.slack.token_crypto import new_key
+
+    print(new_key())
+    return 0
+
+
+def _keys_rotate(args) -> int:
+    from bot.slack import installation_tables
+    from bot.slack.token_crypto import BOT_FIELDS, INSTALLATION_FIELDS, TokenCipher, TokenKeyError, rotate
+    from flows.store.db import Database
+
+    settings = _settings()
+    if not settings.secret_key:
+        raise UserError("GOEDWERK_SECRET_KEY is not set; make a key with: goedwerk keys new")
+    db = Database(settings.database_url)
+    try:
+        counts = rotate(db.engine, [(installation_tables.bots, BOT_FIELDS),
+                                    (installation_tables.installations, INSTALLATION_FIELDS)],
+                        TokenCipher(settings.secret_key))
+    except TokenKeyError as error:
+        raise UserError(f"{error}; nothing was changed.") from None
+    finally:
+        db.dispose()
+    print(f"Re-encrypted {counts.tokens} token(s) in {counts.rows} row(s) with the first key "
+          f"({counts.plain} of them were stored in plain text).")
+    return 0
+
+
+def _workspace_db():
+    from flows.store.db import Database
+
+    return Database(_settings().database_url)
+
+
+def _workspace_export(args) -> int:
+    from bot import workspace_admin
+
+    db = _workspace_db()
+    try:
+        text = workspace_admin.export(db, args.team, args.out, args.platform)
+    except workspace_admin.WorkspaceAdminError as error:
+        raise UserError(str(error)) from None
+    finally:
+        db.dispose()
+    if args.out is None:
+        print(text)
+    return 0
+
+
+def _workspace_purge(args) -> int:
+    from bot import workspace_admin
+
+    db = _workspace_db()
+    try:
+        found = workspace_admin.counts(db, args.team, args.platform)
+        summary = ", ".join(f"{name} {count}" for name, count in found.items())
+        if not args.yes:
+            answer = input(f"Delete workspace {args.team} and all its data ({summary})? Type yes: ")
+            if answer.strip().lower() != "yes":
+                print("Nothing was deleted.")
+                return 1
+        found = workspace_admin.purge(db, args.team, args.platform)
+    except workspace_admin.WorkspaceAdminError as error:
+        raise UserError(str(error)) from None
+    except EOFError:
+        print("Nothing was deleted.")
+        return 1
+    finally:
+        db.dispose()
+    print("Deleted: " + ", ".join(f"{name} {count}" for name, count in found.items()))
+    return 0
 
 
 def _scheduler(args) -> int:

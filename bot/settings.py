@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     slack_client_id: str | None = Field(default=None, validation_alias="SLACK_CLIENT_ID")
     slack_client_secret: str | None = Field(default=None, validation_alias="SLACK_CLIENT_SECRET")
     slack_api_url: str = Field(default=SLACK_API_URL, validation_alias="SLACK_API_URL")
+    secret_key: str | None = Field(default=None, repr=False, validation_alias="GOEDWERK_SECRET_KEY")
     language: Literal["nl", "en"] = Field(default="nl", validation_alias="GOEDWERK_LANGUAGE")
     timezone: str = Field(default="Europe/Amsterdam", validation_alias="GOEDWERK_TIMEZONE")
     content_dir: Path | None = Field(default=None, validation_alias="GOEDWERK_CONTENT_DIR")
@@ -44,6 +45,7 @@ class Settings(BaseSettings):
     dispatch_interval: float = Field(
         default=10.0, gt=0, le=3600, validation_alias=AliasChoices("GOEDWERK_DISPATCH_INTERVAL")
     )
+    dispatch_lease: float = Field(default=120.0, ge=1, le=3600, validation_alias="GOEDWERK_DISPATCH_LEASE")
     reminder_at: float = Field(default=0.8, gt=0, lt=1, validation_alias="GOEDWERK_REMINDER_AT")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", validation_alias="GOEDWERK_LOG_LEVEL"
@@ -88,8 +90,27 @@ class Settings(BaseSettings):
             raise ValueError(str(error)) from None
         return value
 
+    @field_validator("secret_key")
+    @classmethod
+    def _fernet_keys(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        keys = secret_keys(value)
+        if not keys:
+            raise ValueError("no key given; make one with: goedwerk keys new")
+        from cryptography.fernet import Fernet
+
+        for number, key in enumerate(keys, start=1):
+            try:
+                Fernet(key)
+            except (ValueError, TypeError):
+                # never echo the value: it is a secret
+                raise ValueError(f"key {number} of {len(keys)} is not a Fernet key (32 url-safe base64-encoded "
+                                 "bytes); make one with: goedwerk keys new") from None
+        return ",".join(keys)
+
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token",
-                     "slack_client_id", "slack_client_secret", mode="before")
+                     "slack_client_id", "slack_client_secret", "secret_key", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -102,6 +123,11 @@ class Settings(BaseSettings):
     def slack_configured(self) -> bool:
         """True when any Slack credential is set, so `goedwerk run` serves Slack."""
         return bool(self.slack_bot_token or self.slack_client_id or self.slack_app_token)
+
+
+def secret_keys(value: str) -> list[str]:
+    """The Fernet keys in a GOEDWERK_SECRET_KEY value: comma-separated, the first encrypts."""
+    return [key.strip() for key in value.split(",") if key.strip()]
 
 
 def _variable_name(error: dict) -> str:

@@ -94,4 +94,14 @@ class Upload:
     key: str | None = None
 
 
-Effect = Post | Update | Remove | DirectMessage | Ephemeral | OpenForm | Upload
+@dataclass(frozen=True)
+class DirectFile:
+    """Send one file privately to ``user`` (e.g. their data export), with a comment."""
+
+    place: Place
+    user: str
+    file: FileBlob
+    comment: str
+
+
+Effect = Post | Update | Remove | DirectMessage | Ephemeral | OpenForm | Upload | DirectFile

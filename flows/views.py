@@ -18,6 +18,7 @@ class Notice:
     language: str
     text: str
     error: bool = False
+    choices: tuple["Choice", ...] = ()
 
 
 @dataclass(frozen=True)

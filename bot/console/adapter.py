@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from bot.console.render import render
 from flows.clock import ManualClock
-from flows.effects import DirectMessage, Effect, Ephemeral, OpenForm, Post, Remove, Update, Upload
+from flows.effects import DirectFile, DirectMessage, Effect, Ephemeral, OpenForm, Post, Remove, Update, Upload
 from flows.store import messages
 from flows.engine.core import Engine
 from flows.events import Actor, Choose, Command, Contribute, EditImage
@@ -206,6 +206,13 @@ class ConsoleAdapter:
             self._block(heading, effect.view)
         elif isinstance(effect, Upload):
             self._save_files(effect)
+        elif isinstance(effect, DirectFile):
+            self.files_dir.mkdir(parents=True, exist_ok=True)
+            path = self.files_dir / effect.file.name
+            path.write_bytes(effect.file.content)
+            self.write(f"[DM → {effect.user}] 📎 {path}")
+            for line in render(Notice(self.language, effect.comment), self.zone):
+                self.write(line)
         elif isinstance(effect, OpenForm):
             self._block(t(self.language, "[form for {user}]", user=effect.user), effect.view)
             if isinstance(effect.view, ContributionForm):

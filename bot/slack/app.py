@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from slack_bolt import App
+from slack_bolt import App, BoltResponse
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
@@ -18,6 +18,7 @@ from bot.slack.listeners import events, interactions, shortcuts, views
 from bot.slack.members import members_of
 from bot.slack.sender import SlackSender
 from bot.slack.services import SlackServices
+from bot.slack.token_crypto import EncryptedInstallationStore, TokenCipher, TokenKeyError
 
 log = logging.getLogger("goedwerk.slack")
 BOT_SCOPES = ["commands", "chat:write", "channels:read", "groups:read", "users:read", "im:write",
@@ -33,10 +34,13 @@ class SlackApp:
 
 
 def _installation_store(settings: Settings, services: Services) -> SQLAlchemyInstallationStore:
-    return SQLAlchemyInstallationStore(
-        client_id=settings.slack_client_id or "", engine=services.db.engine,
-        bots_table_name=installation_tables.BOTS_TABLE,
-        installations_table_name=installation_tables.INSTALLATIONS_TABLE)
+    """Tokens encrypted at rest with GOEDWERK_SECRET_KEY (`goedwerk run` refuses to start without it)."""
+    tables = dict(client_id=settings.slack_client_id or "", engine=services.db.engine,
+                  bots_table_name=installation_tables.BOTS_TABLE,
+                  installations_table_name=installation_tables.INSTALLATIONS_TABLE)
+    if settings.secret_key:
+        return EncryptedInstallationStore(**tables, cipher=TokenCipher(settings.secret_key))
+    return SQLAlchemyInstallationStore(**tables)
 
 
 def build_app(settings: Settings, services: Services, *, socket_mode: bool = False) -> SlackApp:
@@ -66,7 +70,11 @@ def build_app(settings: Settings, services: Services, *, socket_mode: bool = Fal
             events.mark_uninstalled(services.db, actors.team_of(body))
 
         def token_for(team: str) -> str | None:
-            bot = store.find_bot(enterprise_id=None, team_id=team)
+            try:
+                bot = store.find_bot(enterprise_id=None, team_id=team)
+            except TokenKeyError as error:
+                log.error("team %s: %s", team, error)
+                return None
             return bot.bot_token if bot else None
     else:
         app = App(**common, token_verification_enabled=False)  # the client carries the bot token
@@ -82,7 +90,10 @@ def build_app(settings: Settings, services: Services, *, socket_mode: bool = Fal
         listeners.register(app, slack_services)
 
     @app.error
-    def on_error(error, body):
+    def on_error(error, body, response):
         log.error("listener failed: %s", type(error).__name__, exc_info=error)
+        if isinstance(error, (TypeError, AttributeError, KeyError, IndexError, ValueError)) and response is not None:
+            return BoltResponse(status=400, body="")  # a payload of the wrong shape (e.g. an action_id list)
+        return None
 
     return SlackApp(app, slack_services, clients)

@@ -6,6 +6,8 @@ import json
 import logging
 
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.request import BoltRequest
+from slack_bolt.response import BoltResponse
 from sqlalchemy import text
 
 from flows.store.db import Database
@@ -14,9 +16,34 @@ log = logging.getLogger("goedwerk.http")
 SLACK_PATHS = ("/slack/events", "/slack/install", "/slack/oauth_redirect")
 
 
+class _Handler(SlackRequestHandler):
+    """Bolt's WSGI handler, answering 400 to a body Bolt cannot read.
+
+    Bolt parses the body before it checks the signature; a ``payload=`` that is not a
+    JSON object (garbage, truncated, ``null``, a list) would otherwise raise and become
+    a 500, and so would a signed payload of the wrong shape (``"actions": null``).
+    """
+
+    def dispatch(self, request) -> BoltResponse:
+        try:
+            bolt_request = BoltRequest(body=request.get_body(), query=request.query_string,
+                                       headers=request.get_headers())
+        except (ValueError, TypeError, AttributeError) as error:
+            log.warning("unreadable request body refused: %s", type(error).__name__)
+            return BoltResponse(status=400, body="")
+        if not isinstance(bolt_request.body, dict):
+            log.warning("request body that is not an object refused")
+            return BoltResponse(status=400, body="")
+        try:
+            return self.app.dispatch(bolt_request)
+        except (TypeError, AttributeError, KeyError, IndexError, ValueError) as error:  # e.g. "actions": null
+            log.warning("request of an unexpected shape refused: %s", type(error).__name__)
+            return BoltResponse(status=400, body="")
+
+
 def make_wsgi(bolt_app, db: Database):
     """A WSGI callable serving ``SLACK_PATHS`` with Bolt and ``/healthz`` itself."""
-    slack = SlackRequestHandler(bolt_app)
+    slack = _Handler(bolt_app)
 
     def application(environ, start_response):
         path = environ.get("PATH_INFO", "")

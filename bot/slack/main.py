@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 import signal
 import sys
 
@@ -22,7 +23,8 @@ def start_scheduler(slack, settings: Settings, clock) -> Ticker:
     """Run the dispatcher in this process: timed steps are sent with each team's token."""
     services = slack.services
     dispatcher = Dispatcher(services.db, services.engine, clock,
-                            lambda effects, resend=False: services.sender.deliver(effects, resend=resend))
+                            lambda effects, resend=False: services.sender.deliver(effects, resend=resend),
+                            lease=timedelta(seconds=settings.dispatch_lease))
     ticker = Ticker(dispatcher, settings.dispatch_interval)
     services.engine.on_schedule(ticker.wake)
     ticker.start()
@@ -37,6 +39,10 @@ def run_slack(settings: Settings, port: int, scheduler: bool) -> int:
     if not settings.slack_client_id and not settings.slack_bot_token:
         print("goedwerk: set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
               "(many workspaces).", file=sys.stderr)
+        return 2
+    if settings.slack_client_id and not settings.secret_key:
+        print("goedwerk: GOEDWERK_SECRET_KEY is needed to store the workspaces' tokens encrypted "
+              "(SLACK_CLIENT_ID is set); make one with: goedwerk keys new", file=sys.stderr)
         return 2
     logging.getLogger().setLevel(settings.log_level)
     clock = SystemClock()

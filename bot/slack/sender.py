@@ -21,7 +21,7 @@ from bot.slack.blocks.image_modals import image_modal
 from bot.slack.pacing import ChannelPacer
 from flows.clock import Clock
 from flows.content.schema import ContentPack
-from flows.effects import DirectMessage, Effect, Ephemeral, OpenForm, Place, Post, Remove, Update, Upload
+from flows.effects import DirectFile, DirectMessage, Effect, Ephemeral, OpenForm, Place, Post, Remove, Update, Upload
 from flows.i18n import N_, t
 from flows.store import messages
 from flows.store.db import Database
@@ -117,6 +117,10 @@ class SlackSender:
             self._open(web, effect, trigger_id)
         elif isinstance(effect, Upload):
             self._upload(web, effect)
+        elif isinstance(effect, DirectFile):  # a private file (a data export) in the person's DM
+            dm = web.conversations_open(users=effect.user)["channel"]["id"]
+            web.files_upload_v2(channel=dm, initial_comment=effect.comment, file_uploads=[
+                {"content": effect.file.content, "filename": effect.file.name, "title": effect.file.title}])
 
     def _post(self, web: WebClient, effect: Post, resend: bool = False) -> None:
         if effect.key and messages.find(self.db, effect.place, effect.key) is not None:

@@ -29,6 +29,8 @@ Commands (after /goedwerk):
 • language nl | en — the language of this channel
 • reminders on | off — private reminders when a step is about to end
 • weekly [on [day] [HH:MM] | off] — a random situation to talk about in this channel every week (default Monday 09:00)
+• my-data [export | delete] — get everything stored about you here, or delete it
+• retention [days] — how many days after a round closes its contributions are deleted (default 90)
 • help — this text
 
 Steps: kop (head: own experiences), the perspectives handelingen, kennis, waarden, vrijheid and identiteit, and staart (tail: our image of good work).

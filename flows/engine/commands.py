@@ -34,6 +34,8 @@ ALIASES = {
     "collectie": "collectie", "collection": "collectie",
     "terugblik": "terugblik", "checkback": "terugblik",
     "wekelijks": "wekelijks", "weekly": "wekelijks",
+    "mijn-gegevens": "mijn-gegevens", "my-data": "mijn-gegevens",
+    "bewaartermijn": "bewaartermijn", "retention": "bewaartermijn",
     "help": "help", "hulp": "help", "?": "help",
 }
 RANDOM_WORDS = {"willekeurig", "random"}
@@ -160,6 +162,21 @@ def _parse_weekly(rest: str) -> dict:
     return args
 
 
+def _parse_my_data(rest: str) -> dict:
+    """``{"mode": None | "export" | "delete" | "delete-confirm"}``."""
+    words = rest.lower().split()
+    if not words:
+        return {"mode": None}
+    if words == ["export"] or words == ["exporteer"]:
+        return {"mode": "export"}
+    if words[0] in ("verwijder", "delete") and len(words) <= 2:
+        if len(words) == 1:
+            return {"mode": "delete"}
+        if words[1] in ("bevestig", "confirm"):
+            return {"mode": "delete-confirm"}
+    raise CommandError(N_("Use: my-data [export | delete [confirm]]"))
+
+
 def parse(text: str) -> Parsed:
     """Parse one command line; an empty line means help."""
     if len(text) > MAX_COMMAND_LENGTH:
@@ -212,6 +229,13 @@ def parse(text: str) -> Parsed:
         return Parsed(name, {"on": switch in ("aan", "on")})
     if name == "wekelijks":
         return Parsed(name, _parse_weekly(rest))
+    if name == "mijn-gegevens":
+        return Parsed(name, _parse_my_data(rest))
+    if name == "bewaartermijn":
+        days = rest.strip()
+        if days and (not days.isdigit() or len(days) > 6):
+            raise CommandError(N_("Use: retention [days] (1 to 3650)"))
+        return Parsed(name, {"days": int(days) if days else None})
     if name == "ervaring":
         return Parsed(name, {"contribution": _number(rest.strip(), N_("Use: experience <number>"))})
     if name == "toon":

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from flows.clock import Clock
 from flows.content.schema import ContentPack
 from flows.effects import Effect, Ephemeral, OpenForm, Place
-from flows.engine import checkback, commands, contributions, image, reminders, rounds, weekly
+from flows.engine import checkback, commands, contributions, image, privacy, reminders, retention, rounds, weekly
 from flows.engine.catalog import help_view, situation_card, situation_list
 from flows.engine.forms import contribution_form, edit_form
 from flows.engine.home import home_view
@@ -97,6 +97,8 @@ class Engine:
                 return None
             if row.kind == weekly.WEEKLY_PROMPT:  # a channel's weekly prompt: no round behind it
                 return weekly.run_prompt(session, self.content, self.defaults, self.rng, row, owner, now)
+            if row.kind in retention.KINDS:  # purges: nothing to send, settled by retention.run
+                return retention.run(session, row, action_id, owner, now)
             if row.kind == checkback.CHECKBACK:  # after publication: no round needed
                 channel = session.get(Channel, row.channel_id) if row.channel_id else None
                 effects = checkback.ask(scope_for_channel(session, channel, now, self.defaults.language,
@@ -241,6 +243,10 @@ class Engine:
                                    if args["on"] else N_("You will get no more reminders. Turn them back on with '/goedwerk reminders on'."))]
             case "wekelijks":
                 return weekly.command(scope, content, args, self.rng)
+            case "mijn-gegevens":
+                return privacy.command(scope, args["mode"])
+            case "bewaartermijn":
+                return retention.command(scope, args["days"])
             case "taal":
                 scope.channel.language = args["language"]
                 scope.language = args["language"]
@@ -272,6 +278,8 @@ class Engine:
             return [OpenForm(scope.place, scope.actor.user, image.form(scope, content, part, event.value))]
         if event.action == "consent":
             return image.answer_consent(scope, content, event.value)
+        if event.action == privacy.CONFIRM_ACTION:
+            return privacy.forget(scope)
         if event.action in ("edit", "delete"):
             number = int(event.value) if event.value.isdigit() and len(event.value) <= 12 else -1
             if event.action == "delete":

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from flows.content.schema import ContentPack
 from flows.effects import Effect, Ephemeral, Post, Update
-from flows.engine import presenters, reminders
+from flows.engine import presenters, reminders, retention
 from flows.engine.plan import HEAD, Plan, PlanError, lay_out, parse_plan
 from flows.engine.scope import Refusal, Scope
 from flows.engine.topics import topics_of
@@ -200,6 +200,7 @@ def close(scope: Scope, content: ContentPack, round_row: Round, *, by_hand: bool
         return [scope.tell(N_("This round has already ended."))] if by_hand else []
     scope.session.refresh(round_row)
     actions.cancel_pending(scope.session, round_id=round_row.id, now=scope.now, reason="round closed")
+    retention.round_closed(scope, round_row)
     draft = draft_for(scope, content, round_row, final=True)
     effects: list[Effect] = [_kickoff_update(scope, content, round_row)]
     if draft.contributions == 0:

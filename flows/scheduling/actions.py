@@ -159,9 +159,11 @@ def retry_later(session: Session, action_id: int, owner: str, due_at: datetime, 
 def retry_unknown(session: Session, now: datetime, keep: frozenset[str]) -> int:
     """Send again the actions whose outcome is unknown, except the ``keep`` kinds (left as they are).
 
-    The retry runs with ``resend`` so the adapter first checks what already arrived.
+    The retry runs with ``resend`` so the adapter first checks what already arrived. It keeps
+    its original due time, so it runs before work that was due after it (a step's prompt
+    before the round's close).
     """
     return session.execute(
         update(ScheduledAction).where(ScheduledAction.status == UNKNOWN, ScheduledAction.kind.not_in(keep))
-        .values(status=PENDING, due_at=now, lease_owner=None, lease_expires_at=None, updated_at=now)
+        .values(status=PENDING, lease_owner=None, lease_expires_at=None, updated_at=now)
     ).rowcount

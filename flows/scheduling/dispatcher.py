@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from flows.clock import Clock
 from flows.effects import Effect
 from flows.engine.core import Engine
-from flows.scheduling import actions
+from flows.scheduling import actions, failpoints
 from flows.store.db import Database
 
 log = logging.getLogger("goedwerk.dispatcher")
@@ -85,10 +85,12 @@ class Dispatcher:
             return 0
         if effects is None:
             return 0
+        failpoints.reached("after_reserve")
         try:
             errors = list(self.deliver(effects, resend=action.attempts > 1) or [])
         except Exception as error:  # the adapter itself broke; the outcome may be partial
             errors = [type(error).__name__]
+        failpoints.reached("after_send")
         now = self.clock.now()
         with self.db.transaction() as session:
             if not errors:

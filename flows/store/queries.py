@@ -39,8 +39,11 @@ def _get_or_create(session: Session, model, lookup: dict, defaults: dict):
 
 
 def workspace(session: Session, platform: str, external_id: str, now: datetime) -> Workspace:
-    return _get_or_create(session, Workspace, {"platform": platform, "external_id": external_id},
-                          {"created_at": now})
+    row = _get_or_create(session, Workspace, {"platform": platform, "external_id": external_id},
+                         {"created_at": now})
+    if row.uninstalled_at is not None:  # back in use: a pending purge_workspace becomes moot
+        row.uninstalled_at = None
+    return row
 
 
 def channel(session: Session, workspace_row: Workspace, external_id: str, now: datetime,

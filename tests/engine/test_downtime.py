@@ -42,7 +42,8 @@ def test_overdue_actions_each_run_once_after_a_restart(db: Database) -> None:
         assert "summary:1" in posted
         assert not [effect for effect in recorder.effects if isinstance(effect, DirectMessage)]
         with restarted.transaction() as session:
-            statuses = Counter(session.scalars(select(ScheduledAction.status)))
+            statuses = Counter(session.scalars(select(ScheduledAction.status).where(
+                ScheduledAction.due_at <= clock.now())))  # later work (retention purges) waits
         assert set(statuses) <= {"sent", "skipped"}
     finally:
         restarted.dispose()

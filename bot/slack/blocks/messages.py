@@ -54,7 +54,7 @@ def _notice(view: Notice, zone: ZoneInfo) -> tuple[str, list[Part]]:
     if view.error:
         text = f"{WARNING} {text}"
     fallback = fill_moments(view.text, lambda moment: when(view.language, moment, zone))
-    return fallback, [Lines(text.split("\n"), trimmable=False)]
+    return fallback, [Lines(text.split("\n"), trimmable=False), *buttons(view.choices)]
 
 
 def _reminder(view: ReminderView, zone: ZoneInfo) -> tuple[str, list[Part]]:

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.slack import actors
 from bot.slack.services import SlackServices
+from flows.engine import retention
 from flows.store.db import Database
 from flows.store.models import ProcessedEvent, Workspace
 
@@ -61,6 +62,6 @@ def mark_uninstalled(db: Database, team: str) -> None:
     with db.transaction() as session:
         workspace = session.scalars(select(Workspace).where(
             Workspace.platform == actors.PLATFORM, Workspace.external_id == team)).first()
-        if workspace is not None:
-            workspace.uninstalled_at = datetime.now(timezone.utc)
+        if workspace is not None:  # and queue its purge 30 days on, unless it comes back
+            retention.workspace_uninstalled(session, workspace, datetime.now(timezone.utc))
     log.warning("goedwerk was uninstalled from team %s", team)

@@ -1,0 +1,154 @@
+"""Retention: raw contributions go a set time after a round closes; an uninstalled
+workspace goes 30 days after the uninstall unless it came back.
+
+Both are scheduled actions (``purge_round``, ``purge_workspace``); running them writes
+no messages, only log lines with counts.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+
+from flows.effects import Effect
+from flows.engine.scope import Refusal, Scope
+from flows.i18n import N_
+from flows.scheduling import actions
+from flows.store.models import (ROUND_CLOSED, Channel, ChannelMember, Contribution, ContributionVirtue,
+                                Person, PublishedImage, Round, ScheduledAction, Workspace)
+
+log = logging.getLogger("goedwerk.retention")
+
+PURGE_ROUND = "purge_round"
+PURGE_WORKSPACE = "purge_workspace"
+KINDS = (PURGE_ROUND, PURGE_WORKSPACE)
+DEFAULT_DAYS = 90
+MIN_DAYS, MAX_DAYS = 1, 3650
+WORKSPACE_GRACE = timedelta(days=30)
+
+
+def round_key(round_id: int) -> str:
+    return f"purge:{round_id}"
+
+
+def workspace_key(platform: str, team: str) -> str:
+    return f"purge-workspace:{team}" if platform == "slack" else f"purge-workspace:{platform}:{team}"
+
+
+def days_of(channel: Channel) -> int:
+    return channel.retention_days or DEFAULT_DAYS
+
+
+# -- rounds -----------------------------------------------------------------------------
+
+def round_closed(scope: Scope, round_row: Round) -> None:
+    """Queue the purge of the round's raw contributions (called from rounds.close)."""
+    closed = round_row.closed_at or scope.now
+    actions.schedule(scope.session, kind=PURGE_ROUND, dedupe_key=round_key(round_row.id),
+                     due_at=closed + timedelta(days=days_of(scope.channel)), now=scope.now,
+                     workspace_id=scope.workspace.id, channel_id=scope.channel.id, round_id=round_row.id)
+
+
+def command(scope: Scope, days: int | None) -> list[Effect]:
+    """``retention`` shows the channel's retention; ``retention <days>`` sets it (anyone in the channel)."""
+    if days is None:
+        return [scope.tell(N_("Contributions in this channel are deleted {days} days after their round closes. Change it with '/goedwerk retention <days>' (1 to 3650)."),
+                           days=days_of(scope.channel))]
+    if not MIN_DAYS <= days <= MAX_DAYS:
+        raise Refusal(N_("The retention period must be between 1 and 3650 days."))
+    scope.channel.retention_days = days
+    # rounds already closed and waiting: move their purge to the new moment
+    waiting = scope.session.execute(
+        select(ScheduledAction, Round.closed_at).join(Round, ScheduledAction.round_id == Round.id)
+        .where(ScheduledAction.kind == PURGE_ROUND, ScheduledAction.status == actions.PENDING,
+               Round.channel_id == scope.channel.id)).all()
+    for action, closed_at in waiting:
+        if closed_at is not None:
+            action.due_at, action.updated_at = closed_at + timedelta(days=days), scope.now
+    return [scope.tell(N_("Contributions in this channel are now deleted {days} days after their round closes."),
+                       days=days)]
+
+
+def purge_round(session, round_row: Round, now: datetime) -> int:
+    """Blank the round's contributions (text, virtues) and mark them deleted; returns how many."""
+    ids = list(session.scalars(select(Contribution.id).where(Contribution.round_id == round_row.id)))
+    if not ids:
+        return 0
+    session.execute(delete(ContributionVirtue).where(ContributionVirtue.contribution_id.in_(ids)))
+    session.execute(update(Contribution).where(Contribution.id.in_(ids), Contribution.deleted_at.is_(None))
+                    .values(deleted_at=now))
+    session.execute(update(Contribution).where(Contribution.id.in_(ids)).values(text=""))
+    session.expire_all()
+    return len(ids)
+
+
+# -- workspaces -------------------------------------------------------------------------
+
+def workspace_uninstalled(session, workspace: Workspace, now: datetime) -> None:
+    """Note the uninstall and queue the workspace's purge 30 days later (once per uninstall)."""
+    workspace.uninstalled_at = now
+    key = workspace_key(workspace.platform, workspace.external_id)
+    due = now + WORKSPACE_GRACE
+    existing = session.scalars(select(ScheduledAction).where(ScheduledAction.dedupe_key == key)).first()
+    if existing is not None and existing.status == actions.PENDING:
+        existing.due_at, existing.updated_at = due, now
+        return
+    if existing is not None and existing.status not in actions.OPEN_STATES:
+        session.delete(existing)  # an earlier uninstall that was cancelled by a reinstall
+        session.flush()
+    actions.schedule(session, kind=PURGE_WORKSPACE, dedupe_key=key, due_at=due, now=now,
+                     payload={"workspace_id": workspace.id, "platform": workspace.platform,
+                              "team": workspace.external_id})
+
+
+def counts(session, workspace_id: int) -> dict[str, int]:
+    """How many of the main rows hang off a workspace."""
+    channels = select(Channel.id).where(Channel.workspace_id == workspace_id).scalar_subquery()
+    rounds = select(Round.id).where(Round.channel_id.in_(channels)).scalar_subquery()
+
+    def count(model, *where) -> int:
+        return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+    return {
+        "channels": count(Channel, Channel.workspace_id == workspace_id),
+        "people": count(Person, Person.workspace_id == workspace_id),
+        "memberships": count(ChannelMember, ChannelMember.channel_id.in_(channels)),
+        "rounds": count(Round, Round.channel_id.in_(channels)),
+        "contributions": count(Contribution, Contribution.round_id.in_(rounds)),
+        "published_images": count(PublishedImage, PublishedImage.channel_id.in_(channels)),
+    }
+
+
+def purge_workspace(session, workspace: Workspace) -> dict[str, int]:
+    """Delete the workspace; everything under it cascades. Returns the counts of what went."""
+    found = counts(session, workspace.id)
+    session.execute(delete(Workspace).where(Workspace.id == workspace.id))
+    session.expire_all()
+    return found
+
+
+# -- running the scheduled actions ------------------------------------------------------
+
+def run(session, row: ScheduledAction, action_id: int, owner: str, now: datetime) -> None:
+    """Run a claimed ``purge_round`` or ``purge_workspace``; settles it itself (nothing to send)."""
+    if row.kind == PURGE_ROUND:
+        round_row = session.get(Round, row.round_id) if row.round_id else None
+        if round_row is None or round_row.status != ROUND_CLOSED:
+            actions.settle(session, action_id, owner, actions.SKIPPED, now, error="round gone")
+            return None
+        purged = purge_round(session, round_row, now)
+        log.info("retention: round %s purged, %d contributions blanked", round_row.id, purged)
+        actions.settle(session, action_id, owner, actions.SENT, now, result=f"{purged} contributions")
+        return None
+    workspace = session.get(Workspace, int(row.payload.get("workspace_id", 0) or 0))
+    if workspace is None or workspace.uninstalled_at is None or workspace.uninstalled_at + WORKSPACE_GRACE > now:
+        actions.settle(session, action_id, owner, actions.SKIPPED, now,
+                       error="reinstalled" if workspace is not None else "workspace gone")
+        return None
+    found = purge_workspace(session, workspace)
+    log.warning("retention: uninstalled workspace purged (%s)", ", ".join(f"{k} {v}" for k, v in found.items()))
+    actions.settle(session, action_id, owner, actions.SENT, now,
+                   result=", ".join(f"{k} {v}" for k, v in found.items())[:255])
+    return None
