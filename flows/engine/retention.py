@@ -17,7 +17,8 @@ from flows.engine.scope import Refusal, Scope
 from flows.i18n import N_
 from flows.scheduling import actions
 from flows.store.models import (ROUND_CLOSED, Channel, ChannelMember, Contribution, ContributionVirtue,
-                                Person, PublishedImage, Round, ScheduledAction, Workspace)
+                                ImageRevision, Person, PublishedImage, Round, ScheduledAction, SummaryDraft,
+                                Workspace)
 
 log = logging.getLogger("goedwerk.retention")
 
@@ -80,6 +81,11 @@ def purge_round(session, round_row: Round, now: datetime) -> int:
     session.execute(update(Contribution).where(Contribution.id.in_(ids), Contribution.deleted_at.is_(None))
                     .values(deleted_at=now))
     session.execute(update(Contribution).where(Contribution.id.in_(ids)).values(text=""))
+    # the working draft and its edit history quote the contributions too: they go as well
+    # (a published image keeps only its consented, published version)
+    session.execute(delete(ImageRevision).where(ImageRevision.round_id == round_row.id,
+                                                ImageRevision.image_id.is_(None)))
+    session.execute(delete(SummaryDraft).where(SummaryDraft.round_id == round_row.id))
     session.expire_all()
     return len(ids)
 

@@ -244,3 +244,19 @@ def test_workspace_cli_in_a_process(tmp_path) -> None:
     result = goedwerk("workspace", "purge", "local", "--yes", cwd=tmp_path, env=env)
     assert result.returncode == 0 and "Deleted: channels 0" in result.stdout
     assert goedwerk("workspace", "export", "local", cwd=tmp_path, env=env).returncode == 2
+
+
+def test_retention_also_removes_the_working_draft(db: Database) -> None:
+    from sqlalchemy import func, select
+
+    from flows.store.models import SummaryDraft
+    from tests.console.test_dialogues import console as quick_console
+    from tests.harness import QUICK_PLAN
+
+    session = quick_console(db, QUICK_PLAN)
+    session.run("/goedwerk taal en\n/goedwerk bewaartermijn 1\n/goedwerk start 3\n/goedwerk bijdrage kop Words to forget.\n/tick 10m")
+    with db.transaction() as s:
+        assert s.scalar(select(func.count()).select_from(SummaryDraft)) == 1
+    session.run("/tick 2d")
+    with db.transaction() as s:
+        assert s.scalar(select(func.count()).select_from(SummaryDraft)) == 0

@@ -101,13 +101,14 @@ def _published(view: PublishedView, zone: ZoneInfo) -> tuple[str, list[Part]]:
     parts: list[Part] = [header(view.title),
                          context(f"{escape(view.situation)} · {date_token(lang, view.published, zone)}")]
     if view.experience:
-        parts.append(Lines([f"*{escape(t(lang, 'Characteristic experience ({who}):', who=''))}*".replace(" ()", "")
-                            + f" {who}", "> " + escape(view.experience)], trimmable=False))
-    parts.append(Lines([f"*{escape(t(lang, 'Our image of good work:'))}*", "> " + escape(view.narrative)],
-                       trimmable=False))
+        heading = escape(t(lang, "Characteristic experience ({who}):", who="\x00")).replace("\x00", who)
+        parts.append(Lines([f"*{heading}*", "> " + escape(view.experience)], trimmable=False))
+    ours = escape(t(lang, "Our image of good work:"))
+    parts.append(Lines([f"*{ours}*", "> " + escape(view.narrative)], trimmable=False))
     parts.append(Lines([f"*{escape(label)}* {escape(text)}" for label, text in view.perspectives]))
     if view.link and view.link.startswith("https://"):
-        parts.append(context(f"<{view.link}|{escape(t(lang, 'The A4 as PDF'))}>"))
+        pdf = escape(t(lang, "The A4 as PDF"))
+        parts.append(context(f"<{view.link}|{pdf}>"))
     return view.title, parts
 
 
