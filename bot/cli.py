@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 
+from bot.logs import configure as configure_logging
 from bot.settings import SettingsError, load_settings
 from flows.content import ContentError, check_dir
 
@@ -262,7 +263,7 @@ def _run(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(logging.WARNING)
     try:
         return args.handler(args)
     except UserError as error:

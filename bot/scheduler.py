@@ -10,6 +10,7 @@ import signal
 import sys
 import threading
 
+from bot.logs import configure as configure_logging
 from bot.services import build_services
 from bot.settings import Settings
 from flows.clock import SystemClock
@@ -18,6 +19,7 @@ from flows.scheduling.ticker import Ticker
 
 
 def run_scheduler(settings: Settings) -> int:
+    configure_logging(settings.log_level)
     clock = SystemClock()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -7,6 +7,7 @@ from datetime import timedelta
 import signal
 import sys
 
+from bot.logs import configure as configure_logging
 from bot.services import build_services
 from bot.settings import Settings
 from bot.slack.app import build_app
@@ -44,7 +45,7 @@ def run_slack(settings: Settings, port: int, scheduler: bool) -> int:
         print("goedwerk: GOEDWERK_SECRET_KEY is needed to store the workspaces' tokens encrypted "
               "(SLACK_CLIENT_ID is set); make one with: goedwerk keys new", file=sys.stderr)
         return 2
-    logging.getLogger().setLevel(settings.log_level)
+    configure_logging(settings.log_level)
     clock = SystemClock()
     services = build_services(settings, clock)
     slack = build_app(settings, services, socket_mode=bool(settings.slack_app_token))
