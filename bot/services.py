@@ -27,5 +27,5 @@ def build_services(settings: Settings, clock: Clock, *, upgrade: bool = True) ->
         migrate.upgrade(settings.database_url)
     db = Database(settings.database_url)
     defaults = Defaults(language=settings.language, timezone=settings.timezone, plan=settings.round_plan,
-                        remind_at=settings.reminder_at)
+                        remind_at=settings.reminder_at, checkback_days=settings.checkback_days)
     return Services(settings, db, content, Engine(db, content, clock, defaults))

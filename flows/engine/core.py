@@ -42,6 +42,7 @@ class Defaults:
     timezone: str = "Europe/Amsterdam"
     plan: str = "kop=1d,handelingen+kennis=1d,waarden+vrijheid=1d,identiteit=1d,staart=3d"
     remind_at: float = 0.8
+    checkback_days: int = 21
 
 
 class Engine:
@@ -72,10 +73,13 @@ class Engine:
             with self.db.transaction() as session:
                 scope = open_scope(session, event.actor, self.clock.now(), self.defaults.language,
                                    self.defaults.timezone)
+                scope.checkback_days = self.defaults.checkback_days
                 try:
                     with session.begin_nested():
                         effects = self._route(scope, event)
-                except Refusal as refusal:
+                except Refusal as refusal:  # logged without the person's words: the reason's id only
+                    log.info("refused %s in %s/%s: %s", type(event).__name__, event.actor.workspace,
+                             event.actor.channel, refusal.msgid[:60])
                     effects = [scope.tell(refusal.msgid, error=True, **refusal.params)]
                 except commands.CommandError as error:
                     effects = [scope.tell(error.msgid, error=True, **error.params),
@@ -114,6 +118,7 @@ class Engine:
                 return None
             scope = scope_for_channel(session, round_row.channel, now, self.defaults.language,
                                       self.defaults.timezone)
+            scope.checkback_days = self.defaults.checkback_days
             resend = row.attempts > 1
             if row.kind == rounds.OPEN_STEP:
                 effects = rounds.open_step(scope, self.content, round_row, int(row.payload["index"]), resend=resend)

@@ -23,12 +23,12 @@ from sqlalchemy import func, select
 from flows.content.schema import ContentPack
 from flows.effects import DirectMessage, Effect, Ephemeral, FileBlob, Post, Update, Upload
 from flows.engine import checkback, presenters, rounds
-from flows.engine.plan import TAIL
+from flows.engine.plan import TAIL, parse_plan
 from flows.engine.scope import Refusal, Scope
 from flows.i18n import N_
 from flows.scheduling import actions
 from flows.store import queries
-from flows.store.models import ROUND_CLOSED, Channel, ImageRevision, Picture, PublishedImage, Round, SummaryDraft
+from flows.store.models import ROUND_ACTIVE, ROUND_CLOSED, Channel, ImageRevision, Picture, PublishedImage, Round, SummaryDraft
 from flows.summary.card import ImageCard
 from flows.summary.pdf import render_pdf
 from flows.summary.pictures import BUILTIN_PICTURES, check_picture
@@ -46,6 +46,22 @@ _EMOJI = re.compile(r"^:[a-z0-9_+-]{1,60}:$|^[^\w\s]{1,8}$")
 
 
 # -- state -------------------------------------------------------------------------------
+
+def _workable_round(scope: Scope) -> Round:
+    """The round whose image the team works on: the latest, once it reached its tail or closed."""
+    round_row = queries.latest_round(scope.session, scope.channel)
+    if round_row is not None and round_row.status == ROUND_ACTIVE:
+        plan = parse_plan(round_row.plan)
+        if plan.steps[round_row.step_index].kind == "tail":
+            return round_row
+    return _closed_round(scope)
+
+
+def _refresh(scope: Scope, content: ContentPack, round_row: Round, stored: SummaryDraft) -> list[Effect]:
+    """Update the draft where it shows: under the tail's prompt and as the closing summary."""
+    view = view_of(scope, content, round_row, stored)
+    return [Update(scope.place, f"draft:{round_row.id}", view), Update(scope.place, f"summary:{round_row.id}", view)]
+
 
 def _closed_round(scope: Scope) -> Round:
     round_row = queries.latest_round(scope.session, scope.channel)
@@ -75,7 +91,7 @@ def _save(scope: Scope, round_row: Round, stored: SummaryDraft, image: dict) -> 
 
 def view_of(scope: Scope, content: ContentPack, round_row: Round, stored: SummaryDraft) -> SummaryView:
     """The draft as composed from the contributions, with the team's edits and votes applied."""
-    draft = rounds.draft_for(scope, content, round_row, final=True)
+    draft = rounds.draft_for(scope, content, round_row, final=round_row.status == ROUND_CLOSED)
     image = _image(stored)
     suggestions = tuple(dict.fromkeys([*draft.title_suggestions, *image["extra_titles"]]))
     votes = Counter(image["votes"].values())
@@ -89,7 +105,8 @@ def view_of(scope: Scope, content: ContentPack, round_row: Round, stored: Summar
             Choice(scope.t(N_("Edit")), "image_text", str(round_row.id)),
             Choice(scope.t(N_("Vote for a title")), "image_vote", str(round_row.id)),
             Choice(scope.t(N_("Picture")), "image_picture", str(round_row.id)),
-            Choice(scope.t(N_("Publish")), "publish", str(round_row.id), primary=True)),
+            *((Choice(scope.t(N_("Publish")), "publish", str(round_row.id), primary=True),)
+              if round_row.status == ROUND_CLOSED else ())),
     )
 
 
@@ -108,13 +125,13 @@ def winning_title(view: SummaryView, votes: dict[str, str], facilitator: str) ->
 # -- the team works on the draft ---------------------------------------------------------
 
 def show(scope: Scope, content: ContentPack) -> list[Effect]:
-    round_row = _closed_round(scope)
+    round_row = _workable_round(scope)
     return [Ephemeral(scope.place, scope.actor.user, view_of(scope, content, round_row, _stored(scope, round_row)))]
 
 
 def edit(scope: Scope, content: ContentPack, field_name: str, value: str) -> list[Effect]:
     """``titel``, ``ervaring``, ``verhaal`` or ``plaatje`` of the draft, by anyone in the channel."""
-    round_row = _closed_round(scope)
+    round_row = _workable_round(scope)
     stored = _stored(scope, round_row)
     if stored.status == "published":
         raise Refusal(N_("This image of good work has been published already."))
@@ -135,13 +152,12 @@ def edit(scope: Scope, content: ContentPack, field_name: str, value: str) -> lis
                           length=len(value), limit=MAX_FIELD)
         image[field_name] = value or None
     _save(scope, round_row, stored, image)
-    view = view_of(scope, content, round_row, stored)
-    return [Update(scope.place, f"summary:{round_row.id}", view), scope.tell(N_("The draft has been updated."))]
+    return [*_refresh(scope, content, round_row, stored), scope.tell(N_("The draft has been updated."))]
 
 
 def vote(scope: Scope, content: ContentPack, choice: str) -> list[Effect]:
     """Vote for suggestion ``n`` (1-based) or for a title of your own."""
-    round_row = _closed_round(scope)
+    round_row = _workable_round(scope)
     stored = _stored(scope, round_row)
     view = view_of(scope, content, round_row, stored)
     choice = choice.strip()
@@ -157,13 +173,13 @@ def edit_vote(scope: Scope, content: ContentPack, round_row: Round, stored: Summ
     image = _image(stored)
     image["votes"] = {**image["votes"], scope.actor.user: title}
     _save(scope, round_row, stored, image)
-    return [Update(scope.place, f"summary:{round_row.id}", view_of(scope, content, round_row, stored)),
+    return [*_refresh(scope, content, round_row, stored),
             scope.tell(N_("Your vote for “{title}” is counted."), title=title)]
 
 
 def form(scope: Scope, content: ContentPack, part: str, round_value: str) -> ImageForm:
     """The form behind the draft's Edit, Vote and Picture buttons (ids from buttons are untrusted)."""
-    round_row = _closed_round(scope)
+    round_row = _workable_round(scope)
     if round_value != str(round_row.id) or part not in ("text", "vote", "picture"):
         raise Refusal(N_("That button is no longer in use."))
     stored = _stored(scope, round_row)
@@ -181,7 +197,7 @@ def form(scope: Scope, content: ContentPack, part: str, round_value: str) -> Ima
 
 def submit(scope: Scope, content: ContentPack, event) -> list[Effect]:
     """Apply a submitted image form (an :class:`flows.events.EditImage`)."""
-    round_row = _closed_round(scope)
+    round_row = _workable_round(scope)
     if event.round_id is not None and event.round_id != round_row.id:
         raise Refusal(N_("That button is no longer in use."))
     effects: list[Effect] = []
@@ -216,7 +232,7 @@ def upload_picture(scope: Scope, content: ContentPack, round_row: Round, data: b
     image = _image(stored)
     image["picture"] = f"stored:{picture.id}"
     _save(scope, round_row, stored, image)
-    return [Update(scope.place, f"summary:{round_row.id}", view_of(scope, content, round_row, stored)),
+    return [*_refresh(scope, content, round_row, stored),
             scope.tell(N_("The picture has been added to the draft."))]
 
 
@@ -371,7 +387,7 @@ def card_of(scope: Scope, content: ContentPack, round_row: Round, stored: Summar
 
 
 def _publish(scope: Scope, content: ContentPack, round_row: Round, stored: SummaryDraft,
-             checkback_days: int = checkback.DEFAULT_DAYS) -> list[Effect]:
+             checkback_days: int | None = None) -> list[Effect]:
     card = card_of(scope, content, round_row, stored)
     stored.status, stored.published_at = "published", scope.now
     record = PublishedImage(channel_id=scope.channel.id, round_id=round_row.id, title=card.title,
@@ -385,7 +401,7 @@ def _publish(scope: Scope, content: ContentPack, round_row: Round, stored: Summa
     scope.session.flush()
     scope.session.add(ImageRevision(round_id=round_row.id, image_id=record.id, editor_id=scope.actor.user,
                                     content=_image(stored), created_at=scope.now))
-    checkback.schedule(scope, record, checkback_days)
+    checkback.schedule(scope, record, checkback_days if checkback_days is not None else scope.checkback_days)
     slug = re.sub(r"[^a-z0-9]+", "-", card.title.lower()).strip("-")[:40] or "beeld"
     with rendered_picture(scope.session, card.picture) as picture:
         drawn = replace(card, picture=picture)

@@ -154,8 +154,9 @@ def open_step(scope: Scope, content: ContentPack, round_row: Round, index: int, 
 def _opened(scope: Scope, content: ContentPack, round_row: Round, plan: Plan, index: int) -> list[Effect]:
     """What the channel sees when a step opens; the tail also gets the draft so far to work from."""
     effects = _prompts(scope, content, round_row, plan, index) + [_kickoff_update(scope, content, round_row)]
-    if plan.steps[index].kind == "tail":
-        effects.append(Post(scope.place, draft_for(scope, content, round_row, final=False),
+    if plan.steps[index].kind == "tail":  # the draft so far, to work on together
+        _store_draft(scope, round_row, draft_for(scope, content, round_row, final=False))
+        effects.append(Post(scope.place, _image_view(scope, content, round_row), key=f"draft:{round_row.id}",
                             thread_key=f"prompt:{round_row.id}:{plan.steps[index].name}"))
     return effects
 

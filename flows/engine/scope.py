@@ -38,6 +38,7 @@ class Scope:
     channel: Channel
     language: str
     zone: ZoneInfo
+    checkback_days: int = 21  # set by the engine from its defaults
 
     @property
     def place(self) -> Place:

@@ -179,3 +179,27 @@ def test_collection_opens_an_image_and_is_shared_only_when_an_admin_allows(db: D
     assert "#team" in out and "[" in out  # listed, with its channel and an Open button
     out = session.run("/goedwerk collectie 1")
     assert "Our image of good work:" in out
+
+
+def test_during_the_tail_the_team_already_works_on_the_draft(db: Database) -> None:
+    session = console(db, QUICK_PLAN)
+    out = session.run(ROUND.split("/tick 4m")[0] + "/tick 4m")
+    assert "↳ prompt:1:staart" in out and "Draft image of good work so far" in out
+    assert "Vote for a title" in out and "Publish" not in out.split("Draft image of good work so far")[1]
+    out = session.run("/goedwerk stem 1\n/goedwerk beeld verhaal Talk first.\n/goedwerk publiceer")
+    assert "↻ draft:1" in out and "Your vote" in out
+    assert "after a round has closed" in out  # publishing waits for the close
+    out = session.run("/tick 3m")
+    assert "== Image of good work:" in out and "Talk first." in out
+
+
+def test_an_explicit_anonymise_answer_keeps_the_words_without_the_name(db: Database) -> None:
+    session = console(db, QUICK_PLAN)
+    session.run(ROUND)
+    out = session.run("/as anna\n/goedwerk publiceer")
+    anna = re.search(r"\[(\d+)\] Anonymously", out.split("[DM → anna]")[1]).group(1)
+    carl = re.search(r"\[(\d+)\] Yes, with my name", out.split("[DM → carl]")[1]).group(1)
+    session.run(f"/as anna\n{anna}\n/as carl\n{carl}")
+    text = pdf_text(session)
+    assert "Know their mandate" in text and "anna" not in text
+    assert "— carl" in text

@@ -227,7 +227,8 @@ def test_forged_stale_and_missing_signatures_are_refused(slack_app: RunningApp) 
     forged = sign(body, "not-the-secret")
     assert post(url, body, SECRET, headers=forged)[0] == 401
     assert post(url, body, SECRET, timestamp=int(time.time()) - 600)[0] == 401
-    assert post(url, body, SECRET, headers={"X-Slack-Signature": "", "X-Slack-Request-Timestamp": ""})[0] == 401
+    assert post(url, body, SECRET, headers={"X-Slack-Signature": "v0=" + "0" * 64})[0] == 401
+    assert post(url, body, SECRET, headers={"X-Slack-Signature": "", "X-Slack-Request-Timestamp": ""})[0] in (400, 401)
     tampered = sign(body, SECRET)
     assert post(url, body.replace("start", "stop"), SECRET, headers=tampered)[0] == 401
     time.sleep(0.5)
