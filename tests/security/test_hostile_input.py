@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from bot.slack.blocks import read_metadata
-from bot.slack.blocks.modals import ACTION_OPTIONS, ACTION_TEXT, BLOCK_OPTIONS, BLOCK_TEXT
+from bot.slack.blocks.modals import ACTION_TEXT, BLOCK_TEXT
 from flows.engine.commands import MAX_COMMAND_LENGTH, CommandError, Parsed, parse
 from flows.store.models import Contribution
 from tests.security.support import settle
