@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-QUIET_LIBRARIES = ("slack_sdk", "slack_bolt", "urllib3", "sqlalchemy.engine")
+QUIET_LIBRARIES = ("slack_sdk", "slack_bolt", "urllib3")
+SILENT_LIBRARIES = ("sqlalchemy.engine", "alembic")  # statements and migration chatter: warnings only
 
 
 def configure(level: str | int = logging.WARNING) -> None:
@@ -17,3 +18,5 @@ def configure(level: str | int = logging.WARNING) -> None:
     logging.getLogger().setLevel(level)
     for name in QUIET_LIBRARIES:
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().level))
+    for name in SILENT_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -6,6 +6,9 @@ import logging
 from datetime import timedelta
 import signal
 import sys
+import threading
+
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.logs import configure as configure_logging
 from bot.services import build_services
@@ -54,8 +57,22 @@ def run_slack(settings: Settings, port: int, scheduler: bool) -> int:
         if settings.slack_app_token:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-            print("goedwerk: connected to Slack in Socket Mode.", file=sys.stderr)
-            SocketModeHandler(slack.app, settings.slack_app_token).start()
+            try:
+                handler = SocketModeHandler(slack.app, settings.slack_app_token)
+                handler.connect()
+            except (SlackApiError, SlackClientError, OSError) as error:
+                detail = error.response.get("error") if isinstance(error, SlackApiError) else type(error).__name__
+                print(f"goedwerk: cannot open a Socket Mode connection to Slack ({detail}); check SLACK_APP_TOKEN "
+                      "and that this machine reaches Slack.", file=sys.stderr)
+                return 2
+            print("goedwerk: connected to Slack in Socket Mode.", file=sys.stderr, flush=True)
+            stop = threading.Event()
+            signal.signal(signal.SIGTERM, lambda *_: stop.set())
+            try:
+                stop.wait()
+            except KeyboardInterrupt:
+                pass
+            handler.close()
         else:
             from waitress import create_server
 
