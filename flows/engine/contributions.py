@@ -121,8 +121,12 @@ def pass_step(scope: Scope, content: ContentPack, word: str, round_id: int | Non
     topics = topics_of(names[0]) if names else (word,)
     effects: list[Effect] = []
     for topic in topics:
-        effects = contribute(scope, content, topic=topic, text="", passed=True, round_id=round_row.id)
-    return effects
+        effects += contribute(scope, content, topic=topic, text="", passed=True, round_id=round_row.id)
+    # one refreshed kickoff message is enough: keep only the last update of it
+    kickoff = f"kickoff:{round_row.id}"
+    last = max(i for i, effect in enumerate(effects) if isinstance(effect, Update) and effect.key == kickoff)
+    return [effect for i, effect in enumerate(effects)
+            if not (isinstance(effect, Update) and effect.key == kickoff and i != last)]
 
 
 def _derived_key(round_id: int, user: str, topic: str, text: str, anonymous: bool, passed: bool,

@@ -254,10 +254,15 @@ def rendered_picture(session, spec: str | None) -> Iterator[str | None]:
 
 # -- consent and publication --------------------------------------------------------------
 
+def _named_authors(scope: Scope, round_row: Round) -> dict[str, str]:
+    """Display name -> author id of everyone who wrote under their name in the round."""
+    return {row.author_name or row.author_id: row.author_id
+            for row in queries.contributions(scope.session, round_row) if not row.anonymous}
+
+
 def quoted_people(scope: Scope, round_row: Round, view: SummaryView) -> dict[str, list[str]]:
     """Everyone quoted by name in the draft, with what would be quoted of them."""
-    names = {row.author_name or row.author_id: row.author_id
-             for row in queries.contributions(scope.session, round_row) if not row.anonymous}
+    names = _named_authors(scope, round_row)
     quoted: dict[str, list[str]] = {}
     if view.experience and view.experience_author:
         quoted.setdefault(names.get(view.experience_author, view.experience_author), []).append(view.experience)
@@ -351,8 +356,7 @@ def card_of(scope: Scope, content: ContentPack, round_row: Round, stored: Summar
     view = view_of(scope, content, round_row, stored)
     image = _image(stored)
     consent = image["consent"]
-    names = {row.author_name or row.author_id: row.author_id
-             for row in queries.contributions(scope.session, round_row) if not row.anonymous}
+    names = _named_authors(scope, round_row)
 
     def shown(author: str | None) -> tuple[bool, str | None]:
         """(keep the words, name to show) for a quote by ``author``."""

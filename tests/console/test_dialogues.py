@@ -206,3 +206,14 @@ def test_an_admin_may_facilitate_any_round(db: Database) -> None:
     effects = session.engine.handle(Command(admin, "volgende"))
     session.adapter.deliver(effects)
     assert "The next step has started." in session.transcript
+
+
+def test_passing_a_whole_step_passes_each_of_its_perspectives(db: Database) -> None:
+    session = console(db, QUICK_PLAN)
+    session.run("/as anna\n/goedwerk taal en\n/goedwerk start 2\n/tick 1m")
+    out = session.run("/goedwerk pas handelingen+kennis")
+    assert out.count("nothing to add on") == 2
+    assert out.count("↻ kickoff:1") == 1
+    with db.transaction() as s:
+        topics = sorted(s.scalars(select(Contribution.topic).where(Contribution.passed.is_(True))))
+    assert topics == ["handelingen", "kennis"]
