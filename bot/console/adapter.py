@@ -187,6 +187,9 @@ class ConsoleAdapter:
             self._print(effect)
 
     def _print(self, effect: Effect) -> None:
+        view = getattr(effect, "view", None)
+        if view is not None:  # headings speak the language of what they introduce
+            self.language = view.language
         if isinstance(effect, Post):
             where = f"[#{effect.place.channel}]"
             if effect.thread_key:
