@@ -38,9 +38,14 @@ def start(app: RunningApp, text: str) -> None:
     assert app.wait_until(lambda: len(app.fake.calls_to("chat.postMessage")) >= 2)
 
 
-def answer(app: RunningApp, name: str) -> str:
-    assert app.wait_until(lambda: any(r["name"] == name for r in app.fake.responses)), "no answer"
-    return "\n".join(json.dumps(r["body"], ensure_ascii=False) for r in app.fake.responses if r["name"] == name)
+def answer(app: RunningApp, name: str, *expected: str) -> str:
+    """What was answered to the command's response URL, once every ``expected`` text is there
+    (one command may answer in several messages, which arrive one after the other)."""
+    def text() -> str:
+        return "\n".join(json.dumps(r["body"], ensure_ascii=False) for r in app.fake.responses if r["name"] == name)
+
+    assert app.wait_until(lambda: text() and all(part in text() for part in expected)), text() or "no answer"
+    return text()
 
 
 def test_forged_and_stale_signatures_are_refused(slack_app: RunningApp) -> None:
@@ -56,7 +61,7 @@ def test_forged_and_stale_signatures_are_refused(slack_app: RunningApp) -> None:
 def test_direct_message_unknown_subcommand_and_help(slack_app: RunningApp) -> None:
     reply = answer(slack_app, command(slack_app, "start 1", channel="D0ANNA", channel_name="directmessage"))
     assert "team channel" in reply and "/invite @goedwerk" in reply
-    reply = answer(slack_app, command(slack_app, "frobnicate"))
+    reply = answer(slack_app, command(slack_app, "frobnicate"), "Unknown command", "Commands (after /goedwerk)")
     assert "Unknown command" in reply and "Commands (after /goedwerk)" in reply
     assert '"response_type": "ephemeral"' in reply
 
@@ -82,7 +87,7 @@ def test_slack_errors_become_ephemeral_explanations(slack_app: RunningApp, caplo
                                                      expected: str) -> None:
     slack_app.fake.fail("chat.postMessage", error=error, times=None)
     with caplog.at_level(logging.WARNING, logger="goedwerk.slack"):
-        reply = answer(slack_app, command(slack_app, "start 4"))
+        reply = answer(slack_app, command(slack_app, "start 4"), expected)
         assert expected in reply
         assert slack_app.wait_until(lambda: any(error in record.getMessage() for record in caplog.records))
     # the round itself is stored: nothing lost, the team can invite the bot and ask for status
