@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flows.content.schema import ContentPack
 from flows.engine.plan import parse_plan
 from flows.engine.contributions import own_contribution
@@ -40,8 +42,6 @@ def edit_form(scope: Scope, content: ContentPack, contribution_id: int) -> Contr
     """The form to edit the actor's own contribution in this channel, filled in."""
     row, round_row = own_contribution(scope, contribution_id)
     form = contribution_form(scope, content, round_row.id, row.topic)
-    return ContributionForm(form.language, form.round_id, form.topic, form.label, form.questions,
-                            form.virtue_options, form.max_length, contribution_id=row.id, text=row.text,
-                            anonymous=row.anonymous, chosen_virtues=tuple(
-                                next((v.get(form.language) for v in content.virtues if v.nl == c.virtue), c.virtue)
-                                for c in row.virtues))
+    names = {virtue.nl: virtue.get(form.language) for virtue in content.virtues}
+    return replace(form, contribution_id=row.id, text=row.text, anonymous=row.anonymous,
+                   chosen_virtues=tuple(names.get(c.virtue, c.virtue) for c in row.virtues))

@@ -57,13 +57,18 @@ def _notice(view: Notice, zone: ZoneInfo) -> tuple[str, list[Part]]:
     return fallback, [Lines(text.split("\n"), trimmable=False), *buttons(view.choices)]
 
 
+def _naming_channel(choices, channel: str) -> list[Choice]:
+    """Buttons sent in a private conversation carry their team channel (``value@channel``)."""
+    return [Choice(c.label, c.action, f"{c.value}@{channel}", c.primary) for c in choices]
+
+
 def _reminder(view: ReminderView, zone: ZoneInfo) -> tuple[str, list[Part]]:
     """A private reminder; its buttons carry the team channel (``value@channel``)."""
     lang = view.language
     text = t(lang, "The step *{step}* of the round on *{title}* in <#{channel}> is open until {moment}, and we have not heard from you yet. A few sentences are plenty — or tell us you have nothing to add.",
              step=escape(view.step_label), title=escape(view.situation_title), channel=view.channel,
              moment=date_token(lang, view.ends_at, zone))
-    choices = [Choice(c.label, c.action, f"{c.value}@{view.channel}", c.primary) for c in view.choices]
+    choices = _naming_channel(view.choices, view.channel)
     return t(lang, "A reminder from goedwerk"), [Lines([text], trimmable=False), *buttons(choices)]
 
 
@@ -74,7 +79,7 @@ def _consent(view: ConsentRequest, zone: ZoneInfo) -> tuple[str, list[Part]]:
               title=escape(view.situation_title), channel=view.channel)
     ask = t(lang, "May we use your name? Without an answer by {moment} we quote you anonymously.",
             moment=date_token(lang, view.deadline, zone))
-    choices = [Choice(c.label, c.action, f"{c.value}@{view.channel}", c.primary) for c in view.choices]
+    choices = _naming_channel(view.choices, view.channel)
     quotes = [f"> {escape(quote)}" for quote in view.quotes]
     return t(lang, "May we quote you?"), [Lines([intro], trimmable=False), Lines(quotes), Lines([ask], trimmable=False),
                                           *buttons(choices)]
