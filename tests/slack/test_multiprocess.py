@@ -24,7 +24,7 @@ from tests.slack.signing import TEAM_ID
 
 PROCESSES = 4
 CHANNELS = 12
-PLAN = "kop=3s,handelingen+kennis=1s,waarden+vrijheid=1s,identiteit=1s,staart=2s"
+PLAN = "kop=3s,handelingen+kennis=2s,waarden+vrijheid=2s,identiteit=2s,staart=3s"  # steps longer than a busy pass
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
