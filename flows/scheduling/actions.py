@@ -16,9 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from flows.store.models import ScheduledAction
 
@@ -95,11 +95,32 @@ def reclaim_expired(session: Session, now: datetime) -> tuple[int, int]:
     return back, lost
 
 
+def _waits_for_earlier_work():
+    """True for an action whose round still has open work due before it.
+
+    A round's actions run one at a time in due order, whichever process claims them: a
+    round's close is never claimed while the prompt of its last step, due earlier, is
+    still pending or being sent by another dispatcher (which would make it moot).
+    """
+    earlier = aliased(ScheduledAction)
+    return exists().where(
+        earlier.round_id == ScheduledAction.round_id,
+        earlier.status.in_(OPEN_STATES),
+        or_(earlier.due_at < ScheduledAction.due_at,
+            and_(earlier.due_at == ScheduledAction.due_at, earlier.id < ScheduledAction.id)),
+    )
+
+
 def claim_due(session: Session, *, owner: str, now: datetime, lease: timedelta, limit: int = 50) -> list[Claimed]:
-    """Claim up to ``limit`` due pending actions for ``owner`` in one statement."""
+    """Claim up to ``limit`` due pending actions for ``owner`` in one statement.
+
+    Actions of one round are claimed in due order, one at a time (see
+    :func:`_waits_for_earlier_work`); actions without a round are claimed freely.
+    """
     due_ids = (
         select(ScheduledAction.id)
-        .where(ScheduledAction.status == PENDING, ScheduledAction.due_at <= now)
+        .where(ScheduledAction.status == PENDING, ScheduledAction.due_at <= now,
+               or_(ScheduledAction.round_id.is_(None), ~_waits_for_earlier_work()))
         .order_by(ScheduledAction.due_at, ScheduledAction.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
