@@ -12,7 +12,8 @@ local ISO week), ``due_at`` the occurrence in UTC and the payload ``{"channel_id
 posts the same one; ``at`` is the occurrence the row stands for (``due_at`` may move on
 a retry), which is how a run notices that the rule changed in the meantime.
 
-A run skips when the rule is off or paused, or no longer fires at ``at``; it skips and
+A run skips when the rule is off or paused, no longer fires at ``at``, or a round is
+running in the channel (the team is already talking); it skips and
 logs when it is more than :data:`GRACE` late (after downtime only the latest missed
 occurrence may still go out). Otherwise it posts a short intro and the situation card
 with its "Start a round on this situation" button. Either way it queues the next
@@ -43,6 +44,7 @@ from flows.engine.scope import Scope, scope_for_channel
 from flows.i18n import N_, moment_marker
 from flows.scheduling import actions
 from flows.scheduling import weekly as times
+from flows.store import queries
 from flows.store.models import Channel, ScheduledAction, WeeklyRule
 from flows.views import Notice
 
@@ -155,6 +157,12 @@ def run_prompt(session: Session, content: ContentPack, defaults, rng: random.Ran
                   for moment in times.missed_between(rule.weekday, rule.local_time, rule.timezone, at, upcoming)]
         log.warning("weekly prompt %s skipped: %s late, more than the grace of %s; also missed: %s; next: %s",
                     row.dedupe_key, now - at, GRACE, ", ".join(missed) or "none", upcoming.isoformat())
+        return None
+    if queries.active_round(session, channel) is not None:
+        skip("a round is running")  # the team is already talking; a second situation would only distract
+        upcoming = arm(scope, content, rng, rule, following)
+        log.info("weekly prompt %s skipped: a round is running in the channel; next: %s",
+                 row.dedupe_key, upcoming.isoformat())
         return None
 
     number = payload.get("situation")

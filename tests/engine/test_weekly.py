@@ -319,3 +319,15 @@ def test_an_unreachable_channel_pauses_the_weekly_prompt(db: Database) -> None:
     out = session.run("/goedwerk weekly on")
     assert rule(db).paused_reason is None and "Every Monday at 09:00" in out
     assert len(posted(session.run("/tick 7d"))) == 1
+
+
+def test_no_weekly_situation_while_a_round_is_running(db: Database) -> None:
+    session = console(db)  # Monday 10:00; the round closes on Wednesday 9 December, after the next prompt
+    session.run("/goedwerk weekly on\n/goedwerk start 4")
+    out = session.run("/tick 7d")
+    assert posted(out) == []
+    skipped = [row for row in rows(db) if row.status == actions.SKIPPED]
+    assert [(local(row.due_at), row.last_error) for row in skipped] == [("Mon 2026-12-07 09:00", "a round is running")]
+    assert rule(db).next_run_at == datetime(2026, 12, 14, 8, 0, tzinfo=UTC)  # the chain goes on
+    out = session.run("/tick 7d")  # the round has closed; the next week's situation comes
+    assert len(posted(out)) == 1
