@@ -161,6 +161,6 @@ def _summary(view: SummaryView) -> list[str]:
                               virtues=", ".join(f"{name} ({count})" for name, count in view.virtues)))
     if view.empty_topics:
         lines += _wrap(t(lang, "Not yet discussed: {topics}", topics=", ".join(view.empty_topics)))
-    lines.append("  " + t(lang, "{people} people took part with {count} contributions and {passes} passes.",
+    lines.append("  " + t(lang, "Participants: {people} · contributions: {count} · passed: {passes}",
                           people=view.participants, count=view.contributions, passes=view.passes))
     return lines

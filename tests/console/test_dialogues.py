@@ -60,7 +60,7 @@ def test_full_round_over_the_default_week(db: Database) -> None:
     assert "↻ kickoff:1: closed" in out
     assert "== Image of good work:" in out
     assert "Courage (2)" not in out and "Courage (1)" in out
-    assert "3 people took part with 8 contributions and 1 passes." in out
+    assert "Participants: 3 · contributions: 8 · passed: 1" in out
     summary = out[out.index("== Image of good work:"):]
     assert "anna" in summary and "carl" in summary  # named contributors are quoted by name
     assert "We have more room than we think." in summary

@@ -63,7 +63,7 @@ def summary_parts(view: SummaryView) -> tuple[str, list[Part]]:
     if closing:
         parts.append(DividerBlock().to_dict())
         parts.append(Lines(closing))
-    parts.append(context(escape(t(lang, "{people} people took part with {count} contributions and {passes} passes.",
+    parts.append(context(escape(t(lang, "Participants: {people} · contributions: {count} · passed: {passes}",
                                   people=view.participants, count=view.contributions, passes=view.passes))))
     if view.final:
         parts.append(context(escape(_status_line(view))))
