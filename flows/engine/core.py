@@ -249,7 +249,7 @@ class Engine:
             case "wekelijks":
                 return weekly.command(scope, content, args, self.rng)
             case "mijn-gegevens":
-                return privacy.command(scope, args["mode"])
+                return privacy.command(scope, content, args["mode"])
             case "bewaartermijn":
                 return retention.command(scope, args["days"])
             case "taal":
@@ -284,7 +284,7 @@ class Engine:
         if event.action == "consent":
             return image.answer_consent(scope, content, event.value)
         if event.action == privacy.CONFIRM_ACTION:
-            return privacy.forget(scope)
+            return privacy.forget(scope, content)
         if event.action in ("edit", "delete"):
             number = int(event.value) if event.value.isdigit() and len(event.value) <= 12 else -1
             if event.action == "delete":

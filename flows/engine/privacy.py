@@ -16,8 +16,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from flows.effects import DirectFile, Effect, Ephemeral, FileBlob, Place, Remove
-from flows.engine.scope import Scope
+from flows.content.schema import ContentPack
+from flows.effects import DirectFile, Effect, Ephemeral, FileBlob, Place, Remove, Update
+from flows.engine import image
+from flows.engine.scope import Scope, scope_for_channel
 from flows.i18n import N_
 from flows.scheduling import actions
 from flows.store.models import (Channel, ChannelMember, Contribution, ImageRevision, Person,
@@ -28,14 +30,14 @@ log = logging.getLogger("goedwerk.privacy")
 CONFIRM_ACTION = "forget_me_confirm"
 
 
-def command(scope: Scope, mode: str | None) -> list[Effect]:
+def command(scope: Scope, content: ContentPack, mode: str | None) -> list[Effect]:
     """``my-data`` (explain), ``my-data export``, ``my-data delete`` (ask), ``my-data delete confirm``."""
     if mode == "export":
         return export(scope)
     if mode == "delete":
         return [ask_confirmation(scope)]
     if mode == "delete-confirm":
-        return forget(scope)
+        return forget(scope, content)
     return [scope.tell(N_("About your data in this workspace:\n• '/goedwerk my-data export' sends you privately everything goedwerk stores about you here (JSON).\n• '/goedwerk my-data delete' deletes your contributions, votes, consent answers, preferences and memberships here, and removes your name from published images. You are asked to confirm first."))]
 
 
@@ -146,8 +148,25 @@ def _scrub_image_dict(image: dict, user: str) -> tuple[dict, int, int]:
     return {**image, "votes": votes, "consent": consent}, voted, answered
 
 
-def forget(scope: Scope) -> list[Effect]:
-    """Delete the asker's data in this workspace; answer with counts."""
+def _redraw_drafts(scope: Scope, content_pack: ContentPack, drafts: list[tuple[SummaryDraft, Round]],
+                   channels: dict[int, Channel]) -> list[Effect]:
+    """Updates for every draft message of the workspace, composed again from what is left."""
+    effects: list[Effect] = []
+    for draft, round_row in drafts:
+        channel = channels[round_row.channel_id]
+        there = scope_for_channel(scope.session, channel, scope.now, scope.language, scope.zone.key)
+        view = image.view_of(there, content_pack, round_row, draft)
+        effects += [Update(there.place, f"draft:{round_row.id}", view),
+                    Update(there.place, f"summary:{round_row.id}", view)]
+    return effects
+
+
+def forget(scope: Scope, content_pack: ContentPack) -> list[Effect]:
+    """Delete the asker's data in this workspace; answer with counts.
+
+    The drafts already shown in channels (a closed round's summary, the tail's draft)
+    are shown again without the person's words.
+    """
     user, session, now = scope.actor.user, scope.session, scope.now
     channels = _channels(scope)
     person = _person(scope)
@@ -170,7 +189,8 @@ def forget(scope: Scope) -> list[Effect]:
         row.virtues = []
     votes = answers = 0
     round_ids = []
-    for draft, round_row in _drafts(scope, channels):
+    drafts = _drafts(scope, channels)
+    for draft, round_row in drafts:
         round_ids.append(round_row.id)
         content = json.loads(json.dumps(draft.content or {}))
         image, voted, answered = _scrub_image_dict(content.get("image") or {}, user)
@@ -213,6 +233,7 @@ def forget(scope: Scope) -> list[Effect]:
     if person is not None:
         session.delete(person)
     session.flush()
+    effects += _redraw_drafts(scope, content_pack, drafts, channels)
     log.info("person forgotten: %d contributions, %d votes, %d consent answers, %d memberships, %d images",
              contributions, votes, answers, memberships, images)
     effects.append(scope.tell(

@@ -66,6 +66,9 @@ def test_delete_needs_confirmation_then_forgets_me_everywhere(db: Database) -> N
     choice = re.search(r"\[(\d+)\] Yes, delete my data", out).group(1)
     out = session.run(f"/as carl\n{choice}")
     assert "✗ contribution:3 removed" in out and "✗ contribution:4 removed" in out
+    shown_again = out.split("↻ summary:1", 1)[1].split("[#team · only for carl]")[0]  # the channel's summary
+    assert "We sat down with the province" in shown_again
+    assert "minister" not in shown_again and "Call first" not in shown_again and "carl" not in shown_again
     assert "2 contributions, 1 votes, 1 consent answers and 1 channel memberships; 1 published images" in " ".join(out.split())
     with db.transaction() as s:
         mine = s.scalars(select(Contribution).where(Contribution.author_id == "carl")).all()
