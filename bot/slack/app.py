@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from slack_bolt import App, BoltResponse
@@ -24,6 +25,8 @@ log = logging.getLogger("goedwerk.slack")
 BOT_SCOPES = ["commands", "chat:write", "channels:read", "groups:read", "users:read", "im:write",
               "files:write", "channels:history", "groups:history"]
 OAUTH_STATE_SECONDS = 600
+ACK_THREADS = 16
+"""Bolt's listener threads; they only check and acknowledge (work goes to bot.slack.work)."""
 
 
 @dataclass
@@ -48,7 +51,8 @@ def build_app(settings: Settings, services: Services, *, socket_mode: bool = Fal
     client = build_client(settings.slack_api_url, settings.slack_bot_token)
     common = dict(client=client, signing_secret=settings.slack_signing_secret,
                   request_verification_enabled=not socket_mode, process_before_response=False,
-                  raise_error_for_unhandled_request=False)
+                  raise_error_for_unhandled_request=False,
+                  listener_executor=ThreadPoolExecutor(max_workers=ACK_THREADS, thread_name_prefix="goedwerk-ack"))
     if settings.slack_client_id:
         store = _installation_store(settings, services)
         state_store = SQLAlchemyOAuthStateStore(expiration_seconds=OAUTH_STATE_SECONDS, engine=services.db.engine,

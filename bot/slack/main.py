@@ -86,6 +86,7 @@ def run_slack(settings: Settings, port: int, scheduler: bool) -> int:
             except OSError:
                 pass  # closed by SIGTERM
     finally:
+        slack.services.work.close()  # finish what was acknowledged
         if ticker is not None:
             ticker.stop()
         services.db.dispose()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
@@ -11,6 +11,7 @@ from flows.store.db import Database
 from flows.store.models import Channel, Workspace
 
 from .sender import SlackSender
+from .work import WorkQueue
 
 
 @dataclass
@@ -19,6 +20,8 @@ class SlackServices:
     engine: Engine
     sender: SlackSender
     defaults: Defaults
+    work: WorkQueue = field(default_factory=WorkQueue)
+    """Where listeners send everything after ``ack()`` (see :mod:`bot.slack.work`)."""
 
     def language_of(self, team: str, channel: str) -> str:
         """The channel's language (for texts Slack shows before the engine is asked)."""

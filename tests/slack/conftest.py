@@ -86,6 +86,7 @@ def slack_app(db: Database, fake_slack: FakeSlack) -> Iterator[RunningApp]:  # n
         validate_payloads(fake_slack)
     finally:
         server.close()
+        slack.services.work.close()
         ticker.stop()
         thread.join(timeout=5)
         services.db.dispose()

@@ -46,6 +46,9 @@ def register(app: App, services: SlackServices) -> None:
     def on_home(event, body, client):
         if event.get("tab", "home") != "home":
             return
+        services.work.submit(publish_home, event, body, client)
+
+    def publish_home(event, body, client):
         team, user = actors.team_of(body), event.get("user", "")
         services.sender.publish_home(client, services.engine.home(actors.PLATFORM, team, user))
 

@@ -1,7 +1,7 @@
 """Slash command, buttons and menus: translate, call the engine, send.
 
-Every listener calls ``ack()`` first; forms open right after (a trigger lives 3 s);
-database and Web API work comes after that.
+Every listener calls ``ack()`` first and hands the rest (database, forms, Web API) to
+the work queue (:mod:`bot.slack.work`), so acknowledgements never wait for work.
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ def register(app: App, services: SlackServices) -> None:
     @app.command("/goedwerk")
     def on_command(ack, command, client, respond):
         ack()
+        services.work.submit(run_command, command, client, respond)
+
+    def run_command(command, client, respond):
         team, channel, user = command.get("team_id", ""), command.get("channel_id", ""), command.get("user_id", "")
         text = command.get("text", "") or ""
         if channel.startswith("D") or command.get("channel_name") == "directmessage":
@@ -46,6 +49,9 @@ def register(app: App, services: SlackServices) -> None:
     @app.action(ACTION_PATTERN)
     def on_action(ack, body, action, client, respond):
         ack()
+        services.work.submit(run_action, body, action, client, respond)
+
+    def run_action(body, action, client, respond):
         decoded = decode_action(action)
         team, user = actors.team_of(body), body.get("user", {}).get("id", "")
         if decoded is None:

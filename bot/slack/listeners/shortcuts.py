@@ -34,6 +34,9 @@ def contribution_at(services: SlackServices, team: str, channel: str, ts: str) -
 def register(app: App, services: SlackServices) -> None:
     def handle(ack, body, client, verb):
         ack()
+        services.work.submit(run, body, client, verb)
+
+    def run(body, client, verb):
         team, user = actors.team_of(body), body.get("user", {}).get("id", "")
         channel = (body.get("channel") or {}).get("id", "")
         ts = (body.get("message") or {}).get("ts", "")

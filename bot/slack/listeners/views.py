@@ -1,7 +1,8 @@
 """Modal submissions: the contribution form and the start form.
 
 Field problems Slack can show inline (too long, empty) are answered with
-``response_action: errors``; everything else goes to the engine after ``ack()``.
+``response_action: errors``; everything else goes to the engine on the work queue
+(:mod:`bot.slack.work`) after ``ack()``.
 ``private_metadata`` is untrusted: the engine looks ids up and checks them.
 """
 
@@ -59,15 +60,21 @@ def register(app: App, services: SlackServices) -> None:
     def on_contribution(ack, body, view, client):
         meta = _metadata(view)
         values = read_submission(view.get("state", {}))
-        language = services.language_of(actors.team_of(body), str(meta.get("channel", "")))
+
+        def language() -> str:  # asked only for an error: a good submission is acked before any database work
+            return services.language_of(actors.team_of(body), str(meta.get("channel", "")))
+
         if len(values["text"]) > MAX_TEXT:
             ack(response_action="errors",
-                errors={BLOCK_TEXT: t(language, TOO_LONG, limit=MAX_TEXT, length=len(values["text"]))})
+                errors={BLOCK_TEXT: t(language(), TOO_LONG, limit=MAX_TEXT, length=len(values["text"]))})
             return
         if not values["text"] and not values["passed"] and not values["virtues"]:
-            ack(response_action="errors", errors={BLOCK_TEXT: t(language, EMPTY)})
+            ack(response_action="errors", errors={BLOCK_TEXT: t(language(), EMPTY)})
             return
         ack()
+        services.work.submit(run_contribution, body, view, meta, values, client)
+
+    def run_contribution(body, view, meta, values, client):
         team, user = actors.team_of(body), body.get("user", {}).get("id", "")
         channel, contribution_id = str(meta.get("channel", "")), meta.get("contribution_id")
         round_id = meta.get("round_id")
@@ -86,6 +93,9 @@ def register(app: App, services: SlackServices) -> None:
     @app.view(CALLBACK_IMAGE)
     def on_image(ack, body, view, client):
         ack()
+        services.work.submit(run_image, body, view, client)
+
+    def run_image(body, view, client):
         meta = _metadata(view)
         team, user = actors.team_of(body), body.get("user", {}).get("id", "")
         channel, round_id = str(meta.get("channel", "")), meta.get("round_id")
@@ -101,6 +111,9 @@ def register(app: App, services: SlackServices) -> None:
     @app.view(CALLBACK_START)
     def on_start(ack, body, view, client):
         ack()
+        services.work.submit(run_start, body, view, client)
+
+    def run_start(body, view, client):
         meta = _metadata(view)
         team, user = actors.team_of(body), body.get("user", {}).get("id", "")
         channel = str(meta.get("channel", ""))
