@@ -30,9 +30,7 @@ from flows.scheduling import actions
 from flows.store import queries
 from flows.store.models import ROUND_ACTIVE, ROUND_CLOSED, Channel, ImageRevision, Picture, PublishedImage, Round, SummaryDraft
 from flows.summary.card import ImageCard
-from flows.summary.pdf import render_pdf
 from flows.summary.pictures import BUILTIN_PICTURES, check_picture
-from flows.summary.png import render_png
 from flows.views import Choice, ConsentRequest, ImageForm, ImageItem, ImageList, PublishedView, SummaryView
 
 CONSENT_REQUEST = "consent_request"
@@ -407,6 +405,9 @@ def _publish(scope: Scope, content: ContentPack, round_row: Round, stored: Summa
                                     content=_image(stored), created_at=scope.now))
     checkback.schedule(scope, record, checkback_days if checkback_days is not None else scope.checkback_days)
     slug = re.sub(r"[^a-z0-9]+", "-", card.title.lower()).strip("-")[:40] or "beeld"
+    from flows.summary.pdf import render_pdf  # reportlab is loaded on the first publication, not at start-up
+    from flows.summary.png import render_png
+
     with rendered_picture(scope.session, card.picture) as picture:
         drawn = replace(card, picture=picture)
         files = (FileBlob(f"{slug}.pdf", card.title, render_pdf(drawn), "application/pdf"),
