@@ -66,8 +66,12 @@ class SlackSender:
         that did arrive is recorded instead of repeated.
         """
         errors: list[str] = []
+        clients: dict[str, WebClient | None] = {}  # one token look-up per team, not per effect
         for effect in effects:
-            web = client or self.client_for_team(effect.place.workspace)
+            team = effect.place.workspace
+            if client is None and team not in clients:
+                clients[team] = self.client_for_team(team)
+            web = client or clients[team]
             if web is None:
                 log.error("no token for team %s; %s not sent", effect.place.workspace, type(effect).__name__)
                 errors.append("not_installed")

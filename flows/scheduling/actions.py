@@ -42,14 +42,19 @@ class Claimed:
 def schedule(session: Session, *, kind: str, dedupe_key: str, due_at: datetime, now: datetime,
              workspace_id: int | None = None, channel_id: int | None = None, round_id: int | None = None,
              user_id: str | None = None, payload: dict | None = None) -> bool:
-    """Queue an action unless one with the same dedupe key exists; True when queued."""
+    """Queue an action unless one with the same dedupe key exists; True when queued.
+
+    The new row's id comes back through RETURNING: an INSERT's row count is not
+    reported on PostgreSQL (psycopg 3 under SQLAlchemy 2.1 gives -1).
+    """
     values = dict(kind=kind, dedupe_key=dedupe_key, due_at=due_at, status=PENDING, attempts=0,
                   workspace_id=workspace_id, channel_id=channel_id, round_id=round_id, user_id=user_id,
                   payload=payload or {}, created_at=now, updated_at=now)
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(ScheduledAction).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    return session.execute(statement).rowcount == 1
+    statement = (insert(ScheduledAction).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+                 .returning(ScheduledAction.id))
+    return session.execute(statement).scalar() is not None
 
 
 def cancel_pending(session: Session, *, round_id: int, now: datetime, reason: str) -> int:
@@ -112,20 +117,26 @@ def _waits_for_earlier_work():
 
 
 def claim_due(session: Session, *, owner: str, now: datetime, lease: timedelta, limit: int = 50) -> list[Claimed]:
-    """Claim up to ``limit`` due pending actions for ``owner`` in one statement.
+    """Claim up to ``limit`` due pending actions for ``owner``.
 
     Actions of one round are claimed in due order, one at a time (see
     :func:`_waits_for_earlier_work`); actions without a round are claimed freely.
+
+    The ids are locked first, then updated: as one ``UPDATE … WHERE id IN (SELECT …
+    LIMIT n FOR UPDATE SKIP LOCKED)`` PostgreSQL may run the subquery once per row
+    (a nested-loop semi join), each run skipping the rows the previous ones locked,
+    and so claim every due row whatever the limit.
     """
-    due_ids = (
+    due_ids = session.scalars(
         select(ScheduledAction.id)
         .where(ScheduledAction.status == PENDING, ScheduledAction.due_at <= now,
                or_(ScheduledAction.round_id.is_(None), ~_waits_for_earlier_work()))
         .order_by(ScheduledAction.due_at, ScheduledAction.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
-        .scalar_subquery()
-    )
+    ).all()
+    if not due_ids:
+        return []
     rows = session.execute(
         update(ScheduledAction)
         .where(ScheduledAction.id.in_(due_ids), ScheduledAction.status == PENDING)

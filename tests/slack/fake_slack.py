@@ -25,6 +25,10 @@ Behaviour worth knowing (it mirrors Slack, so the app's tests catch real mistake
   as in Slack; without ``text``/``blocks``/``attachments`` it answers ``no_text``; more
   than 50 blocks → ``invalid_blocks``; a channel set with ``is_member=False`` →
   ``not_in_channel``, ``is_archived=True`` → ``is_archived``.
+- Rate limits for ``chat.postMessage`` are off until switched on:
+  :meth:`FakeSlack.enforce_channel_rate` (per channel) and
+  :meth:`FakeSlack.enforce_workspace_rate` (per workspace, which the fake knows by the
+  call's token) answer HTTP 429 with ``Retry-After``.
 - ``conversations.history`` lists top-level messages newest first and includes each
   message's ``metadata`` only with ``include_all_metadata=true``.
 - ``users.info`` includes ``locale`` only with ``include_locale=true``; unknown users get
@@ -298,6 +302,9 @@ class FakeSlack:
         self._rules: list[_Rule] = []
         self._channel_rate: float | None = None
         self._last_post: dict[str, float] = {}
+        self._workspace_rate: tuple[float, float] | None = None  # (posts per second, burst)
+        self._workspace_buckets: dict[str | None, tuple[float, float]] = {}  # token -> (posts left, when)
+        self._token: str | None = None  # the token of the call being answered (handlers run under the lock)
         self._messages: dict[str, list[dict[str, Any]]] = {}
         self._posted: list[dict[str, Any]] = []
         self._updated: list[dict[str, Any]] = []
@@ -311,6 +318,8 @@ class FakeSlack:
         self._files: dict[str, UploadedFile] = {}
         self._responses: list[dict[str, Any]] = []
         self.rate_limited = 0
+        #: The enforced 429s by limit: ``"channel"`` and ``"workspace"`` (also counted in :attr:`rate_limited`).
+        self.rate_limited_by: dict[str, int] = {"channel": 0, "workspace": 0}
 
     def reset(self) -> None:
         """Forget calls, state, injected failures and rate enforcement.
@@ -409,6 +418,19 @@ class FakeSlack:
         with self._lock:
             self._channel_rate = per_second
             self._last_post.clear()
+
+    def enforce_workspace_rate(self, per_minute: float | None = 300.0, burst: int = 1) -> None:
+        """Answer 429 to ``chat.postMessage`` faster than ``per_minute`` in one workspace.
+
+        The fake knows a workspace by the call's token, so give each workspace its own.
+        The limit is a token bucket: ``burst`` posts may go at once, then one every
+        ``60 / per_minute`` seconds. As with :meth:`enforce_channel_rate`, only accepted
+        posts count, and a post counts toward neither limit unless both allow it.
+        ``None`` switches it off.
+        """
+        with self._lock:
+            self._workspace_rate = None if per_minute is None else (per_minute / 60.0, float(max(1, burst)))
+            self._workspace_buckets.clear()
 
     # ------------------------------------------------------------------ reading calls
 
@@ -619,6 +641,7 @@ class FakeSlack:
             handler = self._handlers.get(method)
             if handler is None:
                 raise SlackError("unknown_method")
+            self._token = token
             return 200, {}, {"ok": True, **handler(params)}
         except SlackError as error:
             return 200, {}, {"ok": False, "error": error.error}
@@ -759,12 +782,7 @@ class FakeSlack:
     def _chat_post_message(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = self._writable_channel(params)
         self._check_content(params)
-        if self._channel_rate:
-            now = time.monotonic()
-            wait = self._last_post.get(channel, -math.inf) + 1.0 / self._channel_rate - now
-            if wait > 0:
-                raise _Throttled(max(1, math.ceil(wait)))
-            self._last_post[channel] = now
+        self._take_post_slot(channel, self._token)
         ts = self._new_ts()
         message: dict[str, Any] = {
             "type": "message",
@@ -790,6 +808,25 @@ class FakeSlack:
         self._messages.setdefault(channel, []).append(message)
         self._posted.append({**message, "channel": channel})
         return {"channel": channel, "ts": ts, "message": dict(message)}
+
+    def _take_post_slot(self, channel: str, token: str | None) -> None:
+        """Count a post toward the enforced limits, or raise :class:`_Throttled` (counting nothing)."""
+        now = time.monotonic()
+        channel_wait = workspace_wait = 0.0
+        if self._channel_rate:
+            channel_wait = self._last_post.get(channel, -math.inf) + 1.0 / self._channel_rate - now
+        if self._workspace_rate:
+            rate, burst = self._workspace_rate
+            left, then = self._workspace_buckets.get(token, (burst, now))
+            left = min(burst, left + (now - then) * rate)
+            workspace_wait = (1.0 - left) / rate
+        if channel_wait > 0 or workspace_wait > 0:
+            self.rate_limited_by["channel" if channel_wait >= workspace_wait else "workspace"] += 1
+            raise _Throttled(max(1, math.ceil(max(channel_wait, workspace_wait))))
+        if self._channel_rate:
+            self._last_post[channel] = now
+        if self._workspace_rate:
+            self._workspace_buckets[token] = (left - 1.0, now)
 
     def _chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = self._resolve_channel(str(params.get("channel") or ""))

@@ -221,6 +221,35 @@ def test_channel_rate_enforcement(fake_slack: FakeSlack, client: WebClient) -> N
     assert [m["text"] for m in fake_slack.messages("C1")] == ["een"]
 
 
+def test_workspace_rate_enforcement(fake_slack: FakeSlack) -> None:  # noqa: F811
+    fake_slack.enforce_workspace_rate(per_minute=60, burst=2)  # two at once, then one a second
+    team_a = WebClient(base_url=fake_slack.base_url, token="xoxb-team-a")
+    team_b = WebClient(base_url=fake_slack.base_url, token="xoxb-team-b")
+    team_a.chat_postMessage(channel="C1", text="een")
+    team_a.chat_postMessage(channel="C2", text="twee")
+    team_b.chat_postMessage(channel="C3", text="andere werkruimte")
+    with pytest.raises(SlackApiError) as error:
+        team_a.chat_postMessage(channel="C4", text="te veel")
+    assert error.value.response.status_code == 429
+    assert error.value.response.headers["Retry-After"] == "1"
+    assert fake_slack.rate_limited == 1 and fake_slack.rate_limited_by == {"channel": 0, "workspace": 1}
+    assert fake_slack.messages("C4") == []
+    fake_slack.enforce_workspace_rate(None)
+    assert team_a.chat_postMessage(channel="C4", text="weer open")["ok"]
+
+
+def test_a_post_refused_by_one_limit_counts_toward_neither(fake_slack: FakeSlack) -> None:  # noqa: F811
+    fake_slack.enforce_channel_rate(per_second=1.0)
+    fake_slack.enforce_workspace_rate(per_minute=60, burst=1)
+    team_a = WebClient(base_url=fake_slack.base_url, token="xoxb-team-a")
+    team_b = WebClient(base_url=fake_slack.base_url, token="xoxb-team-b")
+    team_a.chat_postMessage(channel="C1", text="een")
+    with pytest.raises(SlackApiError):
+        team_b.chat_postMessage(channel="C1", text="kanaal vol")  # refused by the channel limit
+    assert team_b.chat_postMessage(channel="C2", text="werkruimte b nog vrij")["ok"]
+    assert fake_slack.rate_limited_by == {"channel": 1, "workspace": 0}
+
+
 def test_revoked_and_missing_tokens(fake_slack: FakeSlack, client: WebClient) -> None:  # noqa: F811
     fake_slack.revoked_tokens.add(TOKEN)
     with pytest.raises(SlackApiError) as revoked:
