@@ -55,6 +55,8 @@ class SituationCard:
     question: str
     examples: tuple[tuple[str, str, str], ...] = ()
     choices: tuple[Choice, ...] = ()
+    intro: str = ""
+    """A line shown above the card (the weekly prompt's invitation); empty for none."""
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,8 @@ def render(view: View, zone: ZoneInfo) -> list[str]:
     if isinstance(view, SituationList):
         return [f"  {item.number:>2}. {item.title} — {item.gist}" for item in view.items]
     if isinstance(view, SituationCard):
-        lines = [f"  {view.number}. {view.title}", *_wrap(view.description), *_wrap(view.question)]
+        lines = _wrap(view.intro) if view.intro else []
+        lines += [f"  {view.number}. {view.title}", *_wrap(view.description), *_wrap(view.question)]
         for title, who, gist in view.examples:
             lines += _wrap(t(lang, "Example: {title} ({who}) — {gist}", title=title, who=who, gist=gist))
         return lines

@@ -16,7 +16,7 @@ A run skips when the rule is off or paused, no longer fires at ``at``, or a roun
 running in the channel (the team is already talking); it skips and
 logs when it is more than :data:`GRACE` late (after downtime only the latest missed
 occurrence may still go out). Otherwise it posts a short intro and the situation card
-with its "Start a round on this situation" button. Either way it queues the next
+with its "Start a round on this situation" button, in one message. Either way it queues the next
 occurrence in the same transaction and records it in ``WeeklyRule.next_run_at``.
 
 The situation: the least used by the channel's *rounds* (:func:`flows.engine.rounds.
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import random
+from dataclasses import replace
 from datetime import datetime
 
 from babel.dates import get_day_names
@@ -46,7 +47,6 @@ from flows.scheduling import actions
 from flows.scheduling import weekly as times
 from flows.store import queries
 from flows.store.models import Channel, ScheduledAction, WeeklyRule
-from flows.views import Notice
 
 log = logging.getLogger("goedwerk.weekly")
 
@@ -174,13 +174,14 @@ def run_prompt(session: Session, content: ContentPack, defaults, rng: random.Ran
 
 
 def prompt_effects(scope: Scope, content: ContentPack, number: int, key: str) -> list[Effect]:
-    """The short intro and the situation card with its start button, keyed for reconciliation."""
-    situation = content.situation(number)
-    intro = Notice(scope.language, scope.t(
-        N_("This week's situation: “{title}”\nTalk it over together, or start a round on it with the button below."),
-        title=situation.title.get(scope.language)))
-    return [Post(scope.place, intro, key=f"{key}:intro"),
-            Post(scope.place, situation_card(scope, content, number), key=key)]
+    """One message: a short invitation above the situation card with its start button.
+
+    One post, not two: a channel takes about one message a second, so a second post
+    would make every weekly prompt wait on Slack's rate limit.
+    """
+    card = situation_card(scope, content, number)
+    intro = scope.t(N_("This week's situation: talk it over together, or start a round on it with the button below."))
+    return [Post(scope.place, replace(card, intro=intro), key=key)]
 
 
 # -- queuing occurrences ------------------------------------------------------------

@@ -25,7 +25,7 @@ from tests.harness import AMSTERDAM, MONDAY, Console
 
 UTC = timezone.utc
 INTRO = "This week's situation:"
-CARD = re.compile(r"^\[#team\]\n  (\d+)\. ", re.M)
+CARD = re.compile(r"^\[#team\]\n  This week's situation: .*\n(?:  .*\n)*?  (\d+)\. ", re.M)
 BUTTON = re.compile(r"\[(\d+)\] Start a round on this situation")
 
 

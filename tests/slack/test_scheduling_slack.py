@@ -170,3 +170,21 @@ def test_transient_errors_are_retried_later_not_forever(db: Database, fake_slack
         assert row.status == "failed" and row.attempts == 5
     fake_slack.reset()
     services.db.dispose()
+
+
+def test_the_weekly_prompt_is_one_message_with_its_start_button(db: Database, fake_slack: FakeSlack) -> None:
+    clock = ManualClock(START)  # Tuesday 1 December
+    services, dispatcher = make_dispatcher(db, fake_slack, clock)
+    services.engine.handle(Command(Actor("slack", TEAM_ID, CHANNEL_ID, ANNA), "weekly on mon 09:00"))
+    clock.advance(timedelta(days=6))  # Monday 7 December, 10:00 UTC: the prompt is due
+    dispatcher.run_due()
+    dispatcher.run_due()
+    [post] = [call for call in fake_slack.calls_to("chat.postMessage") if call.params.get("channel") == CHANNEL_ID]
+    blocks = json.dumps(post.params["blocks"], ensure_ascii=False)
+    assert "This week's situation: talk it over together" in blocks
+    assert '"type": "header"' in blocks and '"action_id": "goedwerk:start"' in blocks
+    assert post.params["text"].startswith("This week's situation")
+    with db.transaction() as session:
+        assert session.scalar(select(ScheduledAction.status).where(
+            ScheduledAction.kind == "weekly_prompt", ScheduledAction.due_at <= clock.now())) == "sent"
+    services.db.dispose()

@@ -168,11 +168,13 @@ def _situations(view: SituationList, zone: ZoneInfo) -> tuple[str, list[Part]]:
 
 def _situation(view: SituationCard, zone: ZoneInfo) -> tuple[str, list[Part]]:
     lang = view.language
-    parts: list[Part] = [header(f"{view.number}. {view.title}"),
-                         Lines([escape(view.description)], trimmable=False),
-                         Lines(["*" + escape(view.question).replace("*", "") + "*"], trimmable=False)]
+    parts: list[Part] = [Lines([escape(view.intro)], trimmable=False)] if view.intro else []
+    parts += [header(f"{view.number}. {view.title}"),
+              Lines([escape(view.description)], trimmable=False),
+              Lines(["*" + escape(view.question).replace("*", "") + "*"], trimmable=False)]
     if view.examples:
         parts.append(Lines([escape(t(lang, "Example: {title} ({who}) — {gist}", title=title, who=who, gist=gist))
                             for title, who, gist in view.examples], context=True))
     parts += buttons(view.choices)
-    return f"{view.number}. {view.title}", parts
+    text = f"{view.number}. {view.title}"
+    return (f"{view.intro} {text}" if view.intro else text), parts
