@@ -6,7 +6,7 @@ prompts all fall due at the same minute, then starts 1 and 4 `goedwerk scheduler
 processes and lets them dispatch against a fake Slack in a process of its own that
 enforces 1 ``chat.postMessage`` per second per channel and a per-workspace limit (a
 token bucket: ``--workspace-per-minute``, ``--workspace-burst``). A weekly prompt is two
-posts (an intro and the situation card).
+post (the situation card with its invitation above it).
 
 Measured in the same run, for each number of processes:
 
@@ -17,7 +17,7 @@ Measured in the same run, for each number of processes:
   stack alone allow;
 - wall time from the moment the prompts are due until the last one is settled, its
   ratios to both, dispatcher CPU per action (from /proc), dispatcher memory over the run,
-  posts per channel (exactly 2 each), duplicated and missing keys, the 429s Slack sent.
+  posts per channel (exactly 1 each), duplicated and missing keys, the 429s Slack sent.
 
 The prompts are parked in the far future while the dispatchers start, then made due at
 once (``due_at`` set to the minute of their occurrence); dispatchers poll every second.
@@ -67,7 +67,7 @@ PARKED = datetime(2999, 1, 1, tzinfo=timezone.utc)
 """Where the prompts wait while the dispatchers start."""
 CLIENT_ID = "1111.2222"
 APP_ID = "A0FANOUT"
-POSTS_PER_PROMPT = 2  # the intro and the situation card
+POSTS_PER_PROMPT = 1  # the situation card with its invitation, one message
 POLL_SECONDS = 0.5
 DISPATCH_INTERVAL = "1.0"
 SETTLED = ("sent", "skipped", "failed")
@@ -446,7 +446,7 @@ def check_posts(run: Run, work: Workload, stats: dict) -> None:
     run.posts_per_channel = (min(counts), max(counts))
     per_key = Counter(stats["per_key"])
     run.duplicates = sum(count - 1 for count in per_key.values() if count > 1)
-    posted_prompts = sum(1 for key in per_key if key.startswith("weekly:") and not key.endswith(":intro"))
+    posted_prompts = sum(1 for key in per_key if key.startswith("weekly:"))
     run.missing = run.actions - posted_prompts
     run.rate_limited = {"total": stats["rate_limited"], **stats["rate_limited_by"]}
 
@@ -462,24 +462,23 @@ def send_bare(args: argparse.Namespace) -> int:
     from bot.slack.clients import build_client
 
     work = workload(args.channels, args.workspaces, args.order)
-    intro, card = rendered_prompt()
+    prompt = rendered_prompt()
     share = [(number, team, channel) for number, (team, channel) in enumerate(work.channels)
              if number % args.worker_count == args.worker_index]
     clients = {team: build_client(args.base_url, token_of(team)) for _, team, _ in share}
     print("ready", flush=True)
     sys.stdin.readline()
     for number, team, channel in share:
-        key = f"weekly:{number}:bare"
-        for (text, blocks), message_key in ((intro, f"{key}:intro"), (card, key)):
+        for text, blocks in prompt:
             clients[team].chat_postMessage(
                 channel=channel, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False,
-                metadata={"event_type": "goedwerk_message", "event_payload": {"key": message_key}})
+                metadata={"event_type": "goedwerk_message", "event_payload": {"key": f"weekly:{number}:bare"}})
     print(time.time(), flush=True)
     return 0
 
 
-def rendered_prompt() -> tuple[tuple[str, list], tuple[str, list]]:
-    """The text and blocks of a weekly prompt's two posts, as the Slack sender renders them."""
+def rendered_prompt() -> list[tuple[str, list]]:
+    """The text and blocks of a weekly prompt's posts, as the Slack sender renders them."""
     from bot.slack.blocks import message
     from flows.content import load_pack
     from flows.engine.scope import Scope
@@ -488,8 +487,7 @@ def rendered_prompt() -> tuple[tuple[str, list], tuple[str, list]]:
 
     zone = ZoneInfo(ZONE)
     scope = Scope(None, datetime.now(timezone.utc), Actor("slack", "T1", "C1", "goedwerk"), None, None, "en", zone)
-    intro, card = prompt_effects(scope, load_pack(), 1, "weekly:1:bare")
-    return message(intro.view, zone), message(card.view, zone)
+    return [message(post.view, zone) for post in prompt_effects(scope, load_pack(), 1, "weekly:1:bare")]
 
 
 def baseline(args: argparse.Namespace, processes: int) -> float:

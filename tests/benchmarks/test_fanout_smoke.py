@@ -28,5 +28,5 @@ def test_fanout_runs_in_quick_mode() -> None:
     assert "wall/bound" in out and "wall/base" in out and "CPU ms/action" in out
     rows = re.findall(r"^\s+(\d+)\s+(\d+)\s+([\d.]+)\*?\s", out, flags=re.MULTILINE)
     assert [processes for processes, _, _ in rows] == ["1", "2"]
-    assert "2..2" in out  # every channel got its intro and its situation card, once
+    assert "1..1" in out  # every channel got its weekly prompt, once
     assert "duplicates: 0" in out
