@@ -149,6 +149,19 @@ def claim_due(session: Session, *, owner: str, now: datetime, lease: timedelta, 
     return sorted(claimed, key=lambda c: (c.due_at, c.id))
 
 
+def release(session: Session, action_ids: list[int], owner: str, now: datetime) -> int:
+    """Give our claims that never started back to pending (a stopping process), uncounted."""
+    if not action_ids:
+        return 0
+    return session.execute(
+        update(ScheduledAction)
+        .where(ScheduledAction.id.in_(action_ids), ScheduledAction.status == CLAIMED,
+               ScheduledAction.lease_owner == owner)
+        .values(status=PENDING, lease_owner=None, lease_expires_at=None,
+                attempts=ScheduledAction.attempts - 1, updated_at=now)
+    ).rowcount
+
+
 def reserve(session: Session, action_id: int, owner: str, now: datetime) -> ScheduledAction | None:
     """Move our claim to ``sending`` (compare-and-set); None when it is no longer ours."""
     result = session.execute(

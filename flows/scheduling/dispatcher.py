@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -50,6 +51,9 @@ class Dispatcher:
         self.owner = owner or new_owner()
         self.lease = lease
         self.batch = batch
+        self.stop_requested = threading.Event()
+        """Set by a stopping process: the pass ends after the action in hand and gives the
+        rest of its claims back, instead of sending a whole batch first."""
 
     def next_due(self) -> datetime | None:
         with self.db.transaction() as session:
@@ -70,8 +74,16 @@ class Dispatcher:
                                             lease=self.lease, limit=self.batch)
             if not claimed:
                 return sent
-            for action in claimed:
+            for number, action in enumerate(claimed):
+                if self.stop_requested.is_set():
+                    with self.db.transaction() as session:
+                        back = actions.release(session, [a.id for a in claimed[number:]], self.owner,
+                                               self.clock.now())
+                    log.info("stopping: %d claimed actions given back", back)
+                    return sent
                 sent += self._run_one(action)
+            if self.stop_requested.is_set():
+                return sent
 
     def _run_one(self, action: actions.Claimed) -> int:
         try:

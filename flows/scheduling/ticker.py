@@ -39,9 +39,10 @@ class Ticker:
         self.scheduler.start()
 
     def stop(self) -> None:
-        """Stop after the pass in progress (APScheduler's shutdown holds its job-store lock
+        """Stop after the action in progress (APScheduler's shutdown holds its job-store lock
         while it waits, so a pass must never touch the scheduler once stopping began)."""
         self._stopping.set()
+        self.dispatcher.stop_requested.set()  # the pass in progress ends after its current action
         with self._running:
             pass
         if self.scheduler.running:

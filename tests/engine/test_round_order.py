@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from flows.clock import ManualClock
 from flows.effects import Post
@@ -71,3 +71,32 @@ def test_actions_of_different_rounds_are_claimed_together(db: Database) -> None:
     with db.transaction() as session:
         rounds = {session.get(ScheduledAction, claim.id).round_id for claim in claimed}
     assert len(rounds) == 3
+
+
+def test_a_stopping_dispatcher_gives_back_what_it_claimed_but_did_not_start(db: Database) -> None:
+    clock = ManualClock(MONDAY)
+    engine = make_engine(db, clock, plan=QUICK_PLAN)
+    for channel in ("c1", "c2", "c3", "c4"):
+        actor = Actor("test", "w1", channel, "anna", user_name="Anna")
+        engine.declare_members(actor, ["anna", "bob"])
+        engine.handle(Command(actor, "start 2"))
+    clock.advance(timedelta(days=1))
+    recorder = Recorder()
+    dispatcher = Dispatcher(db, engine, clock, recorder, owner="stopping-process")
+
+    def deliver_then_stop(effects, resend=False):
+        recorder(effects, resend)
+        dispatcher.stop_requested.set()  # SIGTERM arrives while the first action is being sent
+
+    dispatcher.deliver = deliver_then_stop
+    assert dispatcher.run_due() == 1
+    with db.transaction() as session:
+        rows = session.scalars(select(ScheduledAction).where(ScheduledAction.lease_owner.is_not(None))).all()
+        assert rows == [] or all(row.status != "claimed" for row in rows)
+        back = session.scalars(select(ScheduledAction).where(ScheduledAction.status == "pending",
+                                                             ScheduledAction.due_at <= clock.now())).all()
+    assert back and all(row.attempts == 0 for row in back), "claims given back, not counted as attempts"
+    Dispatcher(db, engine, clock, recorder, owner="next-process").run_due()  # another process takes over
+    with db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(ScheduledAction).where(
+            ScheduledAction.status.in_(("pending", "claimed")), ScheduledAction.due_at <= clock.now())) == 0
