@@ -292,8 +292,10 @@ def sample(pid: int) -> Sample:
     return Sample(int(fields[11]) + int(fields[12]), int(status["VmRSS"].split()[0]), int(status["VmHWM"].split()[0]))
 
 
-def dispatcher_env(database_url: str, base_url: str, secret_key: str) -> dict[str, str]:
+def dispatcher_env(database_url: str, base_url: str, secret_key: str, workers: int | None) -> dict[str, str]:
     keep = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "GOEDWERK_", "DATABASE_URL"))}
+    if workers is not None:
+        keep["GOEDWERK_DISPATCH_WORKERS"] = str(workers)
     return {**keep, "DATABASE_URL": database_url, "SLACK_API_URL": base_url, "SLACK_CLIENT_ID": CLIENT_ID,
             "SLACK_CLIENT_SECRET": "fanout-secret", "SLACK_SIGNING_SECRET": "fanout-signing",
             "GOEDWERK_SECRET_KEY": secret_key, "GOEDWERK_DISPATCH_INTERVAL": DISPATCH_INTERVAL,
@@ -396,7 +398,7 @@ def measure(args: argparse.Namespace, work: Workload, limits: Limits, processes:
     seed(db, work, occurrence, secret_key)
     fake = FakeSlackProcess(limits)
     logs = args.logs or folder
-    started = start_dispatchers(processes, dispatcher_env(db.url, fake.base_url, secret_key), logs, args.profile)
+    started = start_dispatchers(processes, dispatcher_env(db.url, fake.base_url, secret_key, args.workers), logs, args.profile)
     try:
         dispatch(db, occurrence, started, run, args.time_limit)
     finally:
@@ -573,6 +575,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="posts per minute per workspace (Slack: 'several hundred')")
     parser.add_argument("--workspace-burst", type=int, default=5, help="posts a workspace may send at once")
     parser.add_argument("--time-limit", type=float, help="seconds each run may take (default 3600; quick 120)")
+    parser.add_argument("--workers", type=int,
+                        help="actions each dispatcher sends at once (GOEDWERK_DISPATCH_WORKERS; default: the app's)")
     parser.add_argument("--logs", type=Path, help="keep the dispatchers' logs in this folder")
     parser.add_argument("--profile", type=Path,
                         help="run the dispatchers under cProfile (wall-clock) and write their .prof files here")

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
         default=10.0, gt=0, le=3600, validation_alias=AliasChoices("GOEDWERK_DISPATCH_INTERVAL")
     )
     dispatch_lease: float = Field(default=120.0, ge=1, le=3600, validation_alias="GOEDWERK_DISPATCH_LEASE")
+    dispatch_workers: int = Field(default=8, ge=1, le=64, validation_alias="GOEDWERK_DISPATCH_WORKERS")
+    """Timed actions a Slack dispatcher sends at once (threads of a pass)."""
     checkback_days: int = Field(default=21, ge=0, le=365, validation_alias="GOEDWERK_CHECKBACK_DAYS")
     reminder_at: float = Field(default=0.8, gt=0, lt=1, validation_alias="GOEDWERK_REMINDER_AT")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(

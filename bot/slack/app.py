@@ -65,12 +65,20 @@ def build_app(settings: Settings, services: Services, *, socket_mode: bool = Fal
                                                installation_store_bot_only=True))
         # Bolt runs only the first listener matching an event, so its own uninstall listener
         # (delete the tokens) would hide events.py's (mark the workspace): do both here.
-        app.event("tokens_revoked")(app.default_tokens_revoked_event_listener())
+        # Both also drop this process's cached token (``clients`` is built below).
+        revoke_tokens = app.default_tokens_revoked_event_listener()
         forget_tokens = app.default_app_uninstalled_event_listener()
+
+        @app.event("tokens_revoked")
+        def on_tokens_revoked(event, context, body):
+            revoke_tokens(event, context)
+            clients.forget(actors.team_of(body))
+            log.warning("tokens revoked in team %s", actors.team_of(body))
 
         @app.event("app_uninstalled")
         def on_uninstalled(context, body):
             forget_tokens(context)
+            clients.forget(actors.team_of(body))
             events.mark_uninstalled(services.db, actors.team_of(body))
 
         def token_for(team: str) -> str | None:
@@ -88,7 +96,8 @@ def build_app(settings: Settings, services: Services, *, socket_mode: bool = Fal
 
     clients = TeamClients(settings.slack_api_url, token_for)
     services.engine.members_of = members_of(clients.for_team)
-    sender = SlackSender(services.db, services.content, services.engine.clock, settings.zone, clients.for_team)
+    sender = SlackSender(services.db, services.content, services.engine.clock, settings.zone, clients.for_team,
+                         clients.refresh)
     slack_services = SlackServices(services.db, services.engine, sender, services.engine.defaults)
     for listeners in (interactions, views, shortcuts, events):
         listeners.register(app, slack_services)

@@ -28,7 +28,7 @@ def start_scheduler(slack, settings: Settings, clock) -> Ticker:
     services = slack.services
     dispatcher = Dispatcher(services.db, services.engine, clock,
                             lambda effects, resend=False: services.sender.deliver(effects, resend=resend),
-                            lease=timedelta(seconds=settings.dispatch_lease))
+                            lease=timedelta(seconds=settings.dispatch_lease), workers=settings.dispatch_workers)
     ticker = Ticker(dispatcher, settings.dispatch_interval)
     services.engine.on_schedule(ticker.wake)
     ticker.start()

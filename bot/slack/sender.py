@@ -40,6 +40,9 @@ ERROR_TEXTS = {
 }
 for _code in ("account_inactive", "token_revoked", "not_authed"):
     ERROR_TEXTS[_code] = ERROR_TEXTS["invalid_auth"]
+STALE_TOKEN_ERRORS = frozenset({"invalid_auth", "account_inactive", "token_revoked", "not_authed"})
+"""Refusals of the token itself: a token read a while ago may have been replaced since."""
+UNREACHABLE = "unreachable"
 OTHER_ERROR = N_("Slack refused this step ({error}). Nothing you wrote was lost; please try again later.")
 
 Respond = Callable[..., object]
@@ -49,12 +52,15 @@ class SlackSender:
     """Delivers effects for one request (or one scheduled action) to Slack."""
 
     def __init__(self, db: Database, content: ContentPack, clock: Clock, zone: ZoneInfo,
-                 client_for_team: Callable[[str], WebClient | None]) -> None:
+                 client_for_team: Callable[[str], WebClient | None],
+                 refresh_client: Callable[[str, WebClient], WebClient | None] | None = None) -> None:
         self.db = db
         self.content = content
         self.clock = clock
         self.zone = zone
         self.client_for_team = client_for_team
+        self.refresh_client = refresh_client
+        """Given a team and the client whose token Slack refused, a client with a newer token (or None)."""
         self.pacer = ChannelPacer()
 
     def deliver(self, effects: Sequence[Effect], *, client: WebClient | None = None,
@@ -76,21 +82,35 @@ class SlackSender:
                 log.error("no token for team %s; %s not sent", effect.place.workspace, type(effect).__name__)
                 errors.append("not_installed")
                 continue
-            try:
-                self._send(web, effect, trigger_id, respond, resend)
-            except SlackApiError as error:
-                code = str(error.response.get("error", "unknown_error"))
-                log.warning("slack refused %s (%s) in team %s channel %s", type(effect).__name__, code,
-                            effect.place.workspace, effect.place.channel)
+            code = self._attempt(web, effect, trigger_id, respond, resend)
+            if code in STALE_TOKEN_ERRORS and client is None and self.refresh_client is not None:
+                fresh = self.refresh_client(team, web)  # reinstalled since we read the token?
+                if fresh is not None:
+                    clients[team] = web = fresh
+                    code = self._attempt(web, effect, trigger_id, respond, resend)
+            if code is not None:
                 errors.append(code)
-                self._explain(web, effect, code, respond)
-            except (SlackClientError, OSError) as error:  # Slack or a response URL unreachable
-                log.warning("could not deliver %s in team %s: %s", type(effect).__name__,
-                            effect.place.workspace, type(error).__name__)
-                errors.append("unreachable")
+                if code != UNREACHABLE:
+                    self._explain(web, effect, code, respond)
         return errors
 
     # -- one effect ---------------------------------------------------------------------
+
+    def _attempt(self, web: WebClient, effect: Effect, trigger_id: str | None, respond: Respond | None,
+                 resend: bool) -> str | None:
+        """Send one effect; the Slack error code (or :data:`UNREACHABLE`) it met, logged, or None."""
+        try:
+            self._send(web, effect, trigger_id, respond, resend)
+        except SlackApiError as error:
+            code = str(error.response.get("error", "unknown_error"))
+            log.warning("slack refused %s (%s) in team %s channel %s", type(effect).__name__, code,
+                        effect.place.workspace, effect.place.channel)
+            return code
+        except (SlackClientError, OSError) as error:  # Slack or a response URL unreachable
+            log.warning("could not deliver %s in team %s: %s", type(effect).__name__,
+                        effect.place.workspace, type(error).__name__)
+            return UNREACHABLE
+        return None
 
     def _send(self, web: WebClient, effect: Effect, trigger_id: str | None, respond: Respond | None,
               resend: bool = False) -> None:

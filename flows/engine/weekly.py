@@ -35,7 +35,7 @@ from datetime import datetime
 from babel.dates import get_day_names
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from flows.content.schema import ContentPack
 from flows.effects import Effect, Post
@@ -131,7 +131,8 @@ def run_prompt(session: Session, content: ContentPack, defaults, rng: random.Ran
         return None
 
     payload = dict(row.payload or {})
-    channel = session.get(Channel, row.channel_id) if row.channel_id is not None else None
+    channel = session.get(Channel, row.channel_id, options=[joinedload(Channel.workspace)]) \
+        if row.channel_id is not None else None
     if channel is None:
         return skip("channel gone")
     rule = _rule(session, channel.id)

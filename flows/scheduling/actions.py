@@ -8,7 +8,10 @@ Life of a row (see shared design/scheduling.md)::
 
 Claiming is one statement on both dialects (``FOR UPDATE SKIP LOCKED`` on PostgreSQL;
 SQLite serialises writers with ``BEGIN IMMEDIATE``). A dedupe key is unique, so queuing
-the same action twice is a no-op.
+the same action twice is a no-op. The compare-and-set updates skip the ORM's in-session
+synchronisation (``synchronize_session=False``): evaluating their criteria against the
+session's objects cost more than the statement, and no caller reads a row's status
+back from its session after settling it.
 """
 
 from __future__ import annotations
@@ -144,6 +147,7 @@ def claim_due(session: Session, *, owner: str, now: datetime, lease: timedelta, 
                 attempts=ScheduledAction.attempts + 1, updated_at=now)
         .returning(ScheduledAction.id, ScheduledAction.kind, ScheduledAction.dedupe_key,
                    ScheduledAction.due_at, ScheduledAction.attempts, ScheduledAction.payload)
+        .execution_options(synchronize_session=False)
     ).all()
     claimed = [Claimed(*row) for row in rows]
     return sorted(claimed, key=lambda c: (c.due_at, c.id))
@@ -159,20 +163,20 @@ def release(session: Session, action_ids: list[int], owner: str, now: datetime) 
                ScheduledAction.lease_owner == owner)
         .values(status=PENDING, lease_owner=None, lease_expires_at=None,
                 attempts=ScheduledAction.attempts - 1, updated_at=now)
+        .execution_options(synchronize_session=False)
     ).rowcount
 
 
 def reserve(session: Session, action_id: int, owner: str, now: datetime) -> ScheduledAction | None:
     """Move our claim to ``sending`` (compare-and-set); None when it is no longer ours."""
-    result = session.execute(
+    return session.scalars(
         update(ScheduledAction)
         .where(ScheduledAction.id == action_id, ScheduledAction.status == CLAIMED,
                ScheduledAction.lease_owner == owner)
         .values(status=SENDING, updated_at=now)
-    )
-    if result.rowcount != 1:
-        return None
-    return session.get(ScheduledAction, action_id)
+        .returning(ScheduledAction)  # the row itself, in the same statement
+        .execution_options(synchronize_session=False)
+    ).first()
 
 
 def settle(session: Session, action_id: int, owner: str, status: str, now: datetime,
@@ -184,6 +188,7 @@ def settle(session: Session, action_id: int, owner: str, status: str, now: datet
                ScheduledAction.status.in_((CLAIMED, SENDING)))
         .values(status=status, result=result, last_error=(error or None) and error[:500],
                 lease_expires_at=None, updated_at=now)
+        .execution_options(synchronize_session=False)
     )
     return outcome.rowcount == 1
 
@@ -197,6 +202,7 @@ def retry_later(session: Session, action_id: int, owner: str, due_at: datetime, 
                ScheduledAction.status.in_((CLAIMED, SENDING)))
         .values(status=PENDING, due_at=due_at, lease_owner=None, lease_expires_at=None,
                 last_error=error[:500], updated_at=now)
+        .execution_options(synchronize_session=False)
     )
     return outcome.rowcount == 1
 

@@ -11,6 +11,7 @@ import os
 import socket
 import threading
 import uuid
+from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -43,7 +44,8 @@ def new_owner() -> str:
 
 class Dispatcher:
     def __init__(self, db: Database, engine: Engine, clock: Clock, deliver: Deliver, *,
-                 owner: str | None = None, lease: timedelta = timedelta(minutes=2), batch: int = 50) -> None:
+                 owner: str | None = None, lease: timedelta = timedelta(minutes=2), batch: int = 50,
+                 workers: int = 1) -> None:
         self.db = db
         self.engine = engine
         self.clock = clock
@@ -51,6 +53,8 @@ class Dispatcher:
         self.owner = owner or new_owner()
         self.lease = lease
         self.batch = batch
+        self.workers = workers if db.concurrent else 1
+        """Actions sent at once in a pass (1 on a database with one shared connection)."""
         self.stop_requested = threading.Event()
         """Set by a stopping process: the pass ends after the action in hand and gives the
         rest of its claims back, instead of sending a whole batch first."""
@@ -60,30 +64,47 @@ class Dispatcher:
             return actions.next_due(session)
 
     def run_due(self) -> int:
-        """Run every action due now; returns how many were sent."""
-        sent = 0
+        """Run every action due now; returns how many were sent.
+
+        Up to ``workers`` actions run at once, each on a thread of this pass: while one
+        waits for Slack or the database, another goes ahead. A round's actions never
+        run side by side (a claim holds one action per round, see
+        :func:`flows.scheduling.actions.claim_due`), so a round still runs in due order.
+        """
         with self.db.transaction() as session:
             back, lost = actions.reclaim_expired(session, self.clock.now())
             retried = actions.retry_unknown(session, self.clock.now(), keep=NEVER_RESENT)
         if back or lost or retried:
             log.warning("reclaimed %d expired claims; %d sends had an unknown outcome; %d go out again "
                         "after a check of what arrived", back, lost, retried)
-        while True:
-            with self.db.transaction() as session:
-                claimed = actions.claim_due(session, owner=self.owner, now=self.clock.now(),
-                                            lease=self.lease, limit=self.batch)
-            if not claimed:
-                return sent
-            for number, action in enumerate(claimed):
-                if self.stop_requested.is_set():
-                    with self.db.transaction() as session:
-                        back = actions.release(session, [a.id for a in claimed[number:]], self.owner,
-                                               self.clock.now())
-                    log.info("stopping: %d claimed actions given back", back)
-                    return sent
-                sent += self._run_one(action)
-            if self.stop_requested.is_set():
-                return sent
+        claims = _Claims(self)
+        first = claims.fill()
+        if not first:
+            return 0
+        workers = max(1, min(self.workers, first))
+        if workers == 1:
+            claims.work()
+        else:
+            threads = [threading.Thread(target=claims.work, name=f"goedwerk-dispatch-{number}", daemon=True)
+                       for number in range(workers)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        if claims.failure is None:
+            claims.give_back()
+            return claims.sent
+        try:
+            claims.give_back()
+        except Exception:  # still unreachable: the leases expire and the claims come back then
+            log.warning("could not give back the claims of a failed pass")
+        raise claims.failure
+
+    def claim(self) -> list[actions.Claimed]:
+        """Claim the next batch of due actions for this dispatcher (its own transaction)."""
+        with self.db.transaction() as session:
+            return actions.claim_due(session, owner=self.owner, now=self.clock.now(), lease=self.lease,
+                                     limit=self.batch)
 
     def _run_one(self, action: actions.Claimed) -> int:
         try:
@@ -122,3 +143,55 @@ class Dispatcher:
                 backoff = timedelta(seconds=min(3600, 30 * 2 ** action.attempts))
                 actions.retry_later(session, action.id, self.owner, now + backoff, now, ",".join(errors))
         return 0
+
+
+class _Claims:
+    """The claimed actions of one pass, handed to its workers one at a time.
+
+    A worker that finds the batch empty claims the next one; the pass ends when a
+    claim comes back empty or a stop is requested (then :meth:`give_back` returns the
+    claims nobody started).
+    """
+
+    def __init__(self, dispatcher: Dispatcher) -> None:
+        self.dispatcher = dispatcher
+        self.sent = 0
+        self.failure: BaseException | None = None
+        self._waiting: deque[actions.Claimed] = deque()
+        self._lock = threading.Lock()
+
+    def fill(self) -> int:
+        """Claim a batch into the queue; returns how many were claimed."""
+        claimed = self.dispatcher.claim()
+        self._waiting.extend(claimed)
+        return len(claimed)
+
+    def next(self) -> actions.Claimed | None:
+        with self._lock:
+            if self.dispatcher.stop_requested.is_set() or self.failure is not None:
+                return None
+            if not self._waiting:
+                self.fill()
+            return self._waiting.popleft() if self._waiting else None
+
+    def work(self) -> None:
+        """Run claimed actions until there are none left (a worker thread's loop)."""
+        try:
+            while (action := self.next()) is not None:
+                sent = self.dispatcher._run_one(action)
+                with self._lock:
+                    self.sent += sent
+        except Exception as error:  # the database went away mid-pass: the ticker logs it and tries later
+            with self._lock:
+                self.failure = self.failure or error
+
+    def give_back(self) -> None:
+        """Return the claims nobody started to pending (a stop, or a failed pass)."""
+        if not self._waiting:
+            return
+        dispatcher = self.dispatcher
+        with dispatcher.db.transaction() as session:
+            back = actions.release(session, [action.id for action in self._waiting], dispatcher.owner,
+                                   dispatcher.clock.now())
+        self._waiting.clear()
+        log.info("pass ended early (stop or failure): %d claimed actions given back", back)

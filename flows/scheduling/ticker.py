@@ -21,6 +21,20 @@ log = logging.getLogger("goedwerk.ticker")
 JOB_ID = "goedwerk-dispatch"
 
 
+class _LongPassFilter(logging.Filter):
+    """Drops APScheduler's warning that a poll was skipped because the pass still runs.
+
+    A pass of a weekly fan-out outlasts many polls; skipping them is the design
+    (``max_instances=1``), not a fault, and the warning came once per poll.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in record.getMessage()
+
+
+_long_pass_filter = _LongPassFilter()
+
+
 class Ticker:
     def __init__(self, dispatcher: Dispatcher, interval_seconds: float) -> None:
         self.dispatcher = dispatcher
@@ -32,6 +46,9 @@ class Ticker:
         )
         self._stopping = threading.Event()
         self._running = threading.Lock()  # held while a pass runs
+        scheduler_log = logging.getLogger("apscheduler.scheduler")
+        if _long_pass_filter not in scheduler_log.filters:
+            scheduler_log.addFilter(_long_pass_filter)
 
     def start(self) -> None:
         self.scheduler.add_job(self._pass, "interval", seconds=self.interval, id=JOB_ID,

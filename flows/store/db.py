@@ -74,6 +74,12 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    @property
+    def concurrent(self) -> bool:
+        """Whether sessions on several threads get connections of their own (not an
+        in-memory SQLite database, whose one connection all sessions share)."""
+        return not isinstance(self.engine.pool, StaticPool)
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on error."""

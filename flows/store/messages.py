@@ -1,36 +1,48 @@
-"""Where keyed messages landed on their platform (``kickoff:12`` -> Slack ts), per channel."""
+"""Where keyed messages landed on their platform (``kickoff:12`` -> Slack ts), per channel.
+
+Both calls are one statement each: the channel is found by its platform ids inside the
+statement (a join, or ``INSERT … SELECT``), not looked up first.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import literal, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from flows.effects import Place
-from flows.store import queries
 from flows.store.db import Database
 from flows.store.models import Channel, MessageRef, Workspace
 
 
-def _channel_id(session, place: Place) -> int | None:
-    return session.scalar(
-        select(Channel.id).join(Workspace, Channel.workspace_id == Workspace.id)
-        .where(Workspace.platform == place.platform, Workspace.external_id == place.workspace,
-               Channel.external_id == place.channel))
+def _in_place(place: Place):
+    """Conditions picking the channel of ``place`` (join channels to workspaces)."""
+    return (Workspace.platform == place.platform, Workspace.external_id == place.workspace,
+            Channel.external_id == place.channel)
 
 
 def find(db: Database, place: Place, key: str) -> MessageRef | None:
     """The platform reference of the keyed message in this channel, if it was sent."""
     with db.transaction() as session:
-        channel_id = _channel_id(session, place)
-        if channel_id is None:
-            return None
-        return session.scalars(select(MessageRef).where(MessageRef.channel_id == channel_id,
-                                                        MessageRef.key == key)).first()
+        return session.scalars(
+            select(MessageRef).join(Channel, MessageRef.channel_id == Channel.id)
+            .join(Workspace, Channel.workspace_id == Workspace.id)
+            .where(MessageRef.key == key, *_in_place(place))
+        ).first()
 
 
 def remember(db: Database, place: Place, key: str, ref: str, thread_ref: str | None, now: datetime) -> None:
+    """Record (or move) the keyed message's reference; nothing when the channel is unknown."""
     with db.transaction() as session:
-        channel_id = _channel_id(session, place)
-        if channel_id is not None:
-            queries.remember_message(session, channel_id, key, ref, thread_ref, now)
+        dialect = session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        source = (select(Channel.id, literal(key), literal(ref), literal(thread_ref, MessageRef.thread_ref.type),
+                         literal(now, MessageRef.created_at.type))
+                  .join(Workspace, Channel.workspace_id == Workspace.id).where(*_in_place(place)))
+        statement = insert(MessageRef).from_select(
+            [MessageRef.channel_id, MessageRef.key, MessageRef.ref, MessageRef.thread_ref, MessageRef.created_at],
+            source)
+        session.execute(statement.on_conflict_do_update(
+            index_elements=[MessageRef.channel_id, MessageRef.key],
+            set_={"ref": statement.excluded.ref, "thread_ref": statement.excluded.thread_ref}))

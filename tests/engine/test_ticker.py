@@ -62,3 +62,25 @@ def test_actions_queued_by_another_process_are_found_by_polling(db: Database) ->
     finally:
         ticker.stop()
         other_process.db.dispose()
+
+
+def test_a_pass_longer_than_the_poll_interval_logs_no_warnings(db: Database, caplog) -> None:
+    engine = make_engine(db, SystemClock())
+    passes = []
+    dispatcher = Dispatcher(db, engine, SystemClock(), lambda effects, resend=False: None)
+
+    def slow_pass() -> int:
+        passes.append(time.monotonic())
+        time.sleep(0.5)  # a long fan-out: several polls fall due while it runs
+        return 0
+
+    dispatcher.run_due = slow_pass
+    caplog.set_level("WARNING")
+    ticker = Ticker(dispatcher, interval_seconds=0.1)
+    ticker.start()
+    try:
+        time.sleep(1.3)
+    finally:
+        ticker.stop()
+    assert len(passes) >= 2, "polls went on after the long pass"
+    assert [record.getMessage() for record in caplog.records if record.levelname == "WARNING"] == []
