@@ -45,8 +45,6 @@ import tempfile
 import threading
 import time
 import tracemalloc
-import urllib.error
-import urllib.request
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -64,6 +62,7 @@ from bot.slack.blocks.modals import (ACTION_OPTIONS, ACTION_TEXT, BLOCK_OPTIONS,
 from flows.store import migrate  # noqa: E402
 from flows.store.db import normalise_url  # noqa: E402
 from flows.store.models import ROUND_ACTIVE, Channel, Round  # noqa: E402
+from tests.slack import probe  # noqa: E402
 from tests.slack.fake_slack import FakeSlack  # noqa: E402
 from tests.slack.signing import block_actions_body, post, slash_command_body, view_submission_body  # noqa: E402
 
@@ -195,23 +194,13 @@ def goedwerk_command(port: int, traced: bool = False) -> list[str]:
     return [sys.executable, "-m", "bot.cli", "run", "--port", str(port)]
 
 
-def healthz(url: str) -> int | None:
-    try:
-        with urllib.request.urlopen(url + "/healthz", timeout=2) as response:  # noqa: S310 (local)
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-    except OSError:
-        return None
-
-
 def wait_healthy(process: subprocess.Popen, url: str, log: Path) -> float:
     """Seconds until ``/healthz`` answers 200 (the caller noted the spawn time just before)."""
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(f"the process exited early with {process.returncode}:\n{log.read_text()[-3000:]}")
-        if healthz(url) == 200:
+        if probe.healthz(url, timeout=2) == 200:
             return time.monotonic()
         time.sleep(0.005)
     raise SystemExit(f"GET /healthz did not answer 200 within {START_TIMEOUT:.0f} s:\n{log.read_text()[-3000:]}")

@@ -22,6 +22,21 @@ from bot.slack.services import SlackServices
 from bot.slack.token_crypto import EncryptedInstallationStore, TokenCipher, TokenKeyError
 
 log = logging.getLogger("goedwerk.slack")
+
+
+class _ClientCarriesTheToken(logging.Filter):
+    """Drops Bolt's start-up warning that ``token`` "will be unused".
+
+    Bolt reads SLACK_BOT_TOKEN from the environment itself and warns whenever a client
+    is given as well; our client is built with that very token (and our base URL and
+    retry handlers), so the warning only misleads whoever reads the log.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+_client_carries_the_token = _ClientCarriesTheToken()
 BOT_SCOPES = ["commands", "chat:write", "channels:read", "groups:read", "users:read", "im:write",
               "files:write", "channels:history", "groups:history"]
 OAUTH_STATE_SECONDS = 600
@@ -49,6 +64,9 @@ def _installation_store(settings: Settings, services: Services) -> SQLAlchemyIns
 def build_app(settings: Settings, services: Services, *, socket_mode: bool = False) -> SlackApp:
     """The Bolt app with every listener registered; tokens from settings or the install store."""
     client = build_client(settings.slack_api_url, settings.slack_bot_token)
+    bolt_log = logging.getLogger("slack_bolt.App")
+    if _client_carries_the_token not in bolt_log.filters:
+        bolt_log.addFilter(_client_carries_the_token)
     common = dict(client=client, signing_secret=settings.slack_signing_secret,
                   request_verification_enabled=not socket_mode, process_before_response=False,
                   raise_error_for_unhandled_request=False,

@@ -1,18 +1,12 @@
-"""benchmarks/rendering.py still runs (its figures are checked by people, not by tests)."""
+"""benchmarks/rendering.py still runs: draft, card, PDF and PNG for both round sizes."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "rendering.py"
+from tests.benchmarks.support import run_quick
 
 
 def test_rendering_runs_in_quick_mode() -> None:
-    result = subprocess.run([sys.executable, str(SCRIPT), "--quick"], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    out = result.stdout
+    out = run_quick("rendering.py")
     assert "baseline: small" in out
     for stage in ("draft", "card", "pdf", "png"):
         assert f" {stage} " in out, stage

@@ -8,8 +8,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -19,6 +17,7 @@ from bot.slack.app import BOT_SCOPES
 from bot.slack.http import SLACK_PATHS
 from bot.slack.listeners.shortcuts import DELETE_SHORTCUT, EDIT_SHORTCUT
 from tests.slack.fake_slack import FakeSlack, fake_slack  # noqa: F401 (fixture)
+from tests.slack.probe import healthz
 from tests.slack.signing import post, slash_command_body
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,16 +46,6 @@ def goedwerk(args: list[str], env: dict[str, str], cwd: Path, **kwargs) -> subpr
     # cwd is a fresh directory, so no .env file from the developer's checkout is read
     return subprocess.Popen([sys.executable, "-m", "bot.cli", *args], env=env, cwd=cwd,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
-
-
-def healthz(url: str) -> int | None:
-    try:
-        with urllib.request.urlopen(url + "/healthz", timeout=1) as response:  # noqa: S310 (local)
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-    except OSError:
-        return None
 
 
 def wait_healthy(process: subprocess.Popen, url: str) -> None:
