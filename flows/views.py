@@ -227,7 +227,8 @@ class ImageForm:
     stories: tuple[tuple[int, str], ...] = ()
     may_pick_story: bool = False
     suggestions: tuple[str, ...] = ()
-    pictures: tuple[str, ...] = ()
+    pictures: tuple[tuple[str, str], ...] = ()
+    """Built-in pictures as (stored name, name in the form's language)."""
 
 
 @dataclass(frozen=True)

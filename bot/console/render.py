@@ -86,7 +86,7 @@ def render(view: View, zone: ZoneInfo) -> list[str]:
             return lines + _wrap(t(lang, "Vote with: /goedwerk vote <number> or /goedwerk vote <your own title>"))
         if view.part == "picture":
             return _wrap(t(lang, "Choose with: /goedwerk image picture <name or emoji>. Pictures: {pictures}",
-                           pictures=", ".join(view.pictures)))
+                           pictures=", ".join(label for _, label in view.pictures)))
         return _wrap(t(lang, "Edit with: /goedwerk image title|experience|narrative <text>"))
     if isinstance(view, ImageList):
         if not view.items:

@@ -25,7 +25,7 @@ from flows.effects import DirectMessage, Effect, Ephemeral, FileBlob, Post, Upda
 from flows.engine import checkback, presenters, rounds
 from flows.engine.plan import TAIL, parse_plan
 from flows.engine.scope import Refusal, Scope
-from flows.i18n import N_
+from flows.i18n import LANGUAGES, N_, t
 from flows.scheduling import actions
 from flows.store import queries
 from flows.store.models import ROUND_ACTIVE, ROUND_CLOSED, Channel, ImageRevision, Picture, PublishedImage, Round, SummaryDraft
@@ -40,6 +40,9 @@ DECISIONS = {"ja": "approve", "yes": "approve", "approve": "approve",
              "anoniem": "anonymise", "anonymous": "anonymise", "anonymise": "anonymise",
              "nee": "remove", "no": "remove", "remove": "remove"}
 MAX_TITLE, MAX_FIELD = 120, 3000
+PICTURE_NAMES = {"bridge": N_("bridge"), "compass": N_("compass"), "handshake": N_("handshake"),
+                 "lighthouse": N_("lighthouse"), "path": N_("path"), "puzzle": N_("puzzle")}
+"""The built-in pictures as people see and type them (the keys are the stored names)."""
 _EMOJI = re.compile(r"^:[a-z0-9_+-]{1,60}:$|^[^\w\s]{1,8}$")
 
 
@@ -141,9 +144,11 @@ def edit(scope: Scope, content: ContentPack, field_name: str, value: str) -> lis
         image["extra_titles"] = [*image["extra_titles"], value][-10:]
         image["votes"] = {**image["votes"], scope.actor.user: value}
     elif field_name == "picture":
-        if value not in BUILTIN_PICTURES and not _EMOJI.match(value):
-            raise Refusal(N_("Choose a picture: {pictures}, or one emoji."), pictures=", ".join(BUILTIN_PICTURES))
-        image["picture"] = f"builtin:{value}" if value in BUILTIN_PICTURES else f"emoji:{value}"
+        builtin = builtin_picture(value)
+        if builtin is None and not _EMOJI.match(value):
+            raise Refusal(N_("Choose a picture: {pictures}, or one emoji."),
+                          pictures=", ".join(label for _, label in picture_choices(scope.language)))
+        image["picture"] = f"builtin:{builtin}" if builtin is not None else f"emoji:{value}"
     else:
         if len(value) > MAX_FIELD:
             raise Refusal(N_("Your text has {length} characters; the limit is {limit}. Nothing was stored."),
@@ -151,6 +156,21 @@ def edit(scope: Scope, content: ContentPack, field_name: str, value: str) -> lis
         image[field_name] = value or None
     _save(scope, round_row, stored, image)
     return [*_refresh(scope, content, round_row, stored), scope.tell(N_("The draft has been updated."))]
+
+
+def picture_choices(language: str) -> tuple[tuple[str, str], ...]:
+    """The built-in pictures as (stored name, name shown in ``language``)."""
+    return tuple((name, t(language, PICTURE_NAMES[name])) for name in BUILTIN_PICTURES)
+
+
+def builtin_picture(typed: str) -> str | None:
+    """The built-in picture someone named, in any of our languages ("brug" or "bridge"); None if none."""
+    wanted = typed.strip().casefold()
+    for language in LANGUAGES:
+        for name, label in picture_choices(language):
+            if wanted in (name, label.casefold()):
+                return name
+    return None
 
 
 def vote(scope: Scope, content: ContentPack, choice: str) -> list[Effect]:
@@ -190,7 +210,7 @@ def form(scope: Scope, content: ContentPack, part: str, round_value: str) -> Ima
                                                                              round_row.facilitator_id),
                      experience=view.experience or "", narrative=view.narrative or "", stories=stories,
                      may_pick_story=rounds.may_facilitate(scope, round_row),
-                     suggestions=view.title_suggestions, pictures=BUILTIN_PICTURES)
+                     suggestions=view.title_suggestions, pictures=picture_choices(scope.language))
 
 
 def submit(scope: Scope, content: ContentPack, event) -> list[Effect]:

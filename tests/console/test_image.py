@@ -6,8 +6,10 @@ import io
 import re
 
 from pypdf import PdfReader
+from sqlalchemy import select
 
 from flows.store.db import Database
+from flows.store.models import SummaryDraft
 from tests.console.test_dialogues import console
 from tests.harness import QUICK_PLAN
 
@@ -203,3 +205,21 @@ def test_an_explicit_anonymise_answer_keeps_the_words_without_the_name(db: Datab
     text = pdf_text(session)
     assert "Know their mandate" in text and "anna" not in text
     assert "— carl" in text
+
+
+def test_pictures_are_named_in_the_teams_language_and_either_name_works(db: Database) -> None:
+    session = console(db, QUICK_PLAN)
+    session.run(ROUND.replace("/goedwerk taal en\n", ""))  # the channel speaks Dutch, the default
+
+    def picture() -> str:
+        with db.transaction() as transaction:
+            return transaction.scalars(select(SummaryDraft)).one().content["image"]["picture"]
+
+    out = session.run("/goedwerk beeld plaatje zonnetje")
+    assert "brug, kompas, handdruk, vuurtoren, pad, puzzel" in out
+    assert "bridge" not in out
+    out = session.run("/goedwerk beeld plaatje Vuurtoren")
+    assert "Het concept is bijgewerkt." in out
+    assert picture() == "builtin:lighthouse"
+    session.run("/goedwerk beeld plaatje compass")  # the English name works too
+    assert picture() == "builtin:compass"

@@ -16,9 +16,12 @@ from bot.slack.blocks import (ACTION_PATTERN, action_of, check_message, check_mo
                               start_modal)
 from bot.slack.blocks import modals, start
 from bot.slack.blocks.fit import Lines, fit, section
+from bot.slack.blocks.image_modals import image_modal
 from bot.slack.blocks.text import chunk_text, mention, truncate
+from flows.engine.image import picture_choices
 from flows.engine.plan import parse_plan
-from flows.views import (Choice, ContributionForm, ContributionView, Coverage, DraftSection, Notice, PromptView,
+from flows.views import (Choice, ContributionForm, ContributionView, Coverage, DraftSection, ImageForm, Notice,
+                         PromptView,
                          RoundView, SituationCard, SituationItem, SituationList, StepInfo, SummaryView)
 
 ZONE = ZoneInfo("Europe/Amsterdam")
@@ -392,3 +395,11 @@ def test_start_modal_with_many_situations():
     select = [b for b in modal["blocks"] if b.get("block_id") == start.BLOCK_SITUATION][0]["element"]
     assert select["option_groups"][0]["options"][0]["value"] == "random"
     assert sum(len(g["options"]) for g in select["option_groups"]) == 151
+
+
+def test_the_picture_choice_shows_names_in_the_forms_language_and_sends_the_stored_name() -> None:
+    modal = image_modal(ImageForm("nl", 4, "picture", pictures=picture_choices("nl")), "C1")
+    check_modal(modal)
+    options = [option for block in modal["blocks"] for option in (block.get("element") or {}).get("options", [])]
+    assert [(option["text"]["text"], option["value"]) for option in options][:2] == [("brug", "bridge"),
+                                                                                    ("kompas", "compass")]

@@ -51,7 +51,7 @@ def image_modal(form: ImageForm, channel_id: str) -> dict:
         blocks.append(_input(OWN_TITLE, t(lang, "Or a title of your own"), "", TITLE_LIMIT, multiline=False))
         heading = t(lang, "Vote for a title")
     else:
-        blocks.append(_select(PICTURE, t(lang, "A picture"), [(name, name) for name in form.pictures]))
+        blocks.append(_select(PICTURE, t(lang, "A picture"), [(label, name) for name, label in form.pictures]))
         blocks.append(_input(EMOJI, t(lang, "Or one emoji"), "", 8, multiline=False))
         blocks.append(InputBlock(block_id=UPLOAD, optional=True, label=PlainTextObject(text=t(lang, "Or upload a picture")),
                                  element=FileInputElement(action_id=UPLOAD, filetypes=["png", "jpg", "jpeg"],
