@@ -14,7 +14,8 @@ The baseline, in the same run, is a bare Bolt app on the same stack (waitress, s
 thread count, Bolt's WSGI adapter) whose listeners only call ack(). The Web API calls
 of both go to the tests' FakeSlack, run in its own process. As the form a click opens
 may come after the ack, the time from each click to its `views.open` is reported too:
-Slack's trigger id expires after 3 s.
+Slack's trigger id expires after 3 s (goedwerk tells the person instead of opening a
+form whose trigger is over 2.5 s old; those are counted as "told it came too late").
 
     python benchmarks/ack_latency.py                        # SQLite and PostgreSQL, 60 s per level
     python benchmarks/ack_latency.py --database-url sqlite  # one dialect (or a postgresql:// server URL)
@@ -79,28 +80,34 @@ def serve_fake_slack(channels: int) -> int:
     """Run FakeSlack until standard input closes; its base URL is the first line printed.
 
     Each line ``forms`` read is answered with a JSON list: for every ``views.open`` since
-    the last one, the seconds from its click's scheduled time (carried in the trigger id).
+    the last one, the seconds from its click's scheduled time (carried in the trigger id),
+    then the number of people told since the last one that their form came too late.
     """
+    from bot.slack.sender import ERROR_TEXTS
     from tests.slack.fake_slack import FakeSlack
 
+    too_late = ERROR_TEXTS["expired_trigger_id"]  # the servers speak English
     with FakeSlack(single_use_triggers=False) as fake:
         for channel in channel_ids(channels):
             fake.set_members(channel, USERS)
         print(fake.base_url, flush=True)
-        seen = 0
+        seen = seen_told = 0
         for _ in sys.stdin:
             opened = fake.calls_to("views.open")
-            print(json.dumps([call.time - int(str(call.params.get("trigger_id")).split(".")[0]) / 1e6
-                              for call in opened[seen:] if call.ok]), flush=True)
-            seen = len(opened)
+            told = sum(too_late in json.dumps(response["body"]) for response in fake.responses)
+            print(json.dumps([[call.time - int(str(call.params.get("trigger_id")).split(".")[0]) / 1e6
+                               for call in opened[seen:] if call.ok], told - seen_told]), flush=True)
+            seen, seen_told = len(opened), told
     return 0
 
 
-def form_delays(fake: subprocess.Popen) -> list[float]:
-    """Ask the FakeSlack process how long after their clicks the latest forms opened (seconds)."""
+def form_delays(fake: subprocess.Popen) -> tuple[list[float], int]:
+    """Ask the FakeSlack process how long after their clicks the latest forms opened (seconds),
+    and how many people were told their form came too late."""
     fake.stdin.write("forms\n")
     fake.stdin.flush()
-    return json.loads(fake.stdout.readline())
+    delays, told = json.loads(fake.stdout.readline())
+    return delays, told
 
 
 def serve_baseline(port: int, api_url: str) -> int:
@@ -364,7 +371,7 @@ def percentile(values: list[float], share: float) -> float:
 @dataclass
 class Row:
     """One line of the table; ``cpu`` (server ms per request) and ``drain`` (s) on the "all" rows only,
-    ``forms`` (seconds from a click to its form) on the "click" rows."""
+    ``forms`` (seconds from a click to its form) and ``told`` (clicks answered "too late") on the "click" rows."""
 
     target: str
     rate: float
@@ -373,6 +380,7 @@ class Row:
     cpu: float | None = None
     drain: float | None = None
     forms: list[float] = field(default_factory=list, repr=False)
+    told: int = 0
 
     def percentile(self, share: float) -> float:
         return percentile([s.latency for s in self.samples], share)
@@ -387,9 +395,10 @@ class Row:
 
 
 def rows_for(target: str, rate: float, samples: list[Sample], cpu: float, drain: float,
-             forms: list[float]) -> list[Row]:
+             forms: tuple[list[float], int]) -> list[Row]:
     rows = [Row(target, rate, kind, [s for s in samples if s.kind == kind],
-                forms=forms if kind == "click" else []) for kind in KINDS]
+                forms=forms[0] if kind == "click" else [], told=forms[1] if kind == "click" else 0)
+            for kind in KINDS]
     return rows + [Row(target, rate, "all", samples, cpu, drain)]
 
 
@@ -421,7 +430,8 @@ def print_forms(rows: list[Row]) -> None:
         late = sum(delay >= SLACK_LIMIT for delay in row.forms)
         print(f"{row.target} at {row.rate:g}/s: {len(row.forms)} of {len(row.samples)} forms opened, "
               f"p50 {percentile(row.forms, 0.5):.0f} ms, p99 {percentile(row.forms, 0.99):.0f} ms, "
-              f"max {percentile(row.forms, 1.0):.0f} ms after the click; {late} after 3 s (trigger expired in Slack)")
+              f"max {percentile(row.forms, 1.0):.0f} ms after the click; {late} after 3 s (trigger expired in Slack); "
+              f"{row.told} told it came too late")
 
 
 def log_summary(server: Server) -> str:

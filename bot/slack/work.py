@@ -8,16 +8,32 @@ acknowledgements exactly when the app is busy. So listeners only check and ``ack
 on Bolt's threads and hand everything else to this queue; acknowledgements stay fast
 under load, and the work queue absorbs the burst (its depth is logged when it grows).
 
+Two lanes share the worker threads through one :class:`queue.PriorityQueue`:
+
+- the *form lane* (:meth:`WorkQueue.submit_form`) for work that opens a form with the
+  request's ``trigger_id``, which Slack honours for only 3 seconds. It always goes
+  ahead of waiting normal work. When such work comes up more than
+  :data:`TRIGGER_BUDGET` seconds after it was submitted, its ``too_late`` callback
+  runs instead (telling the person), since ``views.open`` would fail anyway;
+- the *normal lane* (:meth:`WorkQueue.submit`) for everything else.
+
+Each lane keeps arrival order. Under a sustained overload the form lane can hold
+normal work back; normal work is never dropped, only delayed.
+
 The queue lives in memory: on a graceful stop (SIGTERM) :meth:`WorkQueue.close`
-finishes what was acknowledged before the process exits.
+finishes what was acknowledged before the process exits. Its threads are daemons, so
+a process that never calls :meth:`~WorkQueue.close` (a test, a script) still exits.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
+import queue
 import threading
+import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 
 log = logging.getLogger("goedwerk.slack")
 
@@ -25,15 +41,30 @@ WORKERS = 6
 """Threads doing engine work; a few suffice, since the work is mostly CPU under one GIL."""
 DEPTH_WARNING = 200
 """Log a warning whenever this many more requests are waiting (200, 400, ...)."""
+TRIGGER_BUDGET = 2.5
+"""Seconds after submitting that form work may still start: Slack's trigger id lives 3 s,
+and the request reached us a little after Slack made it."""
+
+_FORM, _NORMAL, _STOP = 0, 1, 2  # lanes, in the order workers take them
 
 
 class WorkQueue:
-    """Runs acknowledged requests' work in arrival order on :data:`WORKERS` threads."""
+    """Runs acknowledged requests' work on :data:`WORKERS` threads, form work first.
 
-    def __init__(self, workers: int = WORKERS) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="goedwerk-work")
+    ``clock`` (monotonic seconds) and ``trigger_budget`` are there for tests.
+    """
+
+    def __init__(self, workers: int = WORKERS, *, trigger_budget: float = TRIGGER_BUDGET,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.trigger_budget = trigger_budget
+        self.clock = clock
+        self._size = workers
+        self._queue: queue.PriorityQueue = queue.PriorityQueue()
+        self._numbers = itertools.count()  # arrival order within a lane
+        self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         self._waiting = 0
+        self._closed = False
 
     @property
     def waiting(self) -> int:
@@ -42,22 +73,63 @@ class WorkQueue:
             return self._waiting
 
     def submit(self, work: Callable[..., object], *args: object, **kwargs: object) -> Future:
-        """Queue ``work(*args, **kwargs)``; its exceptions are logged, never raised here."""
+        """Queue ``work(*args, **kwargs)`` in the normal lane; its exceptions are logged, never raised here."""
+        return self._put(_NORMAL, lambda: work(*args, **kwargs), getattr(work, "__name__", "a request"))
+
+    def submit_form(self, work: Callable[..., object], *args: object,
+                    too_late: Callable[[], object], **kwargs: object) -> Future:
+        """Queue ``work(*args, **kwargs)``, which opens a form with a trigger id received just now,
+        ahead of normal work; if it cannot start within :attr:`trigger_budget` seconds,
+        ``too_late()`` runs instead."""
+        submitted, name = self.clock(), getattr(work, "__name__", "a request")
+
+        def run() -> object:
+            age = self.clock() - submitted
+            if age > self.trigger_budget:
+                log.warning("%s came up %.1f s after its request: trigger too old, form not opened", name, age)
+                return too_late()
+            return work(*args, **kwargs)
+
+        return self._put(_FORM, run, name)
+
+    def _put(self, lane: int, task: Callable[[], object], name: str) -> Future:
+        future: Future = Future()
         with self._lock:
+            if self._closed:
+                raise RuntimeError("the work queue is closed")
             self._waiting += 1
             if self._waiting % DEPTH_WARNING == 0:
                 log.warning("%d acknowledged requests are waiting for their work", self._waiting)
-        return self._pool.submit(self._run, work, args, kwargs)
+            if len(self._threads) < min(self._size, self._waiting):  # start threads as work needs them
+                thread = threading.Thread(target=self._work, name=f"goedwerk-work_{len(self._threads)}",
+                                          daemon=True)
+                thread.start()
+                self._threads.append(thread)
+            self._queue.put((lane, next(self._numbers), future, task, name))
+        return future
 
-    def _run(self, work: Callable[..., object], args: tuple, kwargs: dict) -> None:
-        try:
-            work(*args, **kwargs)
-        except Exception:
-            log.exception("work after acknowledging %s failed", getattr(work, "__name__", "a request"))
-        finally:
-            with self._lock:
-                self._waiting -= 1
+    def _work(self) -> None:
+        """One worker thread: take the first item of the most urgent lane until told to stop."""
+        while True:
+            lane, _, future, task, name = self._queue.get()
+            if lane == _STOP:
+                return
+            try:
+                if future.set_running_or_notify_cancel():
+                    future.set_result(task())
+            except Exception:
+                log.exception("work after acknowledging %s failed", name)
+                future.set_result(None)
+            finally:
+                with self._lock:
+                    self._waiting -= 1
 
     def close(self) -> None:
-        """Finish every queued piece of work, then stop the threads."""
-        self._pool.shutdown(wait=True)
+        """Finish every queued piece of work (both lanes), then stop the threads; later submits raise."""
+        with self._lock:
+            self._closed = True
+            threads = list(self._threads)
+            for _ in threads:  # the stop lane sorts after all real work
+                self._queue.put((_STOP, next(self._numbers), None, None, ""))
+        for thread in threads:
+            thread.join()

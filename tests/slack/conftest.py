@@ -18,6 +18,7 @@ from bot.settings import load_settings
 from bot.slack.app import build_app
 from bot.slack.http import make_wsgi
 from bot.slack.main import start_scheduler
+from bot.slack.services import SlackServices
 from flows.clock import SystemClock
 from flows.store.db import Database
 from tests.slack.fake_slack import FakeSlack, fake_slack  # noqa: F401 (fixture)
@@ -33,6 +34,8 @@ class RunningApp:
     url: str
     fake: FakeSlack
     db: Database
+    services: SlackServices | None = None
+    """The app's services (a test may swap in a work queue of its own)."""
 
     def send(self, body: str, **kwargs) -> tuple[int, dict, str]:
         return post(self.url + "/slack/events", body, SECRET, **kwargs)
@@ -82,7 +85,7 @@ def slack_app(db: Database, fake_slack: FakeSlack) -> Iterator[RunningApp]:  # n
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     try:
-        yield RunningApp(f"http://127.0.0.1:{server.effective_port}", fake_slack, services.db)
+        yield RunningApp(f"http://127.0.0.1:{server.effective_port}", fake_slack, services.db, slack.services)
         validate_payloads(fake_slack)
     finally:
         server.close()

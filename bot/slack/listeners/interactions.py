@@ -1,7 +1,8 @@
 """Slash command, buttons and menus: translate, call the engine, send.
 
 Every listener calls ``ack()`` first and hands the rest (database, forms, Web API) to
-the work queue (:mod:`bot.slack.work`), so acknowledgements never wait for work.
+the work queue (:mod:`bot.slack.work`), so acknowledgements never wait for work. A
+click or command that opens a form goes to its form lane (see :mod:`.forms`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from slack_bolt import App
 from bot.slack import actors
 from bot.slack.blocks import ACTION_PATTERN, decode_action
 from bot.slack.blocks.home import HOME_DELETE, HOME_EDIT
+from bot.slack.listeners import forms
 from bot.slack.services import SlackServices
 from flows.effects import Ephemeral, Place
 from flows.events import Choose, Command
@@ -29,7 +31,12 @@ def register(app: App, services: SlackServices) -> None:
     @app.command("/goedwerk")
     def on_command(ack, command, client, respond):
         ack()
-        services.work.submit(run_command, command, client, respond)
+        if forms.command_opens_form(command.get("text", "") or ""):
+            services.work.submit_form(run_command, command, client, respond, too_late=lambda: forms.too_late(
+                services, client, command.get("team_id", ""), command.get("channel_id", ""),
+                command.get("user_id", ""), respond))
+        else:
+            services.work.submit(run_command, command, client, respond)
 
     def run_command(command, client, respond):
         team, channel, user = command.get("team_id", ""), command.get("channel_id", ""), command.get("user_id", "")
@@ -49,22 +56,24 @@ def register(app: App, services: SlackServices) -> None:
     @app.action(ACTION_PATTERN)
     def on_action(ack, body, action, client, respond):
         ack()
-        services.work.submit(run_action, body, action, client, respond)
+        choice = _choice(body, action)
+        if choice is not None and forms.choice_opens_form(choice[0]):
+            team, user, channel = actors.team_of(body), body.get("user", {}).get("id", ""), choice[2]
+            home = action.get("action_id") in (HOME_EDIT, HOME_DELETE)
+            services.work.submit_form(run_action, body, action, client, respond, too_late=lambda: forms.too_late(
+                services, client, team, channel, user, None if home else respond))
+        else:
+            services.work.submit(run_action, body, action, client, respond)
 
     def run_action(body, action, client, respond):
-        decoded = decode_action(action)
+        choice = _choice(body, action)
         team, user = actors.team_of(body), body.get("user", {}).get("id", "")
-        if decoded is None:
+        if choice is None:
             log.info("ignored unknown action id %r", str(action.get("action_id"))[:80])
             return
-        name, value = decoded
-        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
-        if action.get("action_id") in (HOME_EDIT, HOME_DELETE):  # from the App Home: "C123:40"
-            channel, _, value = value.partition(":")
-            name = "edit" if action.get("action_id") == HOME_EDIT else "delete"
-            respond = None
-        if "@" in value:  # a button in a private reminder names its team channel
-            value, _, channel = value.rpartition("@")
+        name, value, channel = choice
+        if action.get("action_id") in (HOME_EDIT, HOME_DELETE):
+            respond = None  # the App Home has no response URL
         if not channel:
             log.info("action %s without a channel ignored", name)
             return
@@ -74,6 +83,21 @@ def register(app: App, services: SlackServices) -> None:
         sender.deliver(effects, client=client, trigger_id=body.get("trigger_id"), respond=respond)
         if name == "delete" and (body.get("view") or {}).get("type") == "home":
             sender.publish_home(client, engine.home(actors.PLATFORM, team, user))
+
+
+def _choice(body: dict, action: dict) -> tuple[str, str, str] | None:
+    """``(name, value, channel)`` of one of our actions for the engine's ``Choose``; None when not ours."""
+    decoded = decode_action(action)
+    if decoded is None:
+        return None
+    name, value = decoded
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
+    if action.get("action_id") in (HOME_EDIT, HOME_DELETE):  # from the App Home: "C123:40"
+        channel, _, value = value.partition(":")
+        name = "edit" if action.get("action_id") == HOME_EDIT else "delete"
+    if "@" in value:  # a button in a private reminder names its team channel
+        value, _, channel = value.rpartition("@")
+    return name, value, channel
 
 
 def _writes(text: str) -> bool:

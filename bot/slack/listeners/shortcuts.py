@@ -1,4 +1,7 @@
-"""Message shortcuts: edit or delete your own contribution from its message menu."""
+"""Message shortcuts: edit or delete your own contribution from its message menu.
+
+Editing opens a form, so it goes to the work queue's form lane (see :mod:`.forms`).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from slack_bolt import App
 from sqlalchemy import select
 
 from bot.slack import actors
+from bot.slack.listeners import forms
 from bot.slack.services import SlackServices
 from flows.store.models import Channel, MessageRef, Workspace
 from flows.events import Choose
@@ -34,7 +38,13 @@ def contribution_at(services: SlackServices, team: str, channel: str, ts: str) -
 def register(app: App, services: SlackServices) -> None:
     def handle(ack, body, client, verb):
         ack()
-        services.work.submit(run, body, client, verb)
+        if forms.choice_opens_form(verb):
+            team, user = actors.team_of(body), body.get("user", {}).get("id", "")
+            channel = (body.get("channel") or {}).get("id", "")
+            services.work.submit_form(run, body, client, verb,
+                                      too_late=lambda: forms.too_late(services, client, team, channel, user))
+        else:
+            services.work.submit(run, body, client, verb)
 
     def run(body, client, verb):
         team, user = actors.team_of(body), body.get("user", {}).get("id", "")
