@@ -7,7 +7,7 @@ landed on their platform (see :mod:`flows.store.messages`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .views import View
 
@@ -105,3 +105,25 @@ class DirectFile:
 
 
 Effect = Post | Update | Remove | DirectMessage | Ephemeral | OpenForm | Upload | DirectFile
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """Where a keyed message landed (``ref``: the platform's id for it, e.g. a Slack ts)."""
+
+    place: Place
+    key: str
+    ref: str
+    thread_ref: str | None = None
+
+
+@dataclass
+class Delivery:
+    """How the dispatcher asks for first sends of a batch to be delivered.
+
+    Their keyed messages were never sent (no need to look for an earlier one), and the
+    adapter appends where each landed to :attr:`sent` instead of recording it in a
+    transaction of its own: the dispatcher records them with the actions' outcome.
+    """
+
+    sent: list[SentMessage] = field(default_factory=list)

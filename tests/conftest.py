@@ -171,11 +171,13 @@ def _postgresql_template() -> Iterator[str]:
         drop_pg_database(name)
 
 
-@pytest.fixture
-def db(dialect: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """A :class:`Database` on a fresh database of ``dialect`` at the head revision."""
+@contextmanager
+def migrated_db(dialect: str, request: pytest.FixtureRequest, tmp_path: Path,
+                name: str = "goedwerk.db") -> Iterator[Database]:
+    """A :class:`Database` on a fresh database of ``dialect`` at the head revision
+    (``name``: the SQLite file's name in ``tmp_path``, to open more than one)."""
     if dialect == "sqlite":
-        path = tmp_path / "goedwerk.db"
+        path = tmp_path / name
         shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
         database = Database(f"sqlite:///{path}")
         try:
@@ -190,3 +192,10 @@ def db(dialect: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
             yield database
         finally:
             database.dispose()
+
+
+@pytest.fixture
+def db(dialect: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A :class:`Database` on a fresh database of ``dialect`` at the head revision."""
+    with migrated_db(dialect, request, tmp_path) as database:
+        yield database

@@ -23,14 +23,20 @@ log = logging.getLogger("goedwerk")
 WAITRESS_THREADS = 16
 
 
+def slack_dispatcher(slack, settings: Settings, clock) -> Dispatcher:
+    """The dispatcher that sends timed work with each team's token (``slack``: a built app)."""
+    sender = slack.services.sender
+    return Dispatcher(slack.services.db, slack.services.engine, clock,
+                      lambda effects, resend=False, delivery=None: sender.deliver(effects, resend=resend,
+                                                                                  delivery=delivery),
+                      lease=timedelta(seconds=settings.dispatch_lease), workers=settings.dispatch_workers,
+                      records_sent=True)
+
+
 def start_scheduler(slack, settings: Settings, clock) -> Ticker:
     """Run the dispatcher in this process: timed steps are sent with each team's token."""
-    services = slack.services
-    dispatcher = Dispatcher(services.db, services.engine, clock,
-                            lambda effects, resend=False: services.sender.deliver(effects, resend=resend),
-                            lease=timedelta(seconds=settings.dispatch_lease), workers=settings.dispatch_workers)
-    ticker = Ticker(dispatcher, settings.dispatch_interval)
-    services.engine.on_schedule(ticker.wake)
+    ticker = Ticker(slack_dispatcher(slack, settings, clock), settings.dispatch_interval)
+    slack.services.engine.on_schedule(ticker.wake)
     ticker.start()
     return ticker
 

@@ -21,7 +21,8 @@ from bot.slack.blocks.image_modals import image_modal
 from bot.slack.pacing import ChannelPacer
 from flows.clock import Clock
 from flows.content.schema import ContentPack
-from flows.effects import DirectFile, DirectMessage, Effect, Ephemeral, OpenForm, Place, Post, Remove, Update, Upload
+from flows.effects import (DirectFile, DirectMessage, Delivery, Effect, Ephemeral, OpenForm, Place, Post, Remove,
+                           SentMessage, Update, Upload)
 from flows.i18n import N_, t
 from flows.store import messages
 from flows.store.db import Database
@@ -64,12 +65,15 @@ class SlackSender:
         self.pacer = ChannelPacer()
 
     def deliver(self, effects: Sequence[Effect], *, client: WebClient | None = None,
-                trigger_id: str | None = None, respond: Respond | None = None, resend: bool = False) -> list[str]:
+                trigger_id: str | None = None, respond: Respond | None = None, resend: bool = False,
+                delivery: Delivery | None = None) -> list[str]:
         """Send every effect; returns the Slack error codes met (empty when all went well).
 
         With ``resend`` (a retry of timed work whose earlier outcome is unknown) a keyed
         message is first looked for in the channel's history by its metadata, so a send
-        that did arrive is recorded instead of repeated.
+        that did arrive is recorded instead of repeated. With ``delivery`` (the
+        dispatcher's first sends) keyed posts are not looked up first and where they
+        landed goes to ``delivery.sent`` for the caller to record.
         """
         errors: list[str] = []
         clients: dict[str, WebClient | None] = {}  # one token look-up per team, not per effect
@@ -82,12 +86,12 @@ class SlackSender:
                 log.error("no token for team %s; %s not sent", effect.place.workspace, type(effect).__name__)
                 errors.append("not_installed")
                 continue
-            code = self._attempt(web, effect, trigger_id, respond, resend)
+            code = self._attempt(web, effect, trigger_id, respond, resend, delivery)
             if code in STALE_TOKEN_ERRORS and client is None and self.refresh_client is not None:
                 fresh = self.refresh_client(team, web)  # reinstalled since we read the token?
                 if fresh is not None:
                     clients[team] = web = fresh
-                    code = self._attempt(web, effect, trigger_id, respond, resend)
+                    code = self._attempt(web, effect, trigger_id, respond, resend, delivery)
             if code is not None:
                 errors.append(code)
                 if code != UNREACHABLE:
@@ -97,10 +101,10 @@ class SlackSender:
     # -- one effect ---------------------------------------------------------------------
 
     def _attempt(self, web: WebClient, effect: Effect, trigger_id: str | None, respond: Respond | None,
-                 resend: bool) -> str | None:
+                 resend: bool, delivery: Delivery | None = None) -> str | None:
         """Send one effect; the Slack error code (or :data:`UNREACHABLE`) it met, logged, or None."""
         try:
-            self._send(web, effect, trigger_id, respond, resend)
+            self._send(web, effect, trigger_id, respond, resend, delivery)
         except SlackApiError as error:
             code = str(error.response.get("error", "unknown_error"))
             log.warning("slack refused %s (%s) in team %s channel %s", type(effect).__name__, code,
@@ -113,9 +117,9 @@ class SlackSender:
         return None
 
     def _send(self, web: WebClient, effect: Effect, trigger_id: str | None, respond: Respond | None,
-              resend: bool = False) -> None:
+              resend: bool = False, delivery: Delivery | None = None) -> None:
         if isinstance(effect, Post):
-            self._post(web, effect, resend)
+            self._post(web, effect, resend, delivery)
         elif isinstance(effect, Update):
             ref = messages.find(self.db, effect.place, effect.key)
             if ref is None:
@@ -146,8 +150,8 @@ class SlackSender:
             web.files_upload_v2(channel=dm, initial_comment=effect.comment, file_uploads=[
                 {"content": effect.file.content, "filename": effect.file.name, "title": effect.file.title}])
 
-    def _post(self, web: WebClient, effect: Post, resend: bool = False) -> None:
-        if effect.key and messages.find(self.db, effect.place, effect.key) is not None:
+    def _post(self, web: WebClient, effect: Post, resend: bool = False, delivery: Delivery | None = None) -> None:
+        if effect.key and delivery is None and messages.find(self.db, effect.place, effect.key) is not None:
             log.info("message %s was sent before; not again", effect.key)
             return
         if effect.key and resend and self._arrived(web, effect):
@@ -161,7 +165,9 @@ class SlackSender:
         response = web.chat_postMessage(channel=effect.place.channel, text=text, blocks=blocks,
                                         thread_ts=thread_ts, metadata=self._metadata(effect.key),
                                         unfurl_links=False, unfurl_media=False)
-        if effect.key:
+        if effect.key and delivery is not None:
+            delivery.sent.append(SentMessage(effect.place, effect.key, response["ts"], thread_ts))
+        elif effect.key:
             messages.remember(self.db, effect.place, effect.key, response["ts"], thread_ts, self.clock.now())
 
     def _upload(self, web: WebClient, effect: Upload) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from flows.clock import Clock
 from flows.content.schema import ContentPack
 from flows.effects import Effect, Ephemeral, OpenForm, Place
-from flows.engine import checkback, commands, contributions, image, privacy, reminders, retention, rounds, weekly
+from flows.engine import checkback, commands, contributions, image, privacy, reminders, retention, rounds, weekly, weekly_fanout
 from flows.engine.catalog import help_view, situation_card, situation_list
 from flows.engine.forms import contribution_form, edit_form
 from flows.engine.home import home_view
@@ -91,6 +91,16 @@ class Engine:
         for listener in self._wake_listeners:
             listener()
         return effects
+
+    def run_weekly_prompts(self, action_ids: list[int], owner: str) -> dict[int, list[Effect] | None]:
+        """Run claimed weekly prompts together (:mod:`flows.engine.weekly_fanout`), in one transaction.
+
+        The effects to send per action id; None for a moot one; ids no longer ours are left out.
+        """
+        with self.db.transaction() as session:
+            now = self.clock.now()
+            rows = actions.reserve_many(session, action_ids, owner, now, kind=weekly.WEEKLY_PROMPT)
+            return weekly_fanout.run_prompts(session, self.content, self.defaults, self.rng, rows, owner, now)
 
     def run_action(self, action_id: int, owner: str) -> list[Effect] | None:
         """Run a claimed scheduled action. None when it was no longer ours or is moot."""

@@ -8,6 +8,7 @@ the scheduled-action table, written in the same transaction as the round.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import asdict
 
 from sqlalchemy import update
@@ -57,8 +58,12 @@ def require_active(scope: Scope) -> Round:
 
 def choose_situation(scope: Scope, content: ContentPack, rng: random.Random) -> int:
     """A random situation the channel has had least often (never, until all were used)."""
-    usage = queries.situation_usage(scope.session, scope.channel)
-    counts = {number: usage.get(number, 0) for number in content.situations}
+    return least_used(content.situations, queries.situation_usage(scope.session, scope.channel), rng)
+
+
+def least_used(numbers: Iterable[int], usage: dict[int, int], rng: random.Random) -> int:
+    """A random one of ``numbers`` with the fewest rounds in ``usage`` (situation -> rounds)."""
+    counts = {number: usage.get(number, 0) for number in numbers}
     fewest = min(counts.values())
     return rng.choice(sorted(number for number, count in counts.items() if count == fewest))
 

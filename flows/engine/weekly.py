@@ -142,7 +142,7 @@ def run_prompt(session: Session, content: ContentPack, defaults, rng: random.Ran
     if rule.paused_reason:
         log.info("weekly prompt %s skipped: the rule is paused (%s)", row.dedupe_key, rule.paused_reason)
         return skip(f"weekly prompt paused: {rule.paused_reason}")
-    at = _moment(payload.get("at"))
+    at = payload_moment(payload.get("at"))
     if (at is None or payload.get("channel_id") != channel.id
             or not times.is_occurrence(rule.weekday, rule.local_time, rule.timezone, at)
             or times.dedupe_key(channel.id, at, rule.timezone) != row.dedupe_key):
@@ -303,7 +303,7 @@ def _action(session: Session, key: str) -> ScheduledAction | None:
                            .execution_options(populate_existing=True)).first()
 
 
-def _moment(text: object) -> datetime | None:
+def payload_moment(text: object) -> datetime | None:
     if not isinstance(text, str):
         return None
     try:

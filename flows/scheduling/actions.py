@@ -179,6 +179,22 @@ def reserve(session: Session, action_id: int, owner: str, now: datetime) -> Sche
     ).first()
 
 
+def reserve_many(session: Session, action_ids: list[int], owner: str, now: datetime,
+                 kind: str) -> list[ScheduledAction]:
+    """:func:`reserve` for several claims of one ``kind`` in one statement; the rows still ours."""
+    if not action_ids:
+        return []
+    rows = session.scalars(
+        update(ScheduledAction)
+        .where(ScheduledAction.id.in_(action_ids), ScheduledAction.kind == kind,
+               ScheduledAction.status == CLAIMED, ScheduledAction.lease_owner == owner)
+        .values(status=SENDING, updated_at=now)
+        .returning(ScheduledAction)
+        .execution_options(synchronize_session=False)
+    ).all()
+    return sorted(rows, key=lambda row: (row.due_at, row.id))
+
+
 def settle(session: Session, action_id: int, owner: str, status: str, now: datetime,
            result: str | None = None, error: str | None = None) -> bool:
     """Record how our claimed or reserved action ended."""
@@ -191,6 +207,19 @@ def settle(session: Session, action_id: int, owner: str, status: str, now: datet
         .execution_options(synchronize_session=False)
     )
     return outcome.rowcount == 1
+
+
+def settle_sent(session: Session, action_ids: list[int], owner: str, now: datetime) -> int:
+    """:func:`settle` several of our actions as sent, in one statement; how many were ours."""
+    if not action_ids:
+        return 0
+    return session.execute(
+        update(ScheduledAction)
+        .where(ScheduledAction.id.in_(action_ids), ScheduledAction.lease_owner == owner,
+               ScheduledAction.status.in_((CLAIMED, SENDING)))
+        .values(status=SENT, result=None, last_error=None, lease_expires_at=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
 
 
 def retry_later(session: Session, action_id: int, owner: str, due_at: datetime, now: datetime,

@@ -16,9 +16,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flows.clock import Clock
-from flows.effects import Effect
+from flows.effects import Delivery, Effect
 from flows.engine.core import Engine
+from flows.engine.weekly import WEEKLY_PROMPT
 from flows.scheduling import actions, failpoints
+from flows.store import messages
 from flows.store.db import Database
 
 log = logging.getLogger("goedwerk.dispatcher")
@@ -33,6 +35,8 @@ PERMANENT_ERRORS = frozenset({
 })
 CHANNEL_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
 MAX_ATTEMPTS = 5
+TOGETHER = 10
+"""First-attempt weekly prompts a worker prepares and records as one batch."""
 NEVER_RESENT = frozenset({"remind_user"})
 """Kinds whose send outcome, once unknown, stays unknown: never twice beats always once."""
 
@@ -45,7 +49,7 @@ def new_owner() -> str:
 class Dispatcher:
     def __init__(self, db: Database, engine: Engine, clock: Clock, deliver: Deliver, *,
                  owner: str | None = None, lease: timedelta = timedelta(minutes=2), batch: int = 50,
-                 workers: int = 1) -> None:
+                 workers: int = 1, records_sent: bool = False) -> None:
         self.db = db
         self.engine = engine
         self.clock = clock
@@ -55,6 +59,10 @@ class Dispatcher:
         self.batch = batch
         self.workers = workers if db.concurrent else 1
         """Actions sent at once in a pass (1 on a database with one shared connection)."""
+        self.records_sent = records_sent
+        """Whether ``deliver`` takes ``delivery=`` (:class:`flows.effects.Delivery`): then batched
+        first sends skip the look-up for an earlier send, and where they landed is recorded
+        with their outcome."""
         self.stop_requested = threading.Event()
         """Set by a stopping process: the pass ends after the action in hand and gives the
         rest of its claims back, instead of sending a whole batch first."""
@@ -124,24 +132,63 @@ class Dispatcher:
         except Exception as error:  # the adapter itself broke; the outcome may be partial
             errors = [type(error).__name__]
         failpoints.reached("after_send")
-        now = self.clock.now()
         with self.db.transaction() as session:
-            if not errors:
-                actions.settle(session, action.id, self.owner, actions.SENT, now)
-                return 1
-            log.warning("scheduled action %s (%s) met %s", action.id, action.kind, ",".join(sorted(set(errors))))
-            permanent = sorted(set(errors) & PERMANENT_ERRORS)
-            if permanent:
-                actions.settle(session, action.id, self.owner, actions.FAILED, now, error=",".join(permanent))
-                if set(permanent) & CHANNEL_ERRORS:
-                    self.engine.channel_unreachable(session, action.id, ",".join(permanent))
-            elif action.kind in NEVER_RESENT:
-                actions.settle(session, action.id, self.owner, actions.UNKNOWN, now, error=",".join(errors))
-            elif action.attempts >= MAX_ATTEMPTS:
-                actions.settle(session, action.id, self.owner, actions.FAILED, now, error=",".join(errors))
-            else:
-                backoff = timedelta(seconds=min(3600, 30 * 2 ** action.attempts))
-                actions.retry_later(session, action.id, self.owner, now + backoff, now, ",".join(errors))
+            return self._record(session, action, errors, self.clock.now())
+
+    def _run_together(self, chunk: list[actions.Claimed]) -> int:
+        """Run first attempts of weekly prompts as one batch: one transaction to prepare
+        them all, each sent on its own, one transaction to record every outcome (and,
+        with :attr:`records_sent`, where the messages landed)."""
+        try:
+            prepared = self.engine.run_weekly_prompts([action.id for action in chunk], self.owner)
+        except Exception:  # nothing was reserved: each takes the one-by-one path with its own error handling
+            log.exception("preparing %d weekly prompts together failed; one by one instead", len(chunk))
+            return sum(self._run_one(action) for action in chunk)
+        failpoints.reached("after_reserve")
+        delivery = Delivery() if self.records_sent else None
+        outcomes = []
+        for action in chunk:
+            effects = prepared.get(action.id)
+            if effects is None:  # moot (settled while preparing) or no longer ours
+                continue
+            try:
+                if delivery is None:
+                    errors = list(self.deliver(effects, resend=False) or [])
+                else:
+                    errors = list(self.deliver(effects, resend=False, delivery=delivery) or [])
+            except Exception as error:  # the adapter itself broke; the outcome may be partial
+                errors = [type(error).__name__]
+            outcomes.append((action, errors))
+        failpoints.reached("after_send")
+        with self.db.transaction() as session:
+            now = self.clock.now()
+            if delivery is not None:
+                messages.remember_all(session, delivery.sent, now)
+            went_out = [action.id for action, errors in outcomes if not errors]
+            actions.settle_sent(session, went_out, self.owner, now)
+            for action, errors in outcomes:
+                if errors:
+                    self._record(session, action, errors, now)
+            return len(went_out)
+
+    def _record(self, session, action: actions.Claimed, errors: list[str], now: datetime) -> int:
+        """Settle a sent action by what the platform answered; 1 when it went out."""
+        if not errors:
+            actions.settle(session, action.id, self.owner, actions.SENT, now)
+            return 1
+        log.warning("scheduled action %s (%s) met %s", action.id, action.kind, ",".join(sorted(set(errors))))
+        permanent = sorted(set(errors) & PERMANENT_ERRORS)
+        if permanent:
+            actions.settle(session, action.id, self.owner, actions.FAILED, now, error=",".join(permanent))
+            if set(permanent) & CHANNEL_ERRORS:
+                self.engine.channel_unreachable(session, action.id, ",".join(permanent))
+        elif action.kind in NEVER_RESENT:
+            actions.settle(session, action.id, self.owner, actions.UNKNOWN, now, error=",".join(errors))
+        elif action.attempts >= MAX_ATTEMPTS:
+            actions.settle(session, action.id, self.owner, actions.FAILED, now, error=",".join(errors))
+        else:
+            backoff = timedelta(seconds=min(3600, 30 * 2 ** action.attempts))
+            actions.retry_later(session, action.id, self.owner, now + backoff, now, ",".join(errors))
         return 0
 
 
@@ -166,19 +213,28 @@ class _Claims:
         self._waiting.extend(claimed)
         return len(claimed)
 
-    def next(self) -> actions.Claimed | None:
+    def next(self) -> list[actions.Claimed]:
+        """The next action, or several first-attempt weekly prompts in a row (up to
+        :data:`TOGETHER`) to run as one batch; empty when the pass is over."""
         with self._lock:
             if self.dispatcher.stop_requested.is_set() or self.failure is not None:
-                return None
+                return []
             if not self._waiting:
                 self.fill()
-            return self._waiting.popleft() if self._waiting else None
+            if not self._waiting:
+                return []
+            taken = [self._waiting.popleft()]
+            while (len(taken) < TOGETHER and self._waiting and _together(taken[0])
+                   and _together(self._waiting[0])):
+                taken.append(self._waiting.popleft())
+            return taken
 
     def work(self) -> None:
         """Run claimed actions until there are none left (a worker thread's loop)."""
         try:
-            while (action := self.next()) is not None:
-                sent = self.dispatcher._run_one(action)
+            while taken := self.next():
+                dispatcher = self.dispatcher
+                sent = dispatcher._run_together(taken) if _together(taken[0]) else dispatcher._run_one(taken[0])
                 with self._lock:
                     self.sent += sent
         except Exception as error:  # the database went away mid-pass: the ticker logs it and tries later
@@ -195,3 +251,8 @@ class _Claims:
                                    dispatcher.clock.now())
         self._waiting.clear()
         log.info("pass ended early (stop or failure): %d claimed actions given back", back)
+
+
+def _together(action: actions.Claimed) -> bool:
+    """Whether the action may run in a batch: a weekly prompt never tried before."""
+    return action.kind == WEEKLY_PROMPT and action.attempts == 1

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import literal, select
+from sqlalchemy import literal, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
-from flows.effects import Place
+from flows.effects import Place, SentMessage
 from flows.store.db import Database
 from flows.store.models import Channel, MessageRef, Workspace
 
@@ -46,3 +47,28 @@ def remember(db: Database, place: Place, key: str, ref: str, thread_ref: str | N
         session.execute(statement.on_conflict_do_update(
             index_elements=[MessageRef.channel_id, MessageRef.key],
             set_={"ref": statement.excluded.ref, "thread_ref": statement.excluded.thread_ref}))
+
+
+def remember_all(session: Session, sent: list[SentMessage], now: datetime) -> None:
+    """Record several sent messages in ``session`` (two statements however many); unknown channels are left out."""
+    if not sent:
+        return
+    wanted = {(message.place.platform, message.place.workspace, message.place.channel) for message in sent}
+    channel_ids = {(platform, workspace, channel): channel_id for platform, workspace, channel, channel_id in
+                   session.execute(select(Workspace.platform, Workspace.external_id, Channel.external_id, Channel.id)
+                                   .join(Workspace, Channel.workspace_id == Workspace.id)
+                                   .where(tuple_(Workspace.platform, Workspace.external_id, Channel.external_id)
+                                          .in_(list(wanted))))}
+    rows = {}  # one row per (channel, key), the last sent winning: an upsert may touch a row only once
+    for message in sent:
+        channel_id = channel_ids.get((message.place.platform, message.place.workspace, message.place.channel))
+        if channel_id is not None:
+            rows[channel_id, message.key] = dict(channel_id=channel_id, key=message.key, ref=message.ref,
+                                                 thread_ref=message.thread_ref, created_at=now)
+    if not rows:
+        return
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(MessageRef).values(list(rows.values()))
+    session.execute(statement.on_conflict_do_update(
+        index_elements=[MessageRef.channel_id, MessageRef.key],
+        set_={"ref": statement.excluded.ref, "thread_ref": statement.excluded.thread_ref}))

@@ -10,11 +10,11 @@ from sqlalchemy import select, update
 from bot.services import build_services
 from bot.settings import load_settings
 from bot.slack.app import build_app
+from bot.slack.main import slack_dispatcher
 from flows.clock import ManualClock
 from flows.events import Actor, Command
-from flows.scheduling.dispatcher import Dispatcher
 from flows.store.db import Database
-from flows.store.models import ScheduledAction
+from flows.store.models import MessageRef, ScheduledAction
 from tests.slack.conftest import SECRET, RunningApp
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.signing import CHANNEL_ID, TEAM_ID, block_actions_body, slash_command_body
@@ -44,14 +44,10 @@ def test_silent_members_get_one_private_reminder_with_a_working_button(slack_app
 
 def make_dispatcher(db: Database, fake: FakeSlack, clock: ManualClock):
     settings = load_settings(database_url=db.url, slack_bot_token="xoxb-e2e", slack_signing_secret=SECRET,
-                             slack_api_url=fake.base_url, language="en", round_plan="kop=1m,staart=1m")
+                             slack_api_url=fake.base_url, language="en", round_plan="kop=1m,staart=1m",
+                             dispatch_lease=30)
     services = build_services(settings, clock, upgrade=False)
-    slack = build_app(settings, services)
-    sender = slack.services.sender
-    dispatcher = Dispatcher(services.db, services.engine, clock,
-                            lambda effects, resend=False: sender.deliver(effects, resend=resend),
-                            lease=timedelta(seconds=30))
-    return services, dispatcher
+    return services, slack_dispatcher(build_app(settings, services), settings, clock)  # as `goedwerk run` wires it
 
 
 def crash_after_reserving(db: Database, services, clock: ManualClock) -> int:
@@ -187,4 +183,6 @@ def test_the_weekly_prompt_is_one_message_with_its_start_button(db: Database, fa
     with db.transaction() as session:
         assert session.scalar(select(ScheduledAction.status).where(
             ScheduledAction.kind == "weekly_prompt", ScheduledAction.due_at <= clock.now())) == "sent"
+        ref = session.scalars(select(MessageRef).where(MessageRef.key.like("weekly:%"))).one()
+    assert ref.ref == post.response["ts"]  # where it landed, recorded with the outcome
     services.db.dispose()

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import func, select
 
-from flows.effects import Place
+from flows.effects import Place, SentMessage
 from flows.store import messages
 from flows.store.models import Channel, MessageRef, Workspace
 
@@ -50,3 +50,19 @@ def test_a_message_in_an_unknown_channel_is_not_recorded(db):
 
     with db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(MessageRef)) == 0
+
+
+def test_several_sent_messages_are_recorded_in_the_callers_transaction(db):
+    _channels(db)
+    sent = [SentMessage(Place("slack", "T1", "C1"), "weekly:1", "111.1"),
+            SentMessage(Place("slack", "T2", "C1"), "weekly:1", "222.2", "200.0"),
+            SentMessage(Place("slack", "T9", "C1"), "weekly:1", "999.9"),  # an unknown workspace: left out
+            SentMessage(Place("slack", "T1", "C1"), "weekly:1", "111.2")]  # the same key again: the last wins
+    with db.transaction() as session:
+        messages.remember_all(session, sent, NOW)
+
+    assert messages.find(db, Place("slack", "T1", "C1"), "weekly:1").ref == "111.2"
+    found = messages.find(db, Place("slack", "T2", "C1"), "weekly:1")
+    assert (found.ref, found.thread_ref) == ("222.2", "200.0")
+    with db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(MessageRef)) == 2

@@ -1,0 +1,160 @@
+"""Many weekly prompts at once: the minute thousands of channels are due together.
+
+:func:`run_prompts` does for a batch of reserved ``weekly_prompt`` rows what
+:func:`flows.engine.weekly.run_prompt` does for one, in a handful of statements for the
+whole batch instead of about ten per prompt. Only the common case takes this path: the
+rule is on and unchanged, the prompt is on time with a valid situation, no round runs
+in the channel, nothing was offered in the channel after it, and next week's row does
+not exist yet. Every other row goes through ``run_prompt`` as before, and a row whose
+next week another process queued a moment ago through ``arm``, in the same transaction:
+both paths decide alike, and draw next week's situation the same way.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, joinedload
+
+from flows.content.schema import ContentPack
+from flows.effects import Effect
+from flows.engine import rounds, weekly
+from flows.engine.scope import Scope, scope_for_channel
+from flows.scheduling import actions
+from flows.scheduling import weekly as times
+from flows.store.models import ROUND_ACTIVE, Channel, Round, ScheduledAction, WeeklyRule
+
+
+@dataclass
+class _Plan:
+    """A prompt on the common path: what it posts and which week comes next."""
+
+    row: ScheduledAction
+    scope: Scope
+    rule: WeeklyRule
+    situation: int
+    following: datetime
+    next_key: str
+    next_situation: int | None = None
+
+
+def run_prompts(session: Session, content: ContentPack, defaults, rng: random.Random,
+                rows: list[ScheduledAction], owner: str, now: datetime) -> dict[int, list[Effect] | None]:
+    """Run reserved ``weekly_prompt`` rows; the effects to send per action id (None when moot).
+
+    ``defaults`` is the engine's :class:`flows.engine.core.Defaults`.
+    """
+    facts = _Facts(session, rows)
+    plans = {row.id: plan for row in rows if (plan := facts.plan(row, content, now, defaults)) is not None}
+    taken = facts.next_weeks_taken(list(plans.values()))
+    plans = {row_id: plan for row_id, plan in plans.items() if plan.next_key not in taken}
+
+    results: dict[int, list[Effect] | None] = {}
+    for row in rows:  # in due order, so next week's situations are drawn in the order one by one would
+        plan = plans.get(row.id)
+        if plan is None:
+            results[row.id] = weekly.run_prompt(session, content, defaults, rng, row, owner, now)
+        else:
+            plan.next_situation = _next_situation(content, rng, plan, facts.usage.get(plan.rule.channel_id, {}))
+    queued = _queue_next_weeks(session, list(plans.values()), now)
+    for plan in plans.values():
+        if plan.next_key in queued:
+            plan.rule.next_run_at = plan.following
+        else:  # another process queued that week a moment ago: the careful way
+            weekly.arm(plan.scope, content, rng, plan.rule, plan.following)
+        results[plan.row.id] = weekly.prompt_effects(plan.scope, content, plan.situation, plan.row.dedupe_key)
+    _skip_out_of_date(session, [plan for plan in plans.values() if plan.next_key in queued], queued, now)
+    return results
+
+
+def _next_situation(content: ContentPack, rng: random.Random, plan: _Plan, usage: dict[int, int]) -> int:
+    """Next week's situation as :func:`flows.engine.weekly.arm` chooses it: the least used by the
+    channel's rounds, except this week's."""
+    numbers = [number for number in content.situations if number != plan.situation] \
+        if len(content.situations) > 1 else list(content.situations)
+    return rounds.least_used(numbers, usage, rng)
+
+
+class _Facts:
+    """What the batch's channels look like, read with one statement per kind of fact."""
+
+    def __init__(self, session: Session, rows: list[ScheduledAction]) -> None:
+        self.session = session
+        ids = [row.channel_id for row in rows if row.channel_id is not None]
+        self.twice = {channel for channel in set(ids) if ids.count(channel) > 1}
+        self.channels = {channel.id: channel for channel in session.scalars(
+            select(Channel).options(joinedload(Channel.workspace)).where(Channel.id.in_(ids)))}
+        self.rules = {rule.channel_id: rule for rule in session.scalars(
+            select(WeeklyRule).where(WeeklyRule.channel_id.in_(ids)))}
+        self.busy = set(session.scalars(select(Round.channel_id).where(Round.channel_id.in_(ids),
+                                                                       Round.status == ROUND_ACTIVE)))
+        self.usage: dict[int, dict[int, int]] = {}
+        for channel_id, number, count in session.execute(
+                select(Round.channel_id, Round.situation_number, func.count())
+                .where(Round.channel_id.in_(ids)).group_by(Round.channel_id, Round.situation_number)):
+            self.usage.setdefault(channel_id, {})[number] = count
+        earliest = min((row.due_at for row in rows), default=None)
+        self.offered: dict[int, list[tuple[datetime, int]]] = {}
+        if earliest is not None:
+            for channel_id, due_at, action_id in session.execute(
+                    select(ScheduledAction.channel_id, ScheduledAction.due_at, ScheduledAction.id)
+                    .where(ScheduledAction.kind == weekly.WEEKLY_PROMPT, ScheduledAction.channel_id.in_(ids),
+                           ScheduledAction.status.in_(weekly.OFFERED), ScheduledAction.due_at >= earliest)):
+                self.offered.setdefault(channel_id, []).append((due_at, action_id))
+
+    def plan(self, row: ScheduledAction, content: ContentPack, now: datetime, defaults) -> _Plan | None:
+        """The row's plan when it takes the common path, else None."""
+        channel, rule = self.channels.get(row.channel_id), self.rules.get(row.channel_id)
+        payload = row.payload or {}
+        at = weekly.payload_moment(payload.get("at"))
+        number = payload.get("situation")
+        if (channel is None or rule is None or not rule.enabled or rule.paused_reason or at is None
+                or channel.id in self.twice or channel.id in self.busy or payload.get("channel_id") != channel.id
+                or not isinstance(number, int) or content.situation(number) is None or times.is_late(at, now)
+                or not times.is_occurrence(rule.weekday, rule.local_time, rule.timezone, at)
+                or times.dedupe_key(channel.id, at, rule.timezone) != row.dedupe_key
+                or any(other > (row.due_at, row.id) for other in self.offered.get(channel.id, ()))):
+            return None
+        following = times.resume_after(rule.weekday, rule.local_time, rule.timezone, at, now)
+        scope = scope_for_channel(self.session, channel, now, defaults.language, defaults.timezone)
+        return _Plan(row, scope, rule, number, following, times.dedupe_key(channel.id, following, rule.timezone))
+
+    def next_weeks_taken(self, plans: list[_Plan]) -> set[str]:
+        """The next-week keys that already have a row (those prompts take the careful way)."""
+        keys = [plan.next_key for plan in plans]
+        if not keys:
+            return set()
+        return set(self.session.scalars(select(ScheduledAction.dedupe_key).where(
+            ScheduledAction.dedupe_key.in_(keys))))
+
+
+def _queue_next_weeks(session: Session, plans: list[_Plan], now: datetime) -> set[str]:
+    """Insert next week's row of every plan in one statement; the keys inserted."""
+    if not plans:
+        return set()
+    values = [dict(kind=weekly.WEEKLY_PROMPT, dedupe_key=plan.next_key, due_at=plan.following, status=actions.PENDING,
+                   attempts=0, workspace_id=plan.scope.workspace.id, channel_id=plan.rule.channel_id,
+                   payload={"channel_id": plan.rule.channel_id, "situation": plan.next_situation,
+                            "at": plan.following.isoformat()},
+                   created_at=now, updated_at=now) for plan in plans]
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return set(session.scalars(insert(ScheduledAction).values(values)
+                               .on_conflict_do_nothing(index_elements=["dedupe_key"])
+                               .returning(ScheduledAction.dedupe_key)))
+
+
+def _skip_out_of_date(session: Session, plans: list[_Plan], queued: set[str], now: datetime) -> None:
+    """As ``arm`` does: any other pending prompt of these channels is out of date."""
+    if not plans:
+        return
+    session.execute(
+        update(ScheduledAction)
+        .where(ScheduledAction.kind == weekly.WEEKLY_PROMPT,
+               ScheduledAction.channel_id.in_([plan.rule.channel_id for plan in plans]),
+               ScheduledAction.status == actions.PENDING, ScheduledAction.dedupe_key.not_in(queued))
+        .values(status=actions.SKIPPED, last_error="weekly rule changed", updated_at=now)
+        .execution_options(synchronize_session=False))

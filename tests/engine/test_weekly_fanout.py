@@ -1,0 +1,110 @@
+"""Weekly prompts prepared together decide exactly as one by one, in a few statements.
+
+When thousands of channels are due in the same minute, the dispatcher hands a worker
+up to ten first-attempt weekly prompts at once (:mod:`flows.engine.weekly_fanout`). The
+same channels — some ordinary, some off, paused, busy with a round, changed or with
+next week already queued — are run both ways on two equal databases: the posts, the
+rows left behind and the rules must come out the same.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import event, select, update
+
+from flows.clock import ManualClock
+from flows.events import Actor, Command
+from flows.scheduling import actions
+from flows.scheduling import dispatcher as dispatching
+from flows.scheduling.dispatcher import Dispatcher
+from flows.store.db import Database
+from flows.store.models import Channel, ScheduledAction, WeeklyRule
+from tests.conftest import migrated_db
+from tests.harness import MONDAY, Recorder, make_engine
+
+CHANNELS = [f"c{number:02d}" for number in range(1, 13)]
+
+
+def _channels_in_every_state(db: Database) -> tuple[ManualClock, object]:
+    """Twelve channels with the weekly prompt on, due next Monday 09:00; four of them unusual."""
+    clock = ManualClock(MONDAY)
+    engine = make_engine(db, clock)
+    for channel in CHANNELS:
+        actor = Actor("test", "w1", channel, "anna", user_name="Anna")
+        engine.declare_members(actor, ["anna", "bob"])
+        engine.handle(Command(actor, "taal en"))
+        engine.handle(Command(actor, "weekly on"))
+    engine.handle(Command(Actor("test", "w1", "c02", "anna"), "weekly off"))
+    engine.handle(Command(Actor("test", "w1", "c03", "anna"), "start 4"))  # a round runs on the due day
+    with db.transaction() as session:
+        ids = dict(session.execute(select(Channel.external_id, Channel.id)).all())
+        session.execute(update(WeeklyRule).where(WeeklyRule.channel_id == ids["c04"])
+                        .values(paused_reason="not_in_channel"))
+        session.execute(update(WeeklyRule).where(WeeklyRule.channel_id == ids["c05"])
+                        .values(local_time="10:30"))  # changed behind the queued prompt's back
+        # c06: next week's prompt already queued (by another process, say), situation 3
+        next_week = datetime(2026, 12, 14, 8, 0, tzinfo=timezone.utc)
+        assert actions.schedule(session, kind="weekly_prompt", dedupe_key=f"weekly:{ids['c06']}:2026-W51",
+                                due_at=next_week, now=MONDAY, channel_id=ids["c06"],
+                                payload={"channel_id": ids["c06"], "situation": 3, "at": next_week.isoformat()})
+    clock.advance(timedelta(days=7))  # Monday 7 December 10:00: every prompt is an hour due
+    return clock, engine
+
+
+def _state(db: Database) -> tuple[list, list]:
+    with db.transaction() as session:
+        prompts = [(row.dedupe_key, row.status, row.due_at, row.payload, row.last_error) for row in session.scalars(
+            select(ScheduledAction).where(ScheduledAction.kind == "weekly_prompt").order_by(ScheduledAction.dedupe_key))]
+        rules = [(rule.channel_id, rule.enabled, rule.paused_reason, rule.next_run_at) for rule in session.scalars(
+            select(WeeklyRule).order_by(WeeklyRule.channel_id))]
+    return prompts, rules
+
+
+def test_prompts_prepared_together_decide_as_one_by_one(db: Database, dialect: str, request, tmp_path,
+                                                         monkeypatch) -> None:
+    clock, engine = _channels_in_every_state(db)
+    together = Recorder()
+    Dispatcher(db, engine, clock, together).run_due()
+
+    with migrated_db(dialect, request, tmp_path, name="second.db") as other:
+        other_clock, other_engine = _channels_in_every_state(other)
+        one_by_one = Recorder()
+        monkeypatch.setattr(dispatching, "_together", lambda action: False)
+        Dispatcher(other, other_engine, other_clock, one_by_one).run_due()
+        expected = _state(other)
+
+    assert together.effects == one_by_one.effects
+    assert _state(db) == expected
+    weekly_posts = [effect.key for effect in together.effects if effect.key.startswith("weekly:")]
+    assert len(weekly_posts) == 8  # c01 and c06-c12
+    prompts = {key: (status, payload["situation"], error) for key, status, _, payload, error in expected[0]}
+    ids = {channel: number for number, channel in enumerate(CHANNELS, start=1)}
+    assert [prompts[f"weekly:{ids[channel]}:2026-W50"][::2] for channel in ("c02", "c03", "c04", "c05")] == [
+        ("skipped", "weekly prompt turned off"), ("skipped", "a round is running"),
+        ("skipped", "weekly prompt paused: not_in_channel"), ("skipped", "weekly rule changed")]
+    assert prompts[f"weekly:{ids['c06']}:2026-W51"] == ("pending", 3, None)  # kept, not chosen anew
+
+
+def test_ten_prompts_are_prepared_in_a_few_statements(db: Database) -> None:
+    clock = ManualClock(MONDAY)
+    engine = make_engine(db, clock)
+    for channel in CHANNELS[:10]:
+        actor = Actor("test", "w1", channel, "anna", user_name="Anna")
+        engine.handle(Command(actor, "weekly on"))
+    clock.advance(timedelta(days=7))
+    with db.transaction() as session:
+        claimed = actions.claim_due(session, owner="counting", now=clock.now(), lease=timedelta(minutes=2))
+    assert len(claimed) == 10
+
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731 (before_cursor_execute's statement)
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        prepared = engine.run_weekly_prompts([action.id for action in claimed], "counting")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+
+    assert sorted(len(effects) for effects in prepared.values()) == [1] * 10
+    assert len(statements) <= 12, "a handful for the batch, not about ten per prompt"
