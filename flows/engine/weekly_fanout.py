@@ -142,9 +142,9 @@ def _queue_next_weeks(session: Session, plans: list[_Plan], now: datetime) -> se
                             "at": plan.following.isoformat()},
                    created_at=now, updated_at=now) for plan in plans]
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    return set(session.scalars(insert(ScheduledAction).values(values)
-                               .on_conflict_do_nothing(index_elements=["dedupe_key"])
-                               .returning(ScheduledAction.dedupe_key)))
+    statement = (insert(ScheduledAction).on_conflict_do_nothing(index_elements=["dedupe_key"])
+                 .returning(ScheduledAction.dedupe_key))  # one statement to compile, whatever the batch's size
+    return set(session.scalars(statement, values))
 
 
 def _skip_out_of_date(session: Session, plans: list[_Plan], queued: set[str], now: datetime) -> None:

@@ -68,7 +68,7 @@ def remember_all(session: Session, sent: list[SentMessage], now: datetime) -> No
     if not rows:
         return
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(MessageRef).values(list(rows.values()))
+    statement = insert(MessageRef)
     session.execute(statement.on_conflict_do_update(
         index_elements=[MessageRef.channel_id, MessageRef.key],
-        set_={"ref": statement.excluded.ref, "thread_ref": statement.excluded.thread_ref}))
+        set_={"ref": statement.excluded.ref, "thread_ref": statement.excluded.thread_ref}), list(rows.values()))
