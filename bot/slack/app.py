@@ -17,6 +17,7 @@ from bot.slack import actors, installation_tables
 from bot.slack.clients import TeamClients, build_client
 from bot.slack.listeners import events, interactions, shortcuts, views
 from bot.slack.members import members_of
+from bot.slack.pacing import WorkspaceCooldown
 from bot.slack.sender import SlackSender
 from bot.slack.services import SlackServices
 from bot.slack.token_crypto import EncryptedInstallationStore, TokenCipher, TokenKeyError
@@ -112,10 +113,11 @@ def build_app(settings: Settings, services: Services, *, socket_mode: bool = Fal
         def token_for(team: str) -> str | None:
             return settings.slack_bot_token
 
-    clients = TeamClients(settings.slack_api_url, token_for)
+    cooldown = WorkspaceCooldown()  # a 429 in one thread holds the workspace's other posts back
+    clients = TeamClients(settings.slack_api_url, token_for, on_rate_limited=cooldown.hold)
     services.engine.members_of = members_of(clients.for_team)
     sender = SlackSender(services.db, services.content, services.engine.clock, settings.zone, clients.for_team,
-                         clients.refresh)
+                         clients.refresh, cooldown)
     slack_services = SlackServices(services.db, services.engine, sender, services.engine.defaults)
     for listeners in (interactions, views, shortcuts, events):
         listeners.register(app, slack_services)

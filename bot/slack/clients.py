@@ -8,16 +8,43 @@ from collections.abc import Callable
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 
 RATE_LIMIT_RETRIES = 3
 
 
-def build_client(base_url: str, token: str | None = None) -> WebClient:
-    """A WebClient that honours 429 Retry-After and retries dropped connections."""
+class SharedRateLimitRetryHandler(RateLimitErrorRetryHandler):
+    """slack_sdk's 429 handler (wait ``Retry-After``, try again) that also reports the wait,
+    so the other threads posting in the workspace can hold back too."""
+
+    def __init__(self, on_rate_limited: Callable[[float], None], max_retry_count: int = RATE_LIMIT_RETRIES) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.on_rate_limited = on_rate_limited
+
+    def prepare_for_next_attempt(self, *, state: RetryState, request: HttpRequest,
+                                 response: HttpResponse | None = None, error: Exception | None = None) -> None:
+        if response is not None:
+            header = next((values for name, values in response.headers.items() if name.lower() == "retry-after"),
+                          None)
+            try:
+                self.on_rate_limited(float(header[0]) if header else 1.0)
+            except (TypeError, ValueError):
+                self.on_rate_limited(1.0)
+        super().prepare_for_next_attempt(state=state, request=request, response=response, error=error)
+
+
+def build_client(base_url: str, token: str | None = None,
+                 on_rate_limited: Callable[[float], None] | None = None) -> WebClient:
+    """A WebClient that honours 429 Retry-After and retries dropped connections.
+
+    ``on_rate_limited(seconds)`` hears of every 429 (see :class:`bot.slack.pacing.WorkspaceCooldown`).
+    """
+    rate_limits = (RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES) if on_rate_limited is None
+                   else SharedRateLimitRetryHandler(on_rate_limited))
     return WebClient(token=token, base_url=base_url, timeout=10, retry_handlers=[
-        RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
-        ConnectionErrorRetryHandler(max_retry_count=1),
-    ])
+        rate_limits, ConnectionErrorRetryHandler(max_retry_count=1)])
 
 
 TOKEN_TTL_SECONDS = 300.0
@@ -34,8 +61,11 @@ class TeamClients:
     """
 
     def __init__(self, base_url: str, token_for: Callable[[str], str | None], *,
-                 ttl: float = TOKEN_TTL_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
+                 ttl: float = TOKEN_TTL_SECONDS, clock: Callable[[], float] = time.monotonic,
+                 on_rate_limited: Callable[[str, float], None] | None = None) -> None:
         self.base_url = base_url
+        self.on_rate_limited = on_rate_limited
+        """Told ``(team, seconds)`` whenever Slack answers a team's client with 429."""
         self.token_for = token_for
         self.ttl = ttl
         self.clock = clock
@@ -52,9 +82,14 @@ class TeamClients:
             if token is None:
                 self._clients.pop(team_id, None)
                 return None
-            client = cached[0] if cached is not None and cached[0].token == token else build_client(self.base_url, token)
+            client = cached[0] if cached is not None and cached[0].token == token else self._build(team_id, token)
             self._clients[team_id] = (client, self.clock())
             return client
+
+    def _build(self, team_id: str, token: str) -> WebClient:
+        report = self.on_rate_limited
+        return build_client(self.base_url, token,
+                            None if report is None else lambda seconds: report(team_id, seconds))
 
     def forget(self, team_id: str) -> None:
         """Read the team's token afresh next time (it was revoked or the app uninstalled)."""

@@ -34,3 +34,38 @@ class ChannelPacer:
         delay = self.delay_for(channel)
         if delay > 0:
             self.sleep(delay)
+
+
+class WorkspaceCooldown:
+    """Holds a workspace's posts back after Slack said it is sending too fast.
+
+    Slack does not publish its per-workspace limit for ``chat.postMessage``; it answers
+    429 with ``Retry-After``. One such answer is shared here (see
+    :func:`bot.slack.clients.build_client`), so every other thread that is about to post
+    in that workspace waits it out too, instead of collecting a 429 of its own.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.clock = clock
+        self.sleep = sleep
+        self._lock = threading.Lock()
+        self._until: dict[str, float] = {}  # workspace -> when posting may resume
+
+    def hold(self, workspace: str, seconds: float) -> None:
+        """No posts in ``workspace`` for ``seconds`` from now (a longer hold already set stays)."""
+        with self._lock:
+            self._until[workspace] = max(self._until.get(workspace, 0.0), self.clock() + seconds)
+
+    def remaining(self, workspace: str) -> float:
+        with self._lock:
+            until = self._until.get(workspace)
+            if until is not None and until <= self.clock():
+                del self._until[workspace]
+                return 0.0
+            return 0.0 if until is None else until - self.clock()
+
+    def wait(self, workspace: str) -> None:
+        delay = self.remaining(workspace)
+        if delay > 0:
+            self.sleep(delay)

@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.slack.blocks import contribution_modal, message, start_modal
 from bot.slack.blocks.home import home_tab
 from bot.slack.blocks.image_modals import image_modal
-from bot.slack.pacing import ChannelPacer
+from bot.slack.pacing import ChannelPacer, WorkspaceCooldown
 from flows.clock import Clock
 from flows.content.schema import ContentPack
 from flows.effects import (DirectFile, DirectMessage, Delivery, Effect, Ephemeral, OpenForm, Place, Post, Remove,
@@ -54,7 +54,8 @@ class SlackSender:
 
     def __init__(self, db: Database, content: ContentPack, clock: Clock, zone: ZoneInfo,
                  client_for_team: Callable[[str], WebClient | None],
-                 refresh_client: Callable[[str, WebClient], WebClient | None] | None = None) -> None:
+                 refresh_client: Callable[[str, WebClient], WebClient | None] | None = None,
+                 cooldown: WorkspaceCooldown | None = None) -> None:
         self.db = db
         self.content = content
         self.clock = clock
@@ -63,6 +64,8 @@ class SlackSender:
         self.refresh_client = refresh_client
         """Given a team and the client whose token Slack refused, a client with a newer token (or None)."""
         self.pacer = ChannelPacer()
+        self.cooldown = cooldown or WorkspaceCooldown()
+        """Workspaces Slack asked to slow down (filled by the clients' 429 handler)."""
 
     def deliver(self, effects: Sequence[Effect], *, client: WebClient | None = None,
                 trigger_id: str | None = None, respond: Respond | None = None, resend: bool = False,
@@ -161,6 +164,7 @@ class SlackSender:
             parent = messages.find(self.db, effect.place, effect.thread_key)
             thread_ts = parent.ref if parent else None
         text, blocks = message(effect.view, self.zone)
+        self.cooldown.wait(effect.place.workspace)
         self.pacer.wait(f"{effect.place.workspace}/{effect.place.channel}")
         response = web.chat_postMessage(channel=effect.place.channel, text=text, blocks=blocks,
                                         thread_ts=thread_ts, metadata=self._metadata(effect.key),

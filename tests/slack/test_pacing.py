@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import time
+from zoneinfo import ZoneInfo
+
 import pytest
 
-from bot.slack.pacing import ChannelPacer
+from bot.slack.clients import TeamClients
+from bot.slack.pacing import ChannelPacer, WorkspaceCooldown
+from bot.slack.sender import SlackSender
+from flows.clock import SystemClock
+from flows.content import load_pack
+from flows.effects import Place, Post
+from flows.views import Notice
+from tests.slack.fake_slack import FakeSlack, fake_slack  # noqa: F401 (fixture)
 
 
 class FakeTime:
@@ -46,3 +56,40 @@ def test_ten_sends_take_the_rate_bound() -> None:
     for _ in range(10):
         pacer.wait("C1")
     assert time.now == pytest.approx((10 - 2) / 2.0)
+
+
+def test_a_workspace_held_back_waits_out_the_longest_hold_others_do_not() -> None:
+    fake_time = FakeTime()
+    cooldown = WorkspaceCooldown(clock=fake_time.clock, sleep=fake_time.sleep)
+    cooldown.hold("T1", 2.0)
+    cooldown.hold("T1", 1.0)  # a shorter hold does not shorten the first
+    cooldown.wait("T2")
+    assert fake_time.now == 0.0
+    cooldown.wait("T1")
+    assert fake_time.now == pytest.approx(2.0)
+    cooldown.wait("T1")  # over: no more waiting
+    assert fake_time.now == pytest.approx(2.0)
+
+
+def test_a_429_holds_back_every_post_in_that_workspace(db, fake_slack: FakeSlack) -> None:
+    """One thread's 429 makes the other posts of the workspace wait, through the real client."""
+    cooldown, holds = WorkspaceCooldown(), []
+
+    def rate_limited(team: str, seconds: float) -> None:
+        holds.append((team, seconds))
+        cooldown.hold(team, seconds)
+
+    clients = TeamClients(fake_slack.base_url, lambda team: f"xoxb-{team}", on_rate_limited=rate_limited)
+    sender = SlackSender(db, load_pack(), SystemClock(), ZoneInfo("Europe/Amsterdam"), clients.for_team,
+                         clients.refresh, cooldown)
+    fake_slack.rate_limit("chat.postMessage", retry_after=1, times=1)
+
+    assert sender.deliver([Post(Place("slack", "T1", "C1"), Notice("en", "first"))]) == []
+    assert holds == [("T1", 1.0)]  # Slack's Retry-After, shared with the workspace's other posts
+    cooldown.hold("T1", 0.5)
+    started = time.monotonic()
+    assert sender.deliver([Post(Place("slack", "T1", "C2"), Notice("en", "second"))]) == []
+    assert time.monotonic() - started >= 0.45
+    assert cooldown.remaining("T2") == 0.0
+    calls = fake_slack.calls_to("chat.postMessage")
+    assert [call.status for call in calls] == [429, 200, 200]
