@@ -213,14 +213,19 @@ def arm(scope: Scope, content: ContentPack, rng: random.Random, rule: WeeklyRule
         occurrence = times.following(rule.weekday, rule.local_time, rule.timezone, occurrence)
     else:  # pragma: no cover - ten weeks in a row already taken cannot happen
         raise RuntimeError(f"no free week for the weekly prompt of channel {rule.channel_id}")
-    session.execute(
-        update(ScheduledAction)
-        .where(ScheduledAction.kind == WEEKLY_PROMPT, ScheduledAction.channel_id == rule.channel_id,
-               ScheduledAction.status == actions.PENDING, ScheduledAction.dedupe_key != key)
-        .values(status=actions.SKIPPED, last_error="weekly rule changed", updated_at=scope.now)
-    )
+    skip_other_pending(session, [rule.channel_id], [key], scope.now)
     rule.next_run_at = occurrence
     return occurrence
+
+
+def skip_other_pending(session: Session, channel_ids: list[int], keep: list[str], now: datetime) -> None:
+    """Skip the channels' pending prompts except the ``keep`` keys: queued for a week the rule no longer has."""
+    session.execute(
+        update(ScheduledAction)
+        .where(ScheduledAction.kind == WEEKLY_PROMPT, ScheduledAction.channel_id.in_(channel_ids),
+               ScheduledAction.status == actions.PENDING, ScheduledAction.dedupe_key.not_in(keep))
+        .values(status=actions.SKIPPED, last_error="weekly rule changed", updated_at=now)
+    )
 
 
 def _rearm(scope: Scope, content: ContentPack, rng: random.Random, row: ScheduledAction,
@@ -244,11 +249,15 @@ def _rearm(scope: Scope, content: ContentPack, rng: random.Random, row: Schedule
 
 def _choose(scope: Scope, content: ContentPack, rng: random.Random) -> int:
     """The least used situation by rounds (random among equals), not the one offered last."""
-    last = _last_offered(scope.session, scope.channel.id)
-    if last in content.situations and len(content.situations) > 1:
-        content = content.model_copy(update={"situations": {number: situation for number, situation
-                                                            in content.situations.items() if number != last}})
-    return rounds.choose_situation(scope, content, rng)
+    return rounds.least_used(candidates(content, _last_offered(scope.session, scope.channel.id)),
+                             queries.situation_usage(scope.session, scope.channel), rng)
+
+
+def candidates(content: ContentPack, last: int | None) -> list[int]:
+    """The situations next week's prompt may offer: all but ``last`` (unless it is the only one)."""
+    if len(content.situations) > 1:
+        return [number for number in content.situations if number != last]
+    return list(content.situations)
 
 
 def _last_offered(session: Session, channel_id: int) -> int | None:

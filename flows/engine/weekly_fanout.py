@@ -16,8 +16,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from flows.content.schema import ContentPack
@@ -59,7 +58,8 @@ def run_prompts(session: Session, content: ContentPack, defaults, rng: random.Ra
         if plan is None:
             results[row.id] = weekly.run_prompt(session, content, defaults, rng, row, owner, now)
         else:
-            plan.next_situation = _next_situation(content, rng, plan, facts.usage.get(plan.rule.channel_id, {}))
+            plan.next_situation = rounds.least_used(weekly.candidates(content, plan.situation),  # as arm would
+                                                    facts.usage.get(plan.rule.channel_id, {}), rng)
     queued = _queue_next_weeks(session, list(plans.values()), now)
     for plan in plans.values():
         if plan.next_key in queued:
@@ -67,16 +67,10 @@ def run_prompts(session: Session, content: ContentPack, defaults, rng: random.Ra
         else:  # another process queued that week a moment ago: the careful way
             weekly.arm(plan.scope, content, rng, plan.rule, plan.following)
         results[plan.row.id] = weekly.prompt_effects(plan.scope, content, plan.situation, plan.row.dedupe_key)
-    _skip_out_of_date(session, [plan for plan in plans.values() if plan.next_key in queued], queued, now)
+    fast = [plan.rule.channel_id for plan in plans.values() if plan.next_key in queued]
+    if fast:  # as arm does (those that went through arm did it themselves)
+        weekly.skip_other_pending(session, fast, list(queued), now)
     return results
-
-
-def _next_situation(content: ContentPack, rng: random.Random, plan: _Plan, usage: dict[int, int]) -> int:
-    """Next week's situation as :func:`flows.engine.weekly.arm` chooses it: the least used by the
-    channel's rounds, except this week's."""
-    numbers = [number for number in content.situations if number != plan.situation] \
-        if len(content.situations) > 1 else list(content.situations)
-    return rounds.least_used(numbers, usage, rng)
 
 
 class _Facts:
@@ -133,28 +127,9 @@ class _Facts:
 
 
 def _queue_next_weeks(session: Session, plans: list[_Plan], now: datetime) -> set[str]:
-    """Insert next week's row of every plan in one statement; the keys inserted."""
-    if not plans:
-        return set()
-    values = [dict(kind=weekly.WEEKLY_PROMPT, dedupe_key=plan.next_key, due_at=plan.following, status=actions.PENDING,
-                   attempts=0, workspace_id=plan.scope.workspace.id, channel_id=plan.rule.channel_id,
-                   payload={"channel_id": plan.rule.channel_id, "situation": plan.next_situation,
-                            "at": plan.following.isoformat()},
-                   created_at=now, updated_at=now) for plan in plans]
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = (insert(ScheduledAction).on_conflict_do_nothing(index_elements=["dedupe_key"])
-                 .returning(ScheduledAction.dedupe_key))  # one statement to compile, whatever the batch's size
-    return set(session.scalars(statement, values))
-
-
-def _skip_out_of_date(session: Session, plans: list[_Plan], queued: set[str], now: datetime) -> None:
-    """As ``arm`` does: any other pending prompt of these channels is out of date."""
-    if not plans:
-        return
-    session.execute(
-        update(ScheduledAction)
-        .where(ScheduledAction.kind == weekly.WEEKLY_PROMPT,
-               ScheduledAction.channel_id.in_([plan.rule.channel_id for plan in plans]),
-               ScheduledAction.status == actions.PENDING, ScheduledAction.dedupe_key.not_in(queued))
-        .values(status=actions.SKIPPED, last_error="weekly rule changed", updated_at=now)
-        .execution_options(synchronize_session=False))
+    """Queue next week's row of every plan in one statement; the keys queued."""
+    return actions.schedule_many(session, [
+        dict(kind=weekly.WEEKLY_PROMPT, dedupe_key=plan.next_key, due_at=plan.following,
+             workspace_id=plan.scope.workspace.id, channel_id=plan.rule.channel_id,
+             payload={"channel_id": plan.rule.channel_id, "situation": plan.next_situation,
+                      "at": plan.following.isoformat()}) for plan in plans], now)

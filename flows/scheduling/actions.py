@@ -50,14 +50,33 @@ def schedule(session: Session, *, kind: str, dedupe_key: str, due_at: datetime, 
     The new row's id comes back through RETURNING: an INSERT's row count is not
     reported on PostgreSQL (psycopg 3 under SQLAlchemy 2.1 gives -1).
     """
-    values = dict(kind=kind, dedupe_key=dedupe_key, due_at=due_at, status=PENDING, attempts=0,
-                  workspace_id=workspace_id, channel_id=channel_id, round_id=round_id, user_id=user_id,
-                  payload=payload or {}, created_at=now, updated_at=now)
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (insert(ScheduledAction).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-                 .returning(ScheduledAction.id))
+    row = _new_row(kind=kind, dedupe_key=dedupe_key, due_at=due_at, now=now, workspace_id=workspace_id,
+                   channel_id=channel_id, round_id=round_id, user_id=user_id, payload=payload)
+    statement = _insert_new(session).values(**row).returning(ScheduledAction.id)
     return session.execute(statement).scalar() is not None
+
+
+def schedule_many(session: Session, rows: list[dict], now: datetime) -> set[str]:
+    """:func:`schedule` for several actions (each a dict of its keyword arguments) in one
+    statement; the dedupe keys queued."""
+    if not rows:
+        return set()
+    statement = _insert_new(session).returning(ScheduledAction.dedupe_key)  # compiled once, whatever the size
+    return set(session.scalars(statement, [_new_row(now=now, **row) for row in rows]))
+
+
+def _new_row(*, kind: str, dedupe_key: str, due_at: datetime, now: datetime, workspace_id: int | None = None,
+             channel_id: int | None = None, round_id: int | None = None, user_id: str | None = None,
+             payload: dict | None = None) -> dict:
+    return dict(kind=kind, dedupe_key=dedupe_key, due_at=due_at, status=PENDING, attempts=0,
+                workspace_id=workspace_id, channel_id=channel_id, round_id=round_id, user_id=user_id,
+                payload=payload or {}, created_at=now, updated_at=now)
+
+
+def _insert_new(session: Session):
+    """INSERT into the queue that does nothing for a dedupe key already there (both dialects)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return insert(ScheduledAction).on_conflict_do_nothing(index_elements=["dedupe_key"])
 
 
 def cancel_pending(session: Session, *, round_id: int, now: datetime, reason: str) -> int:
@@ -169,25 +188,22 @@ def release(session: Session, action_ids: list[int], owner: str, now: datetime) 
 
 def reserve(session: Session, action_id: int, owner: str, now: datetime) -> ScheduledAction | None:
     """Move our claim to ``sending`` (compare-and-set); None when it is no longer ours."""
-    return session.scalars(
-        update(ScheduledAction)
-        .where(ScheduledAction.id == action_id, ScheduledAction.status == CLAIMED,
-               ScheduledAction.lease_owner == owner)
-        .values(status=SENDING, updated_at=now)
-        .returning(ScheduledAction)  # the row itself, in the same statement
-        .execution_options(synchronize_session=False)
-    ).first()
+    rows = reserve_many(session, [action_id], owner, now)
+    return rows[0] if rows else None
 
 
 def reserve_many(session: Session, action_ids: list[int], owner: str, now: datetime,
-                 kind: str) -> list[ScheduledAction]:
-    """:func:`reserve` for several claims of one ``kind`` in one statement; the rows still ours."""
+                 kind: str | None = None) -> list[ScheduledAction]:
+    """:func:`reserve` for several claims (only those of ``kind``, when given) in one
+    statement; the rows still ours, in due order, returned by the statement itself."""
     if not action_ids:
         return []
+    conditions = [ScheduledAction.id.in_(action_ids), ScheduledAction.status == CLAIMED,
+                  ScheduledAction.lease_owner == owner]
+    if kind is not None:
+        conditions.append(ScheduledAction.kind == kind)
     rows = session.scalars(
-        update(ScheduledAction)
-        .where(ScheduledAction.id.in_(action_ids), ScheduledAction.kind == kind,
-               ScheduledAction.status == CLAIMED, ScheduledAction.lease_owner == owner)
+        update(ScheduledAction).where(*conditions)
         .values(status=SENDING, updated_at=now)
         .returning(ScheduledAction)
         .execution_options(synchronize_session=False)

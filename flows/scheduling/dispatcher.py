@@ -120,9 +120,9 @@ class Dispatcher:
         except Exception:
             log.exception("scheduled action %s (%s) failed before sending", action.id, action.kind)
             with self.db.transaction() as session:
-                actions.retry_later(session, action.id, self.owner,
-                                    self.clock.now() + timedelta(seconds=min(3600, 30 * 2 ** action.attempts)),
-                                    self.clock.now(), "error before sending")
+                now = self.clock.now()
+                actions.retry_later(session, action.id, self.owner, now + _backoff(action), now,
+                                    "error before sending")
             return 0
         if effects is None:
             return 0
@@ -187,8 +187,7 @@ class Dispatcher:
         elif action.attempts >= MAX_ATTEMPTS:
             actions.settle(session, action.id, self.owner, actions.FAILED, now, error=",".join(errors))
         else:
-            backoff = timedelta(seconds=min(3600, 30 * 2 ** action.attempts))
-            actions.retry_later(session, action.id, self.owner, now + backoff, now, ",".join(errors))
+            actions.retry_later(session, action.id, self.owner, now + _backoff(action), now, ",".join(errors))
         return 0
 
 
@@ -251,6 +250,11 @@ class _Claims:
                                    dispatcher.clock.now())
         self._waiting.clear()
         log.info("pass ended early (stop or failure): %d claimed actions given back", back)
+
+
+def _backoff(action: actions.Claimed) -> timedelta:
+    """How long a failed attempt waits before the next: 30 s doubling per attempt, at most an hour."""
+    return timedelta(seconds=min(3600, 30 * 2 ** action.attempts))
 
 
 def _together(action: actions.Claimed) -> bool:

@@ -36,17 +36,12 @@ def find(db: Database, place: Place, key: str) -> MessageRef | None:
 def remember(db: Database, place: Place, key: str, ref: str, thread_ref: str | None, now: datetime) -> None:
     """Record (or move) the keyed message's reference; nothing when the channel is unknown."""
     with db.transaction() as session:
-        dialect = session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         source = (select(Channel.id, literal(key), literal(ref), literal(thread_ref, MessageRef.thread_ref.type),
                          literal(now, MessageRef.created_at.type))
                   .join(Workspace, Channel.workspace_id == Workspace.id).where(*_in_place(place)))
-        statement = insert(MessageRef).from_select(
+        session.execute(_upsert(session, lambda insert: insert.from_select(
             [MessageRef.channel_id, MessageRef.key, MessageRef.ref, MessageRef.thread_ref, MessageRef.created_at],
-            source)
-        session.execute(statement.on_conflict_do_update(
-            index_elements=[MessageRef.channel_id, MessageRef.key],
-            set_={"ref": statement.excluded.ref, "thread_ref": statement.excluded.thread_ref}))
+            source)))
 
 
 def remember_all(session: Session, sent: list[SentMessage], now: datetime) -> None:
@@ -67,8 +62,13 @@ def remember_all(session: Session, sent: list[SentMessage], now: datetime) -> No
                                                  thread_ref=message.thread_ref, created_at=now)
     if not rows:
         return
+    session.execute(_upsert(session), list(rows.values()))
+
+
+def _upsert(session: Session, source=lambda insert: insert):
+    """INSERT into message_refs (``source`` may add its rows) that moves the ref of a key already there."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(MessageRef)
-    session.execute(statement.on_conflict_do_update(
+    statement = source(insert(MessageRef))
+    return statement.on_conflict_do_update(
         index_elements=[MessageRef.channel_id, MessageRef.key],
-        set_={"ref": statement.excluded.ref, "thread_ref": statement.excluded.thread_ref}), list(rows.values()))
+        set_={"ref": statement.excluded.ref, "thread_ref": statement.excluded.thread_ref})
