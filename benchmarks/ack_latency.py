@@ -48,6 +48,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import proctree  # noqa: E402
 from bot.slack.blocks import CALLBACK_CONTRIBUTE, write_metadata  # noqa: E402
 from bot.slack.blocks.modals import ACTION_OPTIONS, ACTION_TEXT, BLOCK_OPTIONS, BLOCK_TEXT  # noqa: E402
 from tests.slack.signing import (  # noqa: E402
@@ -335,12 +336,8 @@ def run_level(server: Server, api_url: str, channels: list[str], rate: float, se
 
 
 def cpu_seconds(server: Server) -> float:
-    """CPU time the server process has used so far (user + system; Linux), NaN elsewhere."""
-    try:
-        fields = Path(f"/proc/{server.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return float("nan")
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU time the server and its work processes have used so far (user + system; Linux)."""
+    return proctree.cpu_seconds(server.process.pid)
 
 
 def settle(server: Server, acked: int, quiet: float = 2.0, limit: float = 180.0) -> float:
@@ -545,7 +542,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"client, servers and fake Slack share this machine's {os.cpu_count()} cores; latency counts from "
           "each request's scheduled send time (no coordinated omission)")
     print("lag: the worst delay of a send behind its schedule (client threads all waiting on a stalled server); "
-          "cpu: server CPU per request; drain: seconds contributions kept being stored after the last answer")
+          "cpu: CPU per request of the server and its work processes; drain: seconds contributions kept being stored after the last answer")
     print_table(table)
     print_forms(table)
     print_verdicts(table)

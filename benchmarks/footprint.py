@@ -9,7 +9,8 @@ server pays, so the ratio shows what goedwerk adds (importing SQLAlchemy, Alembi
 reportlab and its own modules, the content pack, the migration check, the scheduler,
 a database query per ``/healthz``). The interpreter alone (``python -c pass``) and one start on
 an empty database (goedwerk migrates it first) are shown for reference. Resident memory
-(VmRSS) is read a few seconds after ``/healthz`` answers.
+(VmRSS) is read a few seconds after ``/healthz`` answers, summed over the server and its
+work processes (bot/slack/work_processes.py).
 
 Soak: one ``goedwerk run`` on a fresh database gets ``--actions`` signed HTTP requests
 from 4 clients over 8 channels: ``/goedwerk status`` commands, clicks on a topic's
@@ -56,6 +57,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, select, text  # noqa: E402
 
+from benchmarks import proctree  # noqa: E402
 from bot.slack.blocks import write_metadata  # noqa: E402
 from bot.slack.blocks.modals import (ACTION_OPTIONS, ACTION_TEXT, BLOCK_OPTIONS, BLOCK_TEXT,  # noqa: E402
                                      CALLBACK_CONTRIBUTE, OPTION_ANONYMOUS)
@@ -220,11 +222,8 @@ def stop(process: subprocess.Popen) -> int:
 
 
 def rss(pid: int) -> int:
-    """Resident memory of process ``pid`` in bytes (VmRSS)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    return 0
+    """Resident memory (VmRSS, bytes) of process ``pid`` and its work processes, summed."""
+    return proctree.rss(pid)
 
 
 # -- start-up -------------------------------------------------------------------------------
@@ -663,7 +662,8 @@ def main(argv: list[str] | None = None) -> int:
           f"baseline: a bare Bolt app on waitress with its own /healthz, same run")
     print()
     print_startups(rows, interpreter)
-    print("idle RSS: VmRSS of the server process a few seconds after /healthz first answered (median)")
+    print("idle RSS: VmRSS of the server and its work processes, summed, a few seconds after /healthz first "
+          "answered (median)")
     if args.tracemalloc:
         print("--tracemalloc: the soak's RSS includes tracemalloc's own bookkeeping (not comparable to a plain run)")
     for name, result in results.items():

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     dispatch_lease: float = Field(default=120.0, ge=1, le=3600, validation_alias="GOEDWERK_DISPATCH_LEASE")
     dispatch_workers: int = Field(default=8, ge=1, le=64, validation_alias="GOEDWERK_DISPATCH_WORKERS")
     """Timed actions a Slack dispatcher sends at once (threads of a pass)."""
+    work_processes: int | None = Field(default=None, ge=0, le=32, validation_alias="GOEDWERK_WORK_PROCESSES")
+    """Child processes that do the work after Slack's requests are acknowledged
+    (:mod:`bot.slack.work_processes`); 0 keeps it on threads of the serving process;
+    unset: 2, or 0 on an in-memory database (children could not see it)."""
     checkback_days: int = Field(default=21, ge=0, le=365, validation_alias="GOEDWERK_CHECKBACK_DAYS")
     reminder_at: float = Field(default=0.8, gt=0, lt=1, validation_alias="GOEDWERK_REMINDER_AT")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(

@@ -14,6 +14,7 @@ from bot.logs import configure as configure_logging
 from bot.services import build_services
 from bot.settings import Settings
 from bot.slack.app import build_app
+from bot.slack import work_processes
 from bot.slack.http import make_wsgi
 from flows.clock import SystemClock
 from flows.scheduling.dispatcher import Dispatcher
@@ -59,6 +60,7 @@ def run_slack(settings: Settings, port: int, scheduler: bool) -> int:
     services = build_services(settings, clock)
     slack = build_app(settings, services, socket_mode=bool(settings.slack_app_token))
     ticker = start_scheduler(slack, settings, clock) if scheduler else None
+    children = work_processes.attach(slack, settings)
     try:
         if settings.slack_app_token:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -93,6 +95,8 @@ def run_slack(settings: Settings, port: int, scheduler: bool) -> int:
                 pass  # closed by SIGTERM
     finally:
         slack.services.work.close()  # finish what was acknowledged
+        if children is not None:
+            children.close()
         if ticker is not None:
             ticker.stop()
         services.db.dispose()

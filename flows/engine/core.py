@@ -64,6 +64,12 @@ class Engine:
         """Call ``listener`` after a transaction that may have queued timed actions."""
         self._wake_listeners.append(listener)
 
+    def scheduled(self) -> None:
+        """Tell the :meth:`on_schedule` listeners that timed actions may have been queued
+        (by this engine, or by another process working for this one)."""
+        for listener in self._wake_listeners:
+            listener()
+
     # -- entry points -------------------------------------------------------------------
 
     def handle(self, event: Event) -> list[Effect]:
@@ -88,8 +94,7 @@ class Engine:
             log.exception("event %s in %s/%s failed", type(event).__name__, event.actor.workspace,
                           event.actor.channel)
             return [self._apology(event.actor)]
-        for listener in self._wake_listeners:
-            listener()
+        self.scheduled()
         return effects
 
     def run_weekly_prompts(self, action_ids: list[int], owner: str) -> dict[int, list[Effect] | None]:

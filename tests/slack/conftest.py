@@ -6,6 +6,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -15,6 +16,7 @@ from waitress import create_server
 
 from bot.services import build_services
 from bot.settings import load_settings
+from bot.slack import work_processes
 from bot.slack.app import build_app
 from bot.slack.http import make_wsgi
 from bot.slack.main import start_scheduler
@@ -67,15 +69,19 @@ def validate_payloads(fake: FakeSlack) -> None:
             assert len(view.get("blocks", [])) <= 100
 
 
-@pytest.fixture
-def slack_app(db: Database, fake_slack: FakeSlack) -> Iterator[RunningApp]:  # noqa: F811
-    settings = load_settings(database_url=db.url, slack_bot_token="xoxb-e2e", slack_signing_secret=SECRET,
-                             slack_api_url=fake_slack.base_url, round_plan=FAST_PLAN, language="en",
-                             dispatch_interval=0.5)
+@contextmanager
+def running_app(db: Database, fake_slack: FakeSlack, **settings: object) -> Iterator[RunningApp]:  # noqa: F811
+    """The app served on a free port with its scheduler; ``settings`` override the tests' own
+    (``work_processes`` > 0 hands the work to child processes, as `goedwerk run` does)."""
+    settings = load_settings(**{**dict(database_url=db.url, slack_bot_token="xoxb-e2e", slack_signing_secret=SECRET,
+                                       slack_api_url=fake_slack.base_url, round_plan=FAST_PLAN, language="en",
+                                       dispatch_interval=0.5, work_processes=0), **settings})
     services = build_services(settings, SystemClock(), upgrade=False)
     slack = build_app(settings, services)
     ticker = start_scheduler(slack, settings, services.engine.clock)
+    children = work_processes.attach(slack, settings)
     server = create_server(make_wsgi(slack.app, services.db), host="127.0.0.1", port=0, threads=8)
+
     def serve() -> None:
         try:
             server.run()
@@ -90,6 +96,14 @@ def slack_app(db: Database, fake_slack: FakeSlack) -> Iterator[RunningApp]:  # n
     finally:
         server.close()
         slack.services.work.close()
+        if children is not None:
+            children.close()
         ticker.stop()
         thread.join(timeout=5)
         services.db.dispose()
+
+
+@pytest.fixture
+def slack_app(db: Database, fake_slack: FakeSlack) -> Iterator[RunningApp]:  # noqa: F811
+    with running_app(db, fake_slack) as app:
+        yield app

@@ -11,6 +11,7 @@ import logging
 from datetime import datetime, timezone
 
 from slack_bolt import App, BoltResponse
+from slack_sdk import WebClient
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -46,11 +47,7 @@ def register(app: App, services: SlackServices) -> None:
     def on_home(event, body, client):
         if event.get("tab", "home") != "home":
             return
-        services.work.submit(publish_home, event, body, client)
-
-    def publish_home(event, body, client):
-        team, user = actors.team_of(body), event.get("user", "")
-        services.sender.publish_home(client, services.engine.home(actors.PLATFORM, team, user))
+        services.work.submit(publish_home, services, event, body, client)
 
     @app.event("app_uninstalled")
     def on_uninstalled(body):
@@ -59,6 +56,12 @@ def register(app: App, services: SlackServices) -> None:
     @app.event("tokens_revoked")
     def on_tokens_revoked(body):
         log.warning("tokens revoked in team %s", actors.team_of(body))
+
+
+def publish_home(services: SlackServices, event: dict, body: dict, client: WebClient) -> None:
+    """Draw the App Home of the person who opened it."""
+    team, user = actors.team_of(body), event.get("user", "")
+    services.sender.publish_home(client, services.engine.home(actors.PLATFORM, team, user))
 
 
 def mark_uninstalled(db: Database, team: str) -> None:

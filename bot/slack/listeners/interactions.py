@@ -10,12 +10,15 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import App
+from slack_sdk import WebClient
 
 from bot.slack import actors
 from bot.slack.blocks import ACTION_PATTERN, decode_action
 from bot.slack.blocks.home import HOME_DELETE, HOME_EDIT
 from bot.slack.listeners import forms
+from bot.slack.sender import Respond
 from bot.slack.services import SlackServices
+from bot.slack.work import Job
 from flows.effects import Ephemeral, Place
 from flows.events import Choose, Command
 from flows.i18n import N_, t
@@ -26,32 +29,15 @@ USE_IN_CHANNEL = N_("goedwerk works in a team channel: type /goedwerk there (inv
 
 
 def register(app: App, services: SlackServices) -> None:
-    engine, sender = services.engine, services.sender
-
     @app.command("/goedwerk")
     def on_command(ack, command, client, respond):
         ack()
         if forms.command_opens_form(command.get("text", "") or ""):
-            services.work.submit_form(run_command, command, client, respond, too_late=lambda: forms.too_late(
-                services, client, command.get("team_id", ""), command.get("channel_id", ""),
-                command.get("user_id", ""), respond))
+            services.work.submit_form(run_command, services, command, client, respond, too_late=Job(
+                forms.too_late, (services, client, command.get("team_id", ""), command.get("channel_id", ""),
+                                 command.get("user_id", ""), respond)))
         else:
-            services.work.submit(run_command, command, client, respond)
-
-    def run_command(command, client, respond):
-        team, channel, user = command.get("team_id", ""), command.get("channel_id", ""), command.get("user_id", "")
-        text = command.get("text", "") or ""
-        if channel.startswith("D") or command.get("channel_name") == "directmessage":
-            note = Notice(services.defaults.language, t(services.defaults.language, USE_IN_CHANNEL), error=True)
-            sender.deliver([Ephemeral(Place(actors.PLATFORM, team, channel), user, note)], client=client,
-                           respond=respond)
-            return
-        admin = actors.is_admin(client, user) if actors.needs_admin_check(text) else False
-        name = actors.display_name(client, user) if _writes(text) else command.get("user_name")
-        who = actors.actor(team, channel, user, user_name=name, channel_name=command.get("channel_name"),
-                           is_admin=admin)
-        effects = engine.handle(Command(who, text))
-        sender.deliver(effects, client=client, trigger_id=command.get("trigger_id"), respond=respond)
+            services.work.submit(run_command, services, command, client, respond)
 
     @app.action(ACTION_PATTERN)
     def on_action(ack, body, action, client, respond):
@@ -60,29 +46,51 @@ def register(app: App, services: SlackServices) -> None:
         if choice is not None and forms.choice_opens_form(choice[0]):
             team, user, channel = actors.team_of(body), body.get("user", {}).get("id", ""), choice[2]
             home = action.get("action_id") in (HOME_EDIT, HOME_DELETE)
-            services.work.submit_form(run_action, body, action, client, respond, too_late=lambda: forms.too_late(
-                services, client, team, channel, user, None if home else respond))
+            services.work.submit_form(run_action, services, body, action, client, respond, too_late=Job(
+                forms.too_late, (services, client, team, channel, user, None if home else respond)))
         else:
-            services.work.submit(run_action, body, action, client, respond)
+            services.work.submit(run_action, services, body, action, client, respond)
 
-    def run_action(body, action, client, respond):
-        choice = _choice(body, action)
-        team, user = actors.team_of(body), body.get("user", {}).get("id", "")
-        if choice is None:
-            log.info("ignored unknown action id %r", str(action.get("action_id"))[:80])
-            return
-        name, value, channel = choice
-        if action.get("action_id") in (HOME_EDIT, HOME_DELETE):
-            respond = None  # the App Home has no response URL
-        if not channel:
-            log.info("action %s without a channel ignored", name)
-            return
-        user_name = actors.display_name(client, user) if name == "pass" else body.get("user", {}).get("username")
-        who = actors.actor(team, channel, user, user_name=user_name)
-        effects = engine.handle(Choose(who, name, value))
-        sender.deliver(effects, client=client, trigger_id=body.get("trigger_id"), respond=respond)
-        if name == "delete" and (body.get("view") or {}).get("type") == "home":
-            sender.publish_home(client, engine.home(actors.PLATFORM, team, user))
+
+def run_command(services: SlackServices, command: dict, client: WebClient, respond: Respond | None) -> None:
+    """The work behind a slash command (after ``ack()``)."""
+    engine, sender = services.engine, services.sender
+    team, channel, user = command.get("team_id", ""), command.get("channel_id", ""), command.get("user_id", "")
+    text = command.get("text", "") or ""
+    if channel.startswith("D") or command.get("channel_name") == "directmessage":
+        note = Notice(services.defaults.language, t(services.defaults.language, USE_IN_CHANNEL), error=True)
+        sender.deliver([Ephemeral(Place(actors.PLATFORM, team, channel), user, note)], client=client,
+                       respond=respond)
+        return
+    admin = actors.is_admin(client, user) if actors.needs_admin_check(text) else False
+    name = actors.display_name(client, user) if _writes(text) else command.get("user_name")
+    who = actors.actor(team, channel, user, user_name=name, channel_name=command.get("channel_name"),
+                       is_admin=admin)
+    effects = engine.handle(Command(who, text))
+    sender.deliver(effects, client=client, trigger_id=command.get("trigger_id"), respond=respond)
+
+
+def run_action(services: SlackServices, body: dict, action: dict, client: WebClient,
+               respond: Respond | None) -> None:
+    """The work behind a button or menu of ours (after ``ack()``)."""
+    engine, sender = services.engine, services.sender
+    choice = _choice(body, action)
+    team, user = actors.team_of(body), body.get("user", {}).get("id", "")
+    if choice is None:
+        log.info("ignored unknown action id %r", str(action.get("action_id"))[:80])
+        return
+    name, value, channel = choice
+    if action.get("action_id") in (HOME_EDIT, HOME_DELETE):
+        respond = None  # the App Home has no response URL
+    if not channel:
+        log.info("action %s without a channel ignored", name)
+        return
+    user_name = actors.display_name(client, user) if name == "pass" else body.get("user", {}).get("username")
+    who = actors.actor(team, channel, user, user_name=user_name)
+    effects = engine.handle(Choose(who, name, value))
+    sender.deliver(effects, client=client, trigger_id=body.get("trigger_id"), respond=respond)
+    if name == "delete" and (body.get("view") or {}).get("type") == "home":
+        sender.publish_home(client, engine.home(actors.PLATFORM, team, user))
 
 
 def _choice(body: dict, action: dict) -> tuple[str, str, str] | None:

@@ -8,11 +8,13 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import App
+from slack_sdk import WebClient
 from sqlalchemy import select
 
 from bot.slack import actors
 from bot.slack.listeners import forms
 from bot.slack.services import SlackServices
+from bot.slack.work import Job
 from flows.store.models import Channel, MessageRef, Workspace
 from flows.events import Choose
 
@@ -41,19 +43,10 @@ def register(app: App, services: SlackServices) -> None:
         if forms.choice_opens_form(verb):
             team, user = actors.team_of(body), body.get("user", {}).get("id", "")
             channel = (body.get("channel") or {}).get("id", "")
-            services.work.submit_form(run, body, client, verb,
-                                      too_late=lambda: forms.too_late(services, client, team, channel, user))
+            services.work.submit_form(run_shortcut, services, body, client, verb,
+                                      too_late=Job(forms.too_late, (services, client, team, channel, user)))
         else:
-            services.work.submit(run, body, client, verb)
-
-    def run(body, client, verb):
-        team, user = actors.team_of(body), body.get("user", {}).get("id", "")
-        channel = (body.get("channel") or {}).get("id", "")
-        ts = (body.get("message") or {}).get("ts", "")
-        number = contribution_at(services, team, channel, ts)
-        who = actors.actor(team, channel, user)
-        effects = services.engine.handle(Choose(who, verb, str(number)))
-        services.sender.deliver(effects, client=client, trigger_id=body.get("trigger_id"))
+            services.work.submit(run_shortcut, services, body, client, verb)
 
     @app.shortcut(EDIT_SHORTCUT)
     def on_edit(ack, body, client):
@@ -62,3 +55,14 @@ def register(app: App, services: SlackServices) -> None:
     @app.shortcut(DELETE_SHORTCUT)
     def on_delete(ack, body, client):
         handle(ack, body, client, "delete")
+
+
+def run_shortcut(services: SlackServices, body: dict, client: WebClient, verb: str) -> None:
+    """The work behind a message shortcut: ``verb`` (edit, delete) the contribution at that message."""
+    team, user = actors.team_of(body), body.get("user", {}).get("id", "")
+    channel = (body.get("channel") or {}).get("id", "")
+    ts = (body.get("message") or {}).get("ts", "")
+    number = contribution_at(services, team, channel, ts)
+    who = actors.actor(team, channel, user)
+    effects = services.engine.handle(Choose(who, verb, str(number)))
+    services.sender.deliver(effects, client=client, trigger_id=body.get("trigger_id"))

@@ -13,6 +13,7 @@ import logging
 import urllib.request
 
 from slack_bolt import App
+from slack_sdk import WebClient
 
 from bot.slack import actors
 from bot.slack.blocks import CALLBACK_CONTRIBUTE, CALLBACK_START, read_metadata, read_start, read_submission
@@ -54,8 +55,6 @@ def download(url: str, token: str | None, limit: int = MAX_PICTURE) -> bytes | N
 
 
 def register(app: App, services: SlackServices) -> None:
-    engine, sender = services.engine, services.sender
-
     @app.view(CALLBACK_CONTRIBUTE)
     def on_contribution(ack, body, view, client):
         meta = _metadata(view)
@@ -72,60 +71,68 @@ def register(app: App, services: SlackServices) -> None:
             ack(response_action="errors", errors={BLOCK_TEXT: t(language(), EMPTY)})
             return
         ack()
-        services.work.submit(run_contribution, body, view, meta, values, client)
-
-    def run_contribution(body, view, meta, values, client):
-        team, user = actors.team_of(body), body.get("user", {}).get("id", "")
-        channel, contribution_id = str(meta.get("channel", "")), meta.get("contribution_id")
-        round_id = meta.get("round_id")
-        if not channel or not isinstance(round_id, int):
-            log.warning("contribution form with unusable metadata ignored")
-            return
-        who = actors.actor(team, channel, user, user_name=actors.display_name(client, user))
-        if isinstance(contribution_id, int):
-            event = EditContribution(who, contribution_id, values["text"], values["anonymous"], values["virtues"])
-        else:
-            event = Contribute(who, str(meta.get("topic", "")), values["text"], anonymous=values["anonymous"],
-                               passed=values["passed"], virtues=values["virtues"],
-                               idempotency_key=f"slack-view:{view.get('id')}", round_id=round_id)
-        sender.deliver(engine.handle(event), client=client)
+        services.work.submit(run_contribution, services, body, view, meta, values, client)
 
     @app.view(CALLBACK_IMAGE)
     def on_image(ack, body, view, client):
         ack()
-        services.work.submit(run_image, body, view, client)
-
-    def run_image(body, view, client):
-        meta = _metadata(view)
-        team, user = actors.team_of(body), body.get("user", {}).get("id", "")
-        channel, round_id = str(meta.get("channel", "")), meta.get("round_id")
-        if not channel or not isinstance(round_id, int):
-            log.warning("image form with unusable metadata ignored")
-            return
-        who = actors.actor(team, channel, user, is_admin=actors.is_admin(client, user))
-        fields = read_image(view.get("state", {}))
-        upload = fields.pop("upload")
-        data = download(upload, client.token) if upload else None
-        sender.deliver(engine.handle(EditImage(who, round_id, picture_bytes=data, **fields)), client=client)
+        services.work.submit(run_image, services, body, view, client)
 
     @app.view(CALLBACK_START)
     def on_start(ack, body, view, client):
         ack()
-        services.work.submit(run_start, body, view, client)
+        services.work.submit(run_start, services, body, view, client)
 
-    def run_start(body, view, client):
-        meta = _metadata(view)
-        team, user = actors.team_of(body), body.get("user", {}).get("id", "")
-        channel = str(meta.get("channel", ""))
-        if not channel:
-            log.warning("start form with unusable metadata ignored")
-            return
-        chosen = read_start(view.get("state", {}))
-        who = actors.actor(team, channel, user, user_name=actors.display_name(client, user))
-        situation = str(chosen["situation"])
-        if chosen["plan"]:
-            text = f"start {situation if situation.isdigit() else 'random'} plan={chosen['plan']}"
-            effects = engine.handle(Command(who, text))
-        else:
-            effects = engine.handle(Choose(who, "start", situation))
-        sender.deliver(effects, client=client)
+
+def run_contribution(services: SlackServices, body: dict, view: dict, meta: dict, values: dict,
+                     client: WebClient) -> None:
+    """Store a submitted contribution form (new or edited) and post what follows."""
+    team, user = actors.team_of(body), body.get("user", {}).get("id", "")
+    channel, contribution_id = str(meta.get("channel", "")), meta.get("contribution_id")
+    round_id = meta.get("round_id")
+    if not channel or not isinstance(round_id, int):
+        log.warning("contribution form with unusable metadata ignored")
+        return
+    who = actors.actor(team, channel, user, user_name=actors.display_name(client, user))
+    if isinstance(contribution_id, int):
+        event = EditContribution(who, contribution_id, values["text"], values["anonymous"], values["virtues"])
+    else:
+        event = Contribute(who, str(meta.get("topic", "")), values["text"], anonymous=values["anonymous"],
+                           passed=values["passed"], virtues=values["virtues"],
+                           idempotency_key=f"slack-view:{view.get('id')}", round_id=round_id)
+    services.sender.deliver(services.engine.handle(event), client=client)
+
+
+def run_image(services: SlackServices, body: dict, view: dict, client: WebClient) -> None:
+    """Apply a submitted image-of-good-work form (texts, vote, picture)."""
+    meta = _metadata(view)
+    team, user = actors.team_of(body), body.get("user", {}).get("id", "")
+    channel, round_id = str(meta.get("channel", "")), meta.get("round_id")
+    if not channel or not isinstance(round_id, int):
+        log.warning("image form with unusable metadata ignored")
+        return
+    who = actors.actor(team, channel, user, is_admin=actors.is_admin(client, user))
+    fields = read_image(view.get("state", {}))
+    upload = fields.pop("upload")
+    data = download(upload, client.token) if upload else None
+    services.sender.deliver(services.engine.handle(EditImage(who, round_id, picture_bytes=data, **fields)),
+                            client=client)
+
+
+def run_start(services: SlackServices, body: dict, view: dict, client: WebClient) -> None:
+    """Start the round chosen in the start form."""
+    meta = _metadata(view)
+    team, user = actors.team_of(body), body.get("user", {}).get("id", "")
+    channel = str(meta.get("channel", ""))
+    if not channel:
+        log.warning("start form with unusable metadata ignored")
+        return
+    chosen = read_start(view.get("state", {}))
+    who = actors.actor(team, channel, user, user_name=actors.display_name(client, user))
+    situation = str(chosen["situation"])
+    if chosen["plan"]:
+        text = f"start {situation if situation.isdigit() else 'random'} plan={chosen['plan']}"
+        effects = services.engine.handle(Command(who, text))
+    else:
+        effects = services.engine.handle(Choose(who, "start", situation))
+    services.sender.deliver(effects, client=client)
