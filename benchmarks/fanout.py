@@ -5,7 +5,7 @@ installed through the OAuth installation store with its own bot token) whose wee
 prompts all fall due at the same minute, then starts 1 and 4 `goedwerk scheduler`
 processes and lets them dispatch against a fake Slack in a process of its own that
 enforces 1 ``chat.postMessage`` per second per channel and a per-workspace limit (a
-token bucket: ``--workspace-per-minute``, ``--workspace-burst``). A weekly prompt is two
+token bucket: ``--workspace-per-minute``, ``--workspace-burst``). A weekly prompt is one
 post (the situation card with its invitation above it).
 
 Measured in the same run, for each number of processes:
