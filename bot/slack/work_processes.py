@@ -16,7 +16,8 @@ from its ``response_url``). Anything else is refused when the job is submitted.
 
 A child that dies takes its job with it; the job runs once more in a fresh pool (the
 engine's writes are idempotent where it matters: a contribution carries its form's
-id), and a second failure is logged.
+id). When that fails too, or children cannot start at all, the job runs in the
+serving process, so nothing acknowledged is dropped.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -48,6 +50,8 @@ log = logging.getLogger("goedwerk.slack")
 
 NICENESS = 10
 """How much lower the children's OS priority is than the acknowledging process's."""
+RETRY_CHILDREN_AFTER = 60.0
+"""Seconds work stays in the serving process after the children kept failing."""
 CLIENTS_KEPT = 1000
 """Web API clients a child keeps, one per token (forgotten all at once beyond this)."""
 
@@ -202,6 +206,7 @@ class WorkProcesses:
         self.on_scheduled = on_scheduled
         self._lock = threading.Lock()
         self._pool = self._new_pool()
+        self._here_until = 0.0  # monotonic time until which jobs run in this process
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"),
@@ -213,21 +218,30 @@ class WorkProcesses:
             for _ in range(self.processes):
                 self._pool.submit(_ready)
 
-    def run(self, job: Callable[[], object]) -> None:
+    def run(self, job: Callable[[], object]) -> object:
+        """Run ``job`` in a child and wait for it. When children die twice during it (or
+        cannot start at all), it runs here on the calling thread instead: slower
+        acknowledgements for a while (:data:`RETRY_CHILDREN_AFTER`), but nothing acknowledged
+        is dropped."""
         portable = encode(job)
+        if time.monotonic() < self._here_until:
+            return job()
         for attempt in (1, 2):
             with self._lock:
                 pool = self._pool
             try:
                 if pool.submit(_run_in_child, portable).result():
                     self.on_scheduled()
-                return
+                return None
             except BrokenProcessPool:
                 log.error("a work process died during %s (attempt %d of 2)", portable[1], attempt)
                 with self._lock:
                     if self._pool is pool:
                         self._pool = self._new_pool()
-        log.error("work after acknowledging %s was given up after a work process died twice", portable[1])
+        log.error("work processes keep failing: %s and the work of the next %.0f s run in the serving process "
+                  "instead", portable[1], RETRY_CHILDREN_AFTER)
+        self._here_until = time.monotonic() + RETRY_CHILDREN_AFTER
+        return job()
 
     def close(self) -> None:
         """Wait for running jobs, then stop the children."""

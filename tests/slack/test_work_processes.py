@@ -118,6 +118,28 @@ def test_a_child_that_dies_mid_job_is_replaced_and_the_job_runs_again(
     assert any("a work process died during die_once" in record.getMessage() for record in caplog.records)
 
 
+def test_when_children_cannot_start_the_work_runs_in_the_serving_process(
+        db: Database, fake_slack: FakeSlack, tmp_path: Path, caplog) -> None:  # noqa: F811
+    content = tmp_path / "content"
+    content.mkdir()
+    settings = load_settings(database_url=db.url, slack_bot_token="xoxb-children", slack_signing_secret="s",
+                             slack_api_url=fake_slack.base_url, content_dir=content)
+    content.rmdir()  # gone by the time a child starts: each child's start fails loading the content
+    children = WorkProcesses(settings, 1, lambda: None)
+    queue = WorkQueue(1, run=children.run)
+    try:
+        with caplog.at_level(logging.ERROR, logger="goedwerk.slack"):
+            queue.submit(write_pid, str(tmp_path / "pid")).result(timeout=60)
+            queue.submit(write_pid, str(tmp_path / "next")).result(timeout=60)  # no new attempt for a while
+    finally:
+        queue.close()
+        children.close()
+    assert int((tmp_path / "pid").read_text()) == int((tmp_path / "next").read_text()) == os.getpid()
+    failures = [record.getMessage() for record in caplog.records]
+    assert sum("a work process died" in message for message in failures) == 2
+    assert sum("run in the serving process instead" in message for message in failures) == 1
+
+
 def test_a_child_that_queued_timed_work_wakes_the_parents_scheduler(
         db: Database, fake_slack: FakeSlack, tmp_path: Path) -> None:  # noqa: F811
     woken = threading.Event()
