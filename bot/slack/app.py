@@ -113,8 +113,8 @@ def build_app(settings: Settings, services: Services, *, socket_mode: bool = Fal
         def token_for(team: str) -> str | None:
             return settings.slack_bot_token
 
-    cooldown = WorkspaceCooldown()  # a 429 in one thread holds the workspace's other posts back
-    clients = TeamClients(settings.slack_api_url, token_for, on_rate_limited=cooldown.hold)
+    cooldown = WorkspaceCooldown()  # a 429 in one thread holds the workspace's other posts back, then spaces them
+    clients = TeamClients(settings.slack_api_url, token_for, on_rate_limited=cooldown.hold, wait_turn=cooldown.wait)
     services.engine.members_of = members_of(clients.for_team)
     sender = SlackSender(services.db, services.content, services.engine.clock, settings.zone, clients.for_team,
                          clients.refresh, cooldown)

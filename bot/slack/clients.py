@@ -13,15 +13,22 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
 RATE_LIMIT_RETRIES = 3
+PACED_RETRIES = 6
+"""Retries after 429s when each waits for the workspace's next send slot (cheap to wait)."""
 
 
 class SharedRateLimitRetryHandler(RateLimitErrorRetryHandler):
-    """slack_sdk's 429 handler (wait ``Retry-After``, try again) that also reports the wait,
-    so the other threads posting in the workspace can hold back too."""
+    """slack_sdk's 429 handler that also reports the wait, so the other threads posting in
+    the workspace can hold back too. With ``wait_turn``, the retry waits for the
+    workspace's next send slot (see :class:`bot.slack.pacing.WorkspaceCooldown`) instead
+    of ``Retry-After`` plus a random second, so the retries after a hold go one by one."""
 
-    def __init__(self, on_rate_limited: Callable[[float], None], max_retry_count: int = RATE_LIMIT_RETRIES) -> None:
-        super().__init__(max_retry_count=max_retry_count)
+    def __init__(self, on_rate_limited: Callable[[float], None], wait_turn: Callable[[], None] | None = None,
+                 max_retry_count: int | None = None) -> None:
+        super().__init__(max_retry_count=max_retry_count if max_retry_count is not None
+                         else PACED_RETRIES if wait_turn is not None else RATE_LIMIT_RETRIES)
         self.on_rate_limited = on_rate_limited
+        self.wait_turn = wait_turn
 
     def prepare_for_next_attempt(self, *, state: RetryState, request: HttpRequest,
                                  response: HttpResponse | None = None, error: Exception | None = None) -> None:
@@ -32,17 +39,24 @@ class SharedRateLimitRetryHandler(RateLimitErrorRetryHandler):
                 self.on_rate_limited(float(header[0]) if header else 1.0)
             except (TypeError, ValueError):
                 self.on_rate_limited(1.0)
+            if self.wait_turn is not None:
+                state.next_attempt_requested = True
+                self.wait_turn()
+                state.increment_current_attempt()
+                return
         super().prepare_for_next_attempt(state=state, request=request, response=response, error=error)
 
 
 def build_client(base_url: str, token: str | None = None,
-                 on_rate_limited: Callable[[float], None] | None = None) -> WebClient:
+                 on_rate_limited: Callable[[float], None] | None = None,
+                 wait_turn: Callable[[], None] | None = None) -> WebClient:
     """A WebClient that honours 429 Retry-After and retries dropped connections.
 
-    ``on_rate_limited(seconds)`` hears of every 429 (see :class:`bot.slack.pacing.WorkspaceCooldown`).
+    ``on_rate_limited(seconds)`` hears of every 429, and a retry after one waits with
+    ``wait_turn()`` when given (see :class:`bot.slack.pacing.WorkspaceCooldown`).
     """
     rate_limits = (RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES) if on_rate_limited is None
-                   else SharedRateLimitRetryHandler(on_rate_limited))
+                   else SharedRateLimitRetryHandler(on_rate_limited, wait_turn))
     return WebClient(token=token, base_url=base_url, timeout=10, retry_handlers=[
         rate_limits, ConnectionErrorRetryHandler(max_retry_count=1)])
 
@@ -62,10 +76,13 @@ class TeamClients:
 
     def __init__(self, base_url: str, token_for: Callable[[str], str | None], *,
                  ttl: float = TOKEN_TTL_SECONDS, clock: Callable[[], float] = time.monotonic,
-                 on_rate_limited: Callable[[str, float], None] | None = None) -> None:
+                 on_rate_limited: Callable[[str, float], None] | None = None,
+                 wait_turn: Callable[[str], None] | None = None) -> None:
         self.base_url = base_url
         self.on_rate_limited = on_rate_limited
         """Told ``(team, seconds)`` whenever Slack answers a team's client with 429."""
+        self.wait_turn = wait_turn
+        """``wait_turn(team)``: how a team's client waits before retrying after a 429."""
         self.token_for = token_for
         self.ttl = ttl
         self.clock = clock
@@ -87,9 +104,10 @@ class TeamClients:
             return client
 
     def _build(self, team_id: str, token: str) -> WebClient:
-        report = self.on_rate_limited
+        report, wait_turn = self.on_rate_limited, self.wait_turn
         return build_client(self.base_url, token,
-                            None if report is None else lambda seconds: report(team_id, seconds))
+                            None if report is None else lambda seconds: report(team_id, seconds),
+                            None if wait_turn is None else lambda: wait_turn(team_id))
 
     def forget(self, team_id: str) -> None:
         """Read the team's token afresh next time (it was revoked or the app uninstalled)."""

@@ -34,17 +34,18 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
+from bot.logs import configure as configure_logging
+from bot.services import build_services
 from bot.settings import Settings
+from bot.slack.app import SlackApp, build_app
+from bot.slack.clients import build_client
 from bot.slack.services import SlackServices
 from bot.slack.work import Job, WorkQueue
-
-if TYPE_CHECKING:
-    from bot.slack.app import SlackApp
+from flows.clock import SystemClock
 
 log = logging.getLogger("goedwerk.slack")
 
@@ -113,11 +114,6 @@ _child: _Child | None = None
 def _start_child(settings: Settings) -> None:
     """A child's initializer: its own services on the same database, at a lower priority."""
     global _child
-    from bot.logs import configure as configure_logging
-    from bot.services import build_services
-    from bot.slack.app import build_app
-    from flows.clock import SystemClock
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which stops us in order
     with contextlib.suppress(OSError):
         os.nice(NICENESS)
@@ -144,8 +140,6 @@ def _decode(value: object, child: _Child) -> object:
 
 
 def _client(child: _Child, token: str | None) -> WebClient:
-    from bot.slack.clients import build_client
-
     key = token or ""
     client = child.clients.get(key)
     if client is None:

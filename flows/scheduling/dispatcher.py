@@ -12,7 +12,7 @@ import socket
 import threading
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from flows.clock import Clock
@@ -35,6 +35,11 @@ PERMANENT_ERRORS = frozenset({
 })
 CHANNEL_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
 MAX_ATTEMPTS = 5
+RATE_LIMITED = "ratelimited"
+RATE_LIMITED_BACKOFF = 5
+"""Seconds per attempt (at most a minute) before a post Slack kept rate-limiting is tried again."""
+RATE_LIMITED_ATTEMPTS = 20
+"""Attempts a post that only ever met rate limits gets (about 13 minutes): Slack said "later", not "no"."""
 TOGETHER = 10
 """First-attempt weekly prompts a worker prepares and records as one batch."""
 NEVER_RESENT = frozenset({"remind_user"})
@@ -184,10 +189,11 @@ class Dispatcher:
                 self.engine.channel_unreachable(session, action.id, ",".join(permanent))
         elif action.kind in NEVER_RESENT:
             actions.settle(session, action.id, self.owner, actions.UNKNOWN, now, error=",".join(errors))
-        elif action.attempts >= MAX_ATTEMPTS:
+        elif action.attempts >= (RATE_LIMITED_ATTEMPTS if _only_rate_limited(errors) else MAX_ATTEMPTS):
             actions.settle(session, action.id, self.owner, actions.FAILED, now, error=",".join(errors))
         else:
-            actions.retry_later(session, action.id, self.owner, now + _backoff(action), now, ",".join(errors))
+            actions.retry_later(session, action.id, self.owner, now + _backoff(action, errors), now,
+                                ",".join(errors))
         return 0
 
 
@@ -252,9 +258,16 @@ class _Claims:
         log.info("pass ended early (stop or failure): %d claimed actions given back", back)
 
 
-def _backoff(action: actions.Claimed) -> timedelta:
-    """How long a failed attempt waits before the next: 30 s doubling per attempt, at most an hour."""
+def _backoff(action: actions.Claimed, errors: Sequence[str] = ()) -> timedelta:
+    """How long a failed attempt waits before the next: 30 s doubling per attempt, at most an hour;
+    after rate limits only (the post was fine, Slack wanted it slower), 5 s per attempt, at most a minute."""
+    if _only_rate_limited(errors):
+        return timedelta(seconds=min(60, RATE_LIMITED_BACKOFF * action.attempts))
     return timedelta(seconds=min(3600, 30 * 2 ** action.attempts))
+
+
+def _only_rate_limited(errors: Sequence[str]) -> bool:
+    return bool(errors) and set(errors) == {RATE_LIMITED}
 
 
 def _together(action: actions.Claimed) -> bool:

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.slack.clients import TeamClients
-from bot.slack.pacing import ChannelPacer, WorkspaceCooldown
+from bot.slack.pacing import (INITIAL_SPACING, MAX_SPACING, SPACING_HALF_LIFE, ChannelPacer,
+                              WorkspaceCooldown)
 from bot.slack.sender import SlackSender
 from flows.clock import SystemClock
 from flows.content import load_pack
@@ -67,8 +68,44 @@ def test_a_workspace_held_back_waits_out_the_longest_hold_others_do_not() -> Non
     assert fake_time.now == 0.0
     cooldown.wait("T1")
     assert fake_time.now == pytest.approx(2.0)
-    cooldown.wait("T1")  # over: no more waiting
-    assert fake_time.now == pytest.approx(2.0)
+    assert cooldown.remaining("T1") == 0.0
+
+
+def test_after_a_hold_the_waiting_posts_go_one_by_one_not_all_at_once() -> None:
+    fake_time = FakeTime()
+    cooldown = WorkspaceCooldown(clock=fake_time.clock, sleep=fake_time.sleep)
+    cooldown.hold("T1", 1.0)
+    slots = [cooldown.delay_for("T1") for _ in range(4)]  # four threads about to post, at t=0
+    assert slots == pytest.approx([1.0, 1.0 + INITIAL_SPACING, 1.0 + 2 * INITIAL_SPACING, 1.0 + 3 * INITIAL_SPACING])
+
+
+def test_each_new_429_doubles_the_spacing_a_burst_of_them_counts_once_and_it_fades() -> None:
+    fake_time = FakeTime()
+    cooldown = WorkspaceCooldown(clock=fake_time.clock, sleep=fake_time.sleep)
+
+    def gap() -> float:
+        """The spacing now: the wait between two posts reserved back to back."""
+        return -cooldown.delay_for("T1") + cooldown.delay_for("T1")
+
+    for _ in range(3):  # three 429s of one burst, within the hold the first one set
+        cooldown.hold("T1", 1.0)
+    fake_time.now = 1.0
+    assert gap() == pytest.approx(INITIAL_SPACING * 0.5 ** (1.0 / SPACING_HALF_LIFE))
+    fake_time.now = 1.5
+    cooldown.hold("T1", 1.0)  # a new 429 after the hold: twice the (faded) spacing
+    fake_time.now = 2.5
+    assert gap() == pytest.approx(2 * INITIAL_SPACING * 0.5 ** (2.5 / SPACING_HALF_LIFE))
+    fake_time.now = 2.5 + 10 * SPACING_HALF_LIFE  # long without a 429: posting is free again
+    assert gap() == 0.0 and cooldown.delay_for("T1") == 0.0
+
+
+def test_the_spacing_never_grows_past_its_maximum() -> None:
+    fake_time = FakeTime()
+    cooldown = WorkspaceCooldown(clock=fake_time.clock, sleep=fake_time.sleep)
+    for _ in range(20):
+        cooldown.hold("T1", 0.5)
+        fake_time.now += 1.0  # each 429 a new one
+    assert -cooldown.delay_for("T1") + cooldown.delay_for("T1") == pytest.approx(MAX_SPACING, rel=0.1)
 
 
 def test_a_429_holds_back_every_post_in_that_workspace(db, fake_slack: FakeSlack) -> None:
@@ -93,3 +130,25 @@ def test_a_429_holds_back_every_post_in_that_workspace(db, fake_slack: FakeSlack
     assert cooldown.remaining("T2") == 0.0
     calls = fake_slack.calls_to("chat.postMessage")
     assert [call.status for call in calls] == [429, 200, 200]
+
+
+def test_a_retry_after_a_429_waits_for_the_workspaces_next_slot(db, fake_slack: FakeSlack) -> None:  # noqa: F811
+    """The client's retry takes a paced slot (as the app wires it), not Retry-After plus a random second."""
+    cooldown, turns = WorkspaceCooldown(), []
+
+    def wait_turn(team: str) -> None:
+        turns.append((team, cooldown.remaining(team)))
+        cooldown.wait(team)
+
+    clients = TeamClients(fake_slack.base_url, lambda team: f"xoxb-{team}", on_rate_limited=cooldown.hold,
+                          wait_turn=wait_turn)
+    sender = SlackSender(db, load_pack(), SystemClock(), ZoneInfo("Europe/Amsterdam"), clients.for_team,
+                         clients.refresh, cooldown)
+    fake_slack.rate_limit("chat.postMessage", retry_after=1, times=2)
+    started = time.monotonic()
+    assert sender.deliver([Post(Place("slack", "T1", "C1"), Notice("en", "hello"))]) == []
+    elapsed = time.monotonic() - started
+    assert [team for team, _ in turns] == ["T1", "T1"]  # once per 429
+    assert all(0.5 < held <= 1.0 for _, held in turns)  # each retry waited out the hold its 429 set
+    assert 2.0 <= elapsed < 2.0 + 4 * INITIAL_SPACING + 0.5  # no random extra second per retry
+    assert [call.status for call in fake_slack.calls_to("chat.postMessage")] == [429, 429, 200]
