@@ -40,7 +40,7 @@ RATE_LIMITED_BACKOFF = 5
 """Seconds per attempt (at most a minute) before a post Slack kept rate-limiting is tried again."""
 RATE_LIMITED_ATTEMPTS = 20
 """Attempts a post that only ever met rate limits gets (about 13 minutes): Slack said "later", not "no"."""
-TOGETHER = 10
+TOGETHER = 25
 """First-attempt weekly prompts a worker prepares and records as one batch."""
 NEVER_RESENT = frozenset({"remind_user"})
 """Kinds whose send outcome, once unknown, stays unknown: never twice beats always once."""
