@@ -12,7 +12,8 @@ A job crosses as a module-level function and plain arguments (dicts, lists, stri
 numbers). Three things stand in for themselves: the app's :class:`SlackServices`
 (the child uses its own, built from the same settings on the same database), a
 ``WebClient`` (rebuilt in the child with the same token) and Bolt's ``respond`` (rebuilt
-from its ``response_url``). Anything else is refused when the job is submitted.
+from its ``response_url``). A job with anything else cannot travel: it runs in the
+serving process, with an error in the log (a listener to mend).
 
 A child that dies takes its job with it; the job runs once more in a fresh pool (the
 engine's writes are idempotent where it matters: a contribution carries its form's
@@ -217,7 +218,11 @@ class WorkProcesses:
         cannot start at all), it runs here on the calling thread instead: slower
         acknowledgements for a while (:data:`RETRY_CHILDREN_AFTER`), but nothing acknowledged
         is dropped."""
-        portable = encode(job)
+        try:
+            portable = encode(job)
+        except TypeError as error:
+            log.error("work that cannot travel to a work process runs in the serving process: %s", error)
+            return job()
         if time.monotonic() < self._here_until:
             return job()
         for attempt in (1, 2):

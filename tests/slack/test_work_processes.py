@@ -85,6 +85,20 @@ def test_what_cannot_travel_is_refused_when_submitted(job) -> None:
         encode(job)
 
 
+def test_work_that_cannot_travel_runs_in_the_serving_process_and_is_logged(
+        db: Database, fake_slack: FakeSlack, caplog) -> None:  # noqa: F811
+    children, ran = children_for(db, fake_slack), []
+    queue = WorkQueue(1, run=children.run)
+    try:
+        with caplog.at_level(logging.ERROR, logger="goedwerk.slack"):
+            queue.submit(lambda: ran.append(os.getpid())).result(timeout=10)
+    finally:
+        queue.close()
+        children.close()
+    assert ran == [os.getpid()]
+    assert any("cannot travel" in record.getMessage() for record in caplog.records)
+
+
 def test_how_many_children_a_database_allows(tmp_path: Path) -> None:
     assert processes_wanted(load_settings(), database_shared=True) == work_processes.DEFAULT_PROCESSES
     assert processes_wanted(load_settings(work_processes=3), database_shared=True) == 3
