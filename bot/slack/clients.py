@@ -24,9 +24,8 @@ class SharedRateLimitRetryHandler(RateLimitErrorRetryHandler):
     of ``Retry-After`` plus a random second, so the retries after a hold go one by one."""
 
     def __init__(self, on_rate_limited: Callable[[float], None], wait_turn: Callable[[], None] | None = None,
-                 max_retry_count: int | None = None) -> None:
-        super().__init__(max_retry_count=max_retry_count if max_retry_count is not None
-                         else PACED_RETRIES if wait_turn is not None else RATE_LIMIT_RETRIES)
+                 max_retry_count: int = RATE_LIMIT_RETRIES) -> None:
+        super().__init__(max_retry_count=max_retry_count)
         self.on_rate_limited = on_rate_limited
         self.wait_turn = wait_turn
 
@@ -56,7 +55,8 @@ def build_client(base_url: str, token: str | None = None,
     ``wait_turn()`` when given (see :class:`bot.slack.pacing.WorkspaceCooldown`).
     """
     rate_limits = (RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES) if on_rate_limited is None
-                   else SharedRateLimitRetryHandler(on_rate_limited, wait_turn))
+                   else SharedRateLimitRetryHandler(on_rate_limited, wait_turn,
+                                                    PACED_RETRIES if wait_turn is not None else RATE_LIMIT_RETRIES))
     return WebClient(token=token, base_url=base_url, timeout=10, retry_handlers=[
         rate_limits, ConnectionErrorRetryHandler(max_retry_count=1)])
 

@@ -171,9 +171,8 @@ def _run_in_child(portable: Portable) -> bool:
     return _child.scheduled.is_set()
 
 
-def _ready() -> int:
-    """A no-op that makes the pool start a child (and lets a test see which one)."""
-    return os.getpid()
+def _ready() -> None:
+    """A no-op that makes the pool start a child."""
 
 
 # --- the parent's side -----------------------------------------------------------------
@@ -218,12 +217,12 @@ class WorkProcesses:
         cannot start at all), it runs here on the calling thread instead: slower
         acknowledgements for a while (:data:`RETRY_CHILDREN_AFTER`), but nothing acknowledged
         is dropped."""
+        if time.monotonic() < self._here_until:
+            return job()
         try:
             portable = encode(job)
         except TypeError as error:
             log.error("work that cannot travel to a work process runs in the serving process: %s", error)
-            return job()
-        if time.monotonic() < self._here_until:
             return job()
         for attempt in (1, 2):
             with self._lock:
