@@ -12,6 +12,8 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
+from bot.slack.transport import PooledWebClient
+
 RATE_LIMIT_RETRIES = 3
 PACED_RETRIES = 6
 """Retries after 429s when each waits for the workspace's next send slot (cheap to wait)."""
@@ -49,7 +51,8 @@ class SharedRateLimitRetryHandler(RateLimitErrorRetryHandler):
 def build_client(base_url: str, token: str | None = None,
                  on_rate_limited: Callable[[float], None] | None = None,
                  wait_turn: Callable[[], None] | None = None) -> WebClient:
-    """A WebClient that honours 429 Retry-After and retries dropped connections.
+    """A WebClient that honours 429 Retry-After, retries dropped connections and keeps its
+    connections open between calls (:class:`bot.slack.transport.PooledWebClient`).
 
     ``on_rate_limited(seconds)`` hears of every 429, and a retry after one waits with
     ``wait_turn()`` when given (see :class:`bot.slack.pacing.WorkspaceCooldown`).
@@ -57,7 +60,7 @@ def build_client(base_url: str, token: str | None = None,
     rate_limits = (RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES) if on_rate_limited is None
                    else SharedRateLimitRetryHandler(on_rate_limited, wait_turn,
                                                     PACED_RETRIES if wait_turn is not None else RATE_LIMIT_RETRIES))
-    return WebClient(token=token, base_url=base_url, timeout=10, retry_handlers=[
+    return PooledWebClient(token=token, base_url=base_url, timeout=10, retry_handlers=[
         rate_limits, ConnectionErrorRetryHandler(max_retry_count=1)])
 
 

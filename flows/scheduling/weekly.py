@@ -56,8 +56,14 @@ def _utc(moment: datetime) -> datetime:
 
 def next_occurrence(weekday: int, local_time: str, zone: str, after: datetime) -> datetime:
     """The first moment strictly after ``after`` at which the rule fires (UTC)."""
-    fire = trigger(weekday, local_time, zone).get_next_fire_time(None, _utc(after) + _ONE_MICROSECOND)
-    return _utc(fire)
+    return _next_fire(weekday, local_time, zone, _utc(after))
+
+
+@lru_cache(maxsize=4096)
+def _next_fire(weekday: int, local_time: str, zone: str, after: datetime) -> datetime:
+    """:func:`next_occurrence` with ``after`` in UTC, remembered: the channels of a weekly
+    fan-out share a handful of rules and moments, and CronTrigger's search is the costly part."""
+    return _utc(trigger(weekday, local_time, zone).get_next_fire_time(None, after + _ONE_MICROSECOND))
 
 
 def is_occurrence(weekday: int, local_time: str, zone: str, moment: datetime) -> bool:

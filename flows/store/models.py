@@ -257,7 +257,8 @@ class ScheduledAction(Base):
 
     __tablename__ = "scheduled_actions"
     __table_args__ = (Index("ix_scheduled_actions_status_due", "status", "due_at"),
-                      Index("ix_scheduled_actions_round_due", "round_id", "due_at"))
+                      Index("ix_scheduled_actions_round_due", "round_id", "due_at"),
+                      Index("ix_scheduled_actions_channel_kind", "channel_id", "kind", "status"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))

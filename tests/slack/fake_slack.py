@@ -29,6 +29,8 @@ Behaviour worth knowing (it mirrors Slack, so the app's tests catch real mistake
   :meth:`FakeSlack.enforce_channel_rate` (per channel) and
   :meth:`FakeSlack.enforce_workspace_rate` (per workspace, which the fake knows by the
   call's token) answer HTTP 429 with ``Retry-After``.
+- It speaks HTTP/1.1 and keeps connections alive, as Slack does
+  (:attr:`FakeSlack.connections_made`, :meth:`FakeSlack.drop_connections`).
 - ``conversations.history`` lists top-level messages newest first and includes each
   message's ``metadata`` only with ``include_all_metadata=true``.
 - ``users.info`` includes ``locale`` only with ``include_locale=true``; unknown users get
@@ -49,6 +51,7 @@ import email.policy
 import itertools
 import json
 import math
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -195,9 +198,39 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128  # Bolt's listener threads may call at once
     fake: FakeSlack
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.open_connections: set[socket.socket] = set()
+        self.connections_made = 0
+        self._connections_lock = threading.Lock()
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self.open_connections.add(request)
+            self.connections_made += 1
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._connections_lock:
+                self.open_connections.discard(request)
+
+    def drop_connections(self) -> None:
+        """Close every kept-alive connection (a client's next call must connect anew)."""
+        with self._connections_lock:
+            connections = list(self.open_connections)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
 
 class _RequestHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1 with keep-alive, as Slack: a client may send many calls over one connection."""
+
     server: _Server
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms wait for an ACK between
 
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
         self.server.fake._serve(self)
@@ -295,7 +328,17 @@ class FakeSlack:
         if self._thread.is_alive():
             self._server.shutdown()
             self._thread.join(timeout=5)
+        self._server.drop_connections()  # a later fake on the same port must not be reached through them
         self._server.server_close()
+
+    @property
+    def connections_made(self) -> int:
+        """TCP connections clients opened so far (calls over a kept-alive one add none)."""
+        return self._server.connections_made
+
+    def drop_connections(self) -> None:
+        """Close the kept-alive connections, as a server does with idle ones."""
+        self._server.drop_connections()
 
     def _clear_recorded(self) -> None:
         self._calls: list[Call] = []

@@ -403,3 +403,21 @@ def test_the_picture_choice_shows_names_in_the_forms_language_and_sends_the_stor
     options = [option for block in modal["blocks"] for option in (block.get("element") or {}).get("options", [])]
     assert [(option["text"]["text"], option["value"]) for option in options][:2] == [("brug", "bridge"),
                                                                                     ("kompas", "compass")]
+
+
+def test_a_situation_card_built_twice_gives_equal_blocks_no_caller_can_change_for_another():
+    """Situation cards are remembered (the weekly fan-out posts one card into many channels)."""
+    from bot.slack.blocks.messages import _build
+
+    card = SituationCard("nl", 4, "De vreemde eend", "Een nieuwe collega past niet in het team.", "Hoe?",
+                         (("Voorbeeld", "team", "kort"),), (Choice("Start een ronde", "start", "4", True),),
+                         intro="De vraag van deze week.")
+    first_text, first = message(card, ZONE)
+    assert (first_text, first) == _build(card, ZONE)
+    first[0]["text"]["text"] = "veranderd"
+    first.append({"type": "divider"})
+    second_text, second = message(card, ZONE)
+    assert (second_text, second) == _build(card, ZONE)
+    other_text, other = message(SituationCard("en", 5, "The odd one out", "A new colleague does not fit.", "How?"),
+                                ZONE)
+    assert other_text != second_text and other != second

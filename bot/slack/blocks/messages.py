@@ -8,6 +8,8 @@ channel zone (``zone``) as fallback. Every message has at most 50 blocks.
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import MarkdownTextObject, Option, OverflowMenuElement, PlainTextObject, SectionBlock
@@ -35,6 +37,22 @@ def message(view: View, zone: ZoneInfo) -> tuple[str, list[dict]]:
     """
     if isinstance(view, ContributionForm):
         raise TypeError("a ContributionForm is shown as a modal: use contribution_modal()")
+    if type(view) is SituationCard:
+        text, blocks = _situation_message(view, zone)
+        return text, json.loads(blocks)
+    return _build(view, zone)
+
+
+@lru_cache(maxsize=512)
+def _situation_message(view: SituationCard, zone: ZoneInfo) -> tuple[str, str]:
+    """A situation card's message, its blocks as JSON, remembered: the weekly fan-out posts
+    the same few cards into thousands of channels, and building Block Kit is the costly
+    part. Callers get blocks decoded afresh, so no one can change another's."""
+    text, blocks = _build(view, zone)
+    return text, json.dumps(blocks)
+
+
+def _build(view: View, zone: ZoneInfo) -> tuple[str, list[dict]]:
     builders = {Notice: _notice, RoundView: kickoff_parts, PromptView: _prompt,
                 ContributionView: _contribution, SituationList: _situations,
                 SituationCard: _situation, SummaryView: lambda v, _zone: summary_parts(v),
