@@ -55,7 +55,7 @@ BENCHMARKS = Path(__file__).resolve().parent
 REPO = BENCHMARKS.parent
 sys.path.insert(0, str(REPO))
 
-from sqlalchemy import func, insert, select, update  # noqa: E402
+from sqlalchemy import func, insert, select, text, update  # noqa: E402
 
 from db_work import drop_database, fresh_database  # noqa: E402
 from flows.scheduling import weekly as times  # noqa: E402
@@ -210,6 +210,17 @@ def seed(db: Database, work: Workload, occurrence: datetime, secret_key: str) ->
             prompt_row(channel_ids[channel], workspace_ids[team], occurrence, situations.randint(1, 10), now)
             for team, channel in work.channels])
     install(db, work.teams, secret_key)
+    analyze(db)
+
+
+def analyze(db: Database) -> None:
+    """Gather the planner's statistics, as a database in service has them (autovacuum keeps
+    them). Without this the freshly seeded tables have none, and PostgreSQL's planner,
+    taking the pending prompts for a handful, scans all of them for every batch's look-up
+    of other pending prompts by channel."""
+    with db.engine.connect() as connection:
+        connection.execute(text("ANALYZE"))
+        connection.commit()
 
 
 def prompt_row(channel_id: int, workspace_id: int, occurrence: datetime, situation: int, now: datetime) -> dict:

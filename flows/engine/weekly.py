@@ -47,6 +47,7 @@ from flows.scheduling import actions
 from flows.scheduling import weekly as times
 from flows.store import queries
 from flows.store.models import Channel, ScheduledAction, WeeklyRule
+from flows.store.sql import among, not_among
 
 log = logging.getLogger("goedwerk.weekly")
 
@@ -222,9 +223,10 @@ def skip_other_pending(session: Session, channel_ids: list[int], keep: list[str]
     """Skip the channels' pending prompts except the ``keep`` keys: queued for a week the rule no longer has."""
     session.execute(
         update(ScheduledAction)
-        .where(ScheduledAction.kind == WEEKLY_PROMPT, ScheduledAction.channel_id.in_(channel_ids),
-               ScheduledAction.status == actions.PENDING, ScheduledAction.dedupe_key.not_in(keep))
+        .where(ScheduledAction.kind == WEEKLY_PROMPT, among(session, ScheduledAction.channel_id, channel_ids),
+               ScheduledAction.status == actions.PENDING, not_among(session, ScheduledAction.dedupe_key, keep))
         .values(status=actions.SKIPPED, last_error="weekly rule changed", updated_at=now)
+        .execution_options(synchronize_session=False)  # the rows it skips are not in the session
     )
 
 

@@ -26,6 +26,7 @@ from flows.engine.scope import Scope, scope_for_channel
 from flows.scheduling import actions
 from flows.scheduling import weekly as times
 from flows.store.models import ROUND_ACTIVE, Channel, Round, ScheduledAction, WeeklyRule
+from flows.store.sql import among
 
 
 @dataclass
@@ -81,22 +82,22 @@ class _Facts:
         ids = [row.channel_id for row in rows if row.channel_id is not None]
         self.twice = {channel for channel in set(ids) if ids.count(channel) > 1}
         self.channels = {channel.id: channel for channel in session.scalars(
-            select(Channel).options(joinedload(Channel.workspace)).where(Channel.id.in_(ids)))}
+            select(Channel).options(joinedload(Channel.workspace)).where(among(session, Channel.id, ids)))}
         self.rules = {rule.channel_id: rule for rule in session.scalars(
-            select(WeeklyRule).where(WeeklyRule.channel_id.in_(ids)))}
-        self.busy = set(session.scalars(select(Round.channel_id).where(Round.channel_id.in_(ids),
+            select(WeeklyRule).where(among(session, WeeklyRule.channel_id, ids)))}
+        self.busy = set(session.scalars(select(Round.channel_id).where(among(session, Round.channel_id, ids),
                                                                        Round.status == ROUND_ACTIVE)))
         self.usage: dict[int, dict[int, int]] = {}
         for channel_id, number, count in session.execute(
                 select(Round.channel_id, Round.situation_number, func.count())
-                .where(Round.channel_id.in_(ids)).group_by(Round.channel_id, Round.situation_number)):
+                .where(among(session, Round.channel_id, ids)).group_by(Round.channel_id, Round.situation_number)):
             self.usage.setdefault(channel_id, {})[number] = count
         earliest = min((row.due_at for row in rows), default=None)
         self.offered: dict[int, list[tuple[datetime, int]]] = {}
         if earliest is not None:
             for channel_id, due_at, action_id in session.execute(
                     select(ScheduledAction.channel_id, ScheduledAction.due_at, ScheduledAction.id)
-                    .where(ScheduledAction.kind == weekly.WEEKLY_PROMPT, ScheduledAction.channel_id.in_(ids),
+                    .where(ScheduledAction.kind == weekly.WEEKLY_PROMPT, among(session, ScheduledAction.channel_id, ids),
                            ScheduledAction.status.in_(weekly.OFFERED), ScheduledAction.due_at >= earliest)):
                 self.offered.setdefault(channel_id, []).append((due_at, action_id))
 
@@ -123,7 +124,7 @@ class _Facts:
         if not keys:
             return set()
         return set(self.session.scalars(select(ScheduledAction.dedupe_key).where(
-            ScheduledAction.dedupe_key.in_(keys))))
+            among(self.session, ScheduledAction.dedupe_key, keys))))
 
 
 def _queue_next_weeks(session: Session, plans: list[_Plan], now: datetime) -> set[str]:

@@ -24,6 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from flows.store.models import ScheduledAction
+from flows.store.sql import among
 
 PENDING, CLAIMED, SENDING, SENT = "pending", "claimed", "sending", "sent"
 SKIPPED, FAILED, UNKNOWN = "skipped", "failed", "unknown"
@@ -161,7 +162,7 @@ def claim_due(session: Session, *, owner: str, now: datetime, lease: timedelta, 
         return []
     rows = session.execute(
         update(ScheduledAction)
-        .where(ScheduledAction.id.in_(due_ids), ScheduledAction.status == PENDING)
+        .where(among(session, ScheduledAction.id, due_ids), ScheduledAction.status == PENDING)
         .values(status=CLAIMED, lease_owner=owner, lease_expires_at=now + lease,
                 attempts=ScheduledAction.attempts + 1, updated_at=now)
         .returning(ScheduledAction.id, ScheduledAction.kind, ScheduledAction.dedupe_key,
@@ -178,7 +179,7 @@ def release(session: Session, action_ids: list[int], owner: str, now: datetime) 
         return 0
     return session.execute(
         update(ScheduledAction)
-        .where(ScheduledAction.id.in_(action_ids), ScheduledAction.status == CLAIMED,
+        .where(among(session, ScheduledAction.id, action_ids), ScheduledAction.status == CLAIMED,
                ScheduledAction.lease_owner == owner)
         .values(status=PENDING, lease_owner=None, lease_expires_at=None,
                 attempts=ScheduledAction.attempts - 1, updated_at=now)
@@ -198,7 +199,7 @@ def reserve_many(session: Session, action_ids: list[int], owner: str, now: datet
     statement; the rows still ours, in due order, returned by the statement itself."""
     if not action_ids:
         return []
-    conditions = [ScheduledAction.id.in_(action_ids), ScheduledAction.status == CLAIMED,
+    conditions = [among(session, ScheduledAction.id, action_ids), ScheduledAction.status == CLAIMED,
                   ScheduledAction.lease_owner == owner]
     if kind is not None:
         conditions.append(ScheduledAction.kind == kind)
@@ -231,7 +232,7 @@ def settle_sent(session: Session, action_ids: list[int], owner: str, now: dateti
         return 0
     return session.execute(
         update(ScheduledAction)
-        .where(ScheduledAction.id.in_(action_ids), ScheduledAction.lease_owner == owner,
+        .where(among(session, ScheduledAction.id, action_ids), ScheduledAction.lease_owner == owner,
                ScheduledAction.status.in_((CLAIMED, SENDING)))
         .values(status=SENT, result=None, last_error=None, lease_expires_at=None, updated_at=now)
         .execution_options(synchronize_session=False)

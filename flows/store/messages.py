@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import literal, select, tuple_
+from sqlalchemy import literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from flows.effects import Place, SentMessage
 from flows.store.db import Database
 from flows.store.models import Channel, MessageRef, Workspace
+from flows.store.sql import among
 
 
 def _in_place(place: Place):
@@ -48,12 +49,15 @@ def remember_all(session: Session, sent: list[SentMessage], now: datetime) -> No
     """Record several sent messages in ``session`` (two statements however many); unknown channels are left out."""
     if not sent:
         return
+    # each id among the wanted ones (one array each on PostgreSQL); a channel of the same id in
+    # another wanted workspace may come along, and is not looked up below
     wanted = {(message.place.platform, message.place.workspace, message.place.channel) for message in sent}
     channel_ids = {(platform, workspace, channel): channel_id for platform, workspace, channel, channel_id in
                    session.execute(select(Workspace.platform, Workspace.external_id, Channel.external_id, Channel.id)
                                    .join(Workspace, Channel.workspace_id == Workspace.id)
-                                   .where(tuple_(Workspace.platform, Workspace.external_id, Channel.external_id)
-                                          .in_(list(wanted))))}
+                                   .where(among(session, Workspace.platform, {place[0] for place in wanted}),
+                                          among(session, Workspace.external_id, {place[1] for place in wanted}),
+                                          among(session, Channel.external_id, {place[2] for place in wanted})))}
     rows = {}  # one row per (channel, key), the last sent winning: an upsert may touch a row only once
     for message in sent:
         channel_id = channel_ids.get((message.place.platform, message.place.workspace, message.place.channel))

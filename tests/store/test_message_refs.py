@@ -66,3 +66,22 @@ def test_several_sent_messages_are_recorded_in_the_callers_transaction(db):
     assert (found.ref, found.thread_ref) == ("222.2", "200.0")
     with db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(MessageRef)) == 2
+
+
+def test_only_the_channels_sent_to_are_recorded_when_their_ids_cross_workspaces(db):
+    _channels(db)  # C1 in T1 and in T2
+    with db.transaction() as session:
+        for team in ("T1", "T2"):
+            workspace_id = session.scalar(select(Workspace.id).where(Workspace.external_id == team))
+            session.add(Channel(workspace_id=workspace_id, external_id="C2", name="other", created_at=NOW))
+    sent = [SentMessage(Place("slack", "T1", "C1"), "weekly:1", "111.1"),
+            SentMessage(Place("slack", "T2", "C2"), "weekly:2", "222.2")]
+    with db.transaction() as session:
+        messages.remember_all(session, sent, NOW)
+
+    assert messages.find(db, Place("slack", "T1", "C1"), "weekly:1").ref == "111.1"
+    assert messages.find(db, Place("slack", "T2", "C2"), "weekly:2").ref == "222.2"
+    assert messages.find(db, Place("slack", "T1", "C2"), "weekly:2") is None
+    assert messages.find(db, Place("slack", "T2", "C1"), "weekly:1") is None
+    with db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(MessageRef)) == 2
