@@ -42,6 +42,7 @@ import fanout  # noqa: E402
 from db_work import drop_database, fresh_database  # noqa: E402
 
 ZONE = ZoneInfo(fanout.ZONE)
+BARE, GOEDWERK = "bare client (baseline)", "goedwerk sender"
 
 
 def prepare_and_record(url: str | None, channels: int, folder: Path) -> tuple[float, float]:
@@ -85,7 +86,6 @@ def prepare_and_record(url: str | None, channels: int, folder: Path) -> tuple[fl
 
 def post(posts: int, teams: int) -> dict[str, tuple[float, float]]:
     """CPU and wall ms per post: goedwerk's sender and the bare client, alternating rounds."""
-    from bot.slack.blocks import message
     from bot.slack.clients import TeamClients, build_client
     from bot.slack.sender import SlackSender
     from flows.clock import SystemClock
@@ -101,7 +101,7 @@ def post(posts: int, teams: int) -> dict[str, tuple[float, float]]:
         names = [fanout.team_id(number) for number in range(teams)]
         scope = Scope(None, datetime.now(timezone.utc), Actor("slack", "T1", "C1", "goedwerk"), None, None, "en", ZONE)
         prompt = prompt_effects(scope, pack, 1, "weekly:1:parts")[0]
-        text, blocks = message(prompt.view, ZONE)
+        (text, blocks), = fanout.rendered_prompt()
         bare_clients = {team: build_client(fake.base_url, fanout.token_of(team)) for team in names}
         team_clients = TeamClients(fake.base_url, fanout.token_of)
         sender = SlackSender(None, pack, SystemClock(), ZONE, team_clients.for_team, team_clients.refresh)
@@ -117,14 +117,15 @@ def post(posts: int, teams: int) -> dict[str, tuple[float, float]]:
             if errors:
                 raise RuntimeError(f"the sender met {errors}")
 
-        figures: dict[str, list[tuple[float, float]]] = {"bare client (baseline)": [], "goedwerk sender": []}
-        for label, send in (("bare client (baseline)", bare), ("goedwerk sender", goedwerk)):
+        senders = ((BARE, bare), (GOEDWERK, goedwerk))
+        figures: dict[str, list[tuple[float, float]]] = {label: [] for label, _ in senders}
+        for _, send in senders:
             for number in range(min(50, posts)):  # warm-up: connections, caches
                 send(number)
         rounds = 3
         share = max(1, posts // rounds)
         for _ in range(rounds):
-            for label, send in (("bare client (baseline)", bare), ("goedwerk sender", goedwerk)):
+            for label, send in senders:
                 cpu, wall = time.process_time(), time.perf_counter()
                 for number in range(share):
                     send(number)
@@ -180,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         prepared = prepare_and_record(args.database_url, args.channels, Path(folder))
         posted = post(args.posts, teams)
         token = token_lookup(args.database_url, teams, Path(folder))
-    bare_cpu = posted["bare client (baseline)"][0]
+    bare_cpu = posted[BARE][0]
     print(f"database: {args.database_url or 'sqlite (file)'}; {args.channels} weekly prompts in {teams} "
           f"workspaces; {args.posts} posts per sender (median of 3 alternating rounds); one thread")
     print(f"{'part':<44} {'CPU ms':>8} {'wall ms':>8} {'CPU/base':>8}")
@@ -190,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             ("token look-up, per prompt (10 per workspace)", token[0] / 10, token[1] / 10)]
     for label, cpu, wall in rows:
         print(f"{label:<44} {cpu:>8.3f} {wall:>8.3f} {cpu / bare_cpu:>8.2f}")
-    total = prepared[0] + posted["goedwerk sender"][0] + token[0] / 10
+    total = prepared[0] + posted[GOEDWERK][0] + token[0] / 10
     print(f"dispatcher CPU per prompt, parts summed: {total:.3f} ms = {total / bare_cpu:.2f}x the bare post")
     return 0
 

@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from flows.store.models import ScheduledAction
-from flows.store.sql import among
+from flows.store.sql import among, insert_for
 
 PENDING, CLAIMED, SENDING, SENT = "pending", "claimed", "sending", "sent"
 SKIPPED, FAILED, UNKNOWN = "skipped", "failed", "unknown"
@@ -76,8 +75,7 @@ def _new_row(*, kind: str, dedupe_key: str, due_at: datetime, now: datetime, wor
 
 def _insert_new(session: Session):
     """INSERT into the queue that does nothing for a dedupe key already there (both dialects)."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    return insert(ScheduledAction).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    return insert_for(session, ScheduledAction).on_conflict_do_nothing(index_elements=["dedupe_key"])
 
 
 def cancel_pending(session: Session, *, round_id: int, now: datetime, reason: str) -> int:

@@ -9,13 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import literal, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from flows.effects import Place, SentMessage
 from flows.store.db import Database
 from flows.store.models import Channel, MessageRef, Workspace
-from flows.store.sql import among
+from flows.store.sql import among, insert_for
 
 
 def _in_place(place: Place):
@@ -71,8 +70,7 @@ def remember_all(session: Session, sent: list[SentMessage], now: datetime) -> No
 
 def _upsert(session: Session, source=lambda insert: insert):
     """INSERT into message_refs (``source`` may add its rows) that moves the ref of a key already there."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = source(insert(MessageRef))
+    statement = source(insert_for(session, MessageRef))
     return statement.on_conflict_do_update(
         index_elements=[MessageRef.channel_id, MessageRef.key],
         set_={"ref": statement.excluded.ref, "thread_ref": statement.excluded.thread_ref})

@@ -1,4 +1,5 @@
-"""Conditions on a list of values that cost the same however long the list is.
+"""SQL that differs between the two databases: an INSERT with ON CONFLICT, and conditions
+on a list of values that cost the same however long the list is.
 
 ``column IN (…)`` renders one parameter per value, so every batch size is another
 statement text: SQLAlchemy expands it on every execution, psycopg parses it afresh (a
@@ -13,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import all_, any_, bindparam
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -24,6 +26,11 @@ def _as_array(column: Any, values: list) -> Any:
 
 def _postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+def insert_for(session: Session, table: Any) -> Any:
+    """``INSERT`` into ``table`` in the dialect of ``session``'s database (both offer ``on_conflict_do_…``)."""
+    return (postgresql.insert if _postgresql(session) else sqlite.insert)(table)
 
 
 def among(session: Session, column: Any, values: Iterable) -> ColumnElement[bool]:
