@@ -16,8 +16,9 @@ import random
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import DateTime, Integer, bindparam, func, select, update
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from flows.content.schema import ContentPack
 from flows.effects import Effect
@@ -26,7 +27,7 @@ from flows.engine.scope import Scope, scope_for_channel
 from flows.scheduling import actions
 from flows.scheduling import weekly as times
 from flows.store.models import ROUND_ACTIVE, Channel, Round, ScheduledAction, WeeklyRule
-from flows.store.sql import among
+from flows.store.sql import among, is_postgresql, records
 
 
 @dataclass
@@ -63,14 +64,13 @@ def run_prompts(session: Session, content: ContentPack, defaults, rng: random.Ra
                                                     facts.usage.get(plan.rule.channel_id, {}), rng)
     queued = _queue_next_weeks(session, list(plans.values()), now)
     for plan in plans.values():
-        if plan.next_key in queued:
-            plan.rule.next_run_at = plan.following
-        else:  # another process queued that week a moment ago: the careful way
+        if plan.next_key not in queued:  # another process queued that week a moment ago: the careful way
             weekly.arm(plan.scope, content, rng, plan.rule, plan.following)
         results[plan.row.id] = weekly.prompt_effects(plan.scope, content, plan.situation, plan.row.dedupe_key)
-    fast = [plan.rule.channel_id for plan in plans.values() if plan.next_key in queued]
+    fast = [plan for plan in plans.values() if plan.next_key in queued]
     if fast:  # as arm does (those that went through arm did it themselves)
-        weekly.skip_other_pending(session, fast, list(queued), now)
+        _move_rules(session, fast)
+        weekly.skip_other_pending(session, [plan.rule.channel_id for plan in fast], list(queued), now)
     return results
 
 
@@ -125,6 +125,25 @@ class _Facts:
             return set()
         return set(self.session.scalars(select(ScheduledAction.dedupe_key).where(
             among(self.session, ScheduledAction.dedupe_key, keys))))
+
+
+_RULE_TIMES = {"rule": Integer, "following": DateTime(timezone=True)}
+
+
+def _move_rules(session: Session, plans: list[_Plan]) -> None:
+    """Set each plan's rule to its next week in one statement, as ``rule.next_run_at = …``
+    would but without the ORM's flush of each rule (on PostgreSQL an ``UPDATE … FROM`` the
+    rows as one parameter, on SQLite one statement run once per row)."""
+    table = WeeklyRule.__table__
+    times_of = [{"rule": plan.rule.id, "following": plan.following} for plan in plans]
+    if is_postgresql(session):
+        rows = records(_RULE_TIMES, times_of)
+        session.execute(update(table).where(table.c.id == rows.c.rule).values(next_run_at=rows.c.following))
+    else:
+        session.execute(update(table).where(table.c.id == bindparam("rule"))
+                        .values(next_run_at=bindparam("following")), times_of)
+    for plan in plans:  # the session's rule says so too, without counting as a change to flush
+        set_committed_value(plan.rule, "next_run_at", plan.following)
 
 
 def _queue_next_weeks(session: Session, plans: list[_Plan], now: datetime) -> set[str]:

@@ -19,11 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import JSON, DateTime, Integer, String, and_, exists, func, literal, or_, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
 
 from flows.store.models import ScheduledAction
-from flows.store.sql import among, insert_for
+from flows.store.sql import among, insert_for, is_postgresql, records
 
 PENDING, CLAIMED, SENDING, SENT = "pending", "claimed", "sending", "sent"
 SKIPPED, FAILED, UNKNOWN = "skipped", "failed", "unknown"
@@ -40,6 +41,8 @@ class Claimed:
     due_at: datetime
     attempts: int
     payload: dict
+    lease_until: datetime | None = None
+    """When the claim's lease runs out, unless renewed (:func:`renew_leases`)."""
 
 
 def schedule(session: Session, *, kind: str, dedupe_key: str, due_at: datetime, now: datetime,
@@ -61,8 +64,33 @@ def schedule_many(session: Session, rows: list[dict], now: datetime) -> set[str]
     statement; the dedupe keys queued."""
     if not rows:
         return set()
+    if is_postgresql(session):
+        return _schedule_records(session, rows, now)
     statement = _insert_new(session).returning(ScheduledAction.dedupe_key)  # compiled once, whatever the size
     return set(session.scalars(statement, [_new_row(now=now, **row) for row in rows]))
+
+
+_QUEUED = {"kind": String, "dedupe_key": String, "workspace_id": Integer, "channel_id": Integer,
+           "round_id": Integer, "user_id": String, "due_at": DateTime(timezone=True), "payload": JSON}
+"""The fields of a row to queue that differ from row to row (see :func:`_schedule_records`)."""
+
+
+def _schedule_records(session: Session, rows: list[dict], now: datetime) -> set[str]:
+    """:func:`schedule_many` on PostgreSQL: ``INSERT … SELECT`` from the rows as one parameter
+    (:func:`flows.store.sql.records`), one short statement text whatever the number of rows."""
+    table = ScheduledAction.__table__
+    unknown = {name for row in rows for name in row} - _QUEUED.keys()
+    if unknown:  # as schedule() would refuse them
+        raise TypeError(f"unknown fields for a scheduled action: {sorted(unknown)}")
+    source = records(_QUEUED, [{**row, "payload": row.get("payload") or {}} for row in rows])
+    moment = literal(now, ScheduledAction.created_at.type)
+    statement = (postgresql.insert(table)
+                 .from_select([*_QUEUED, "status", "attempts", "created_at", "updated_at"],
+                              select(*(source.c[name] for name in _QUEUED), literal(PENDING), literal(0),
+                                     moment, moment))
+                 .on_conflict_do_nothing(index_elements=["dedupe_key"])
+                 .returning(table.c.dedupe_key))
+    return set(session.scalars(statement))
 
 
 def _new_row(*, kind: str, dedupe_key: str, due_at: datetime, now: datetime, workspace_id: int | None = None,
@@ -164,7 +192,8 @@ def claim_due(session: Session, *, owner: str, now: datetime, lease: timedelta, 
         .values(status=CLAIMED, lease_owner=owner, lease_expires_at=now + lease,
                 attempts=ScheduledAction.attempts + 1, updated_at=now)
         .returning(ScheduledAction.id, ScheduledAction.kind, ScheduledAction.dedupe_key,
-                   ScheduledAction.due_at, ScheduledAction.attempts, ScheduledAction.payload)
+                   ScheduledAction.due_at, ScheduledAction.attempts, ScheduledAction.payload,
+                   ScheduledAction.lease_expires_at)
         .execution_options(synchronize_session=False)
     ).all()
     claimed = [Claimed(*row) for row in rows]
@@ -183,6 +212,13 @@ def release(session: Session, action_ids: list[int], owner: str, now: datetime) 
                 attempts=ScheduledAction.attempts - 1, updated_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
+
+
+def renew_leases(session: Session, action_ids: list[int], owner: str, until: datetime, now: datetime) -> int:
+    """Extend the leases of our claimed or reserved actions to ``until`` (one statement): a
+    batch still being sent must not look abandoned to another process, which would send it
+    again. How many were still ours."""
+    return _update_ours(session, action_ids, owner, lease_expires_at=until, updated_at=now)
 
 
 def reserve(session: Session, action_id: int, owner: str, now: datetime) -> ScheduledAction | None:
@@ -226,13 +262,20 @@ def settle(session: Session, action_id: int, owner: str, status: str, now: datet
 
 def settle_sent(session: Session, action_ids: list[int], owner: str, now: datetime) -> int:
     """:func:`settle` several of our actions as sent, in one statement; how many were ours."""
+    return _update_ours(session, action_ids, owner, status=SENT, result=None, last_error=None,
+                        lease_expires_at=None, updated_at=now)
+
+
+def _update_ours(session: Session, action_ids: list[int], owner: str, **values) -> int:
+    """Set ``values`` on those of ``action_ids`` we still hold (claimed or reserved), in one
+    statement; how many they were."""
     if not action_ids:
         return 0
     return session.execute(
         update(ScheduledAction)
         .where(among(session, ScheduledAction.id, action_ids), ScheduledAction.lease_owner == owner,
                ScheduledAction.status.in_((CLAIMED, SENDING)))
-        .values(status=SENT, result=None, last_error=None, lease_expires_at=None, updated_at=now)
+        .values(**values)
         .execution_options(synchronize_session=False)
     ).rowcount
 

@@ -40,8 +40,9 @@ RATE_LIMITED_BACKOFF = 5
 """Seconds per attempt (at most a minute) before a post Slack kept rate-limiting is tried again."""
 RATE_LIMITED_ATTEMPTS = 20
 """Attempts a post that only ever met rate limits gets (about 13 minutes): Slack said "later", not "no"."""
-TOGETHER = 25
-"""First-attempt weekly prompts a worker prepares and records as one batch."""
+TOGETHER = 100
+"""First-attempt weekly prompts a worker prepares and records as one batch (25 cost twice the
+CPU per prompt; 200 gained nothing more, see benchmarks/README.md)."""
 NEVER_RESENT = frozenset({"remind_user"})
 """Kinds whose send outcome, once unknown, stays unknown: never twice beats always once."""
 
@@ -53,7 +54,7 @@ def new_owner() -> str:
 
 class Dispatcher:
     def __init__(self, db: Database, engine: Engine, clock: Clock, deliver: Deliver, *,
-                 owner: str | None = None, lease: timedelta = timedelta(minutes=2), batch: int = 50,
+                 owner: str | None = None, lease: timedelta = timedelta(minutes=2), batch: int = 2 * TOGETHER,
                  workers: int = 1, records_sent: bool = False) -> None:
         self.db = db
         self.engine = engine
@@ -152,10 +153,12 @@ class Dispatcher:
         failpoints.reached("after_reserve")
         delivery = Delivery() if self.records_sent else None
         outcomes = []
+        lease = _Lease(self, chunk)
         for action in chunk:
             effects = prepared.get(action.id)
             if effects is None:  # moot (settled while preparing) or no longer ours
                 continue
+            lease.keep()
             try:
                 if delivery is None:
                     errors = list(self.deliver(effects, resend=False) or [])
@@ -195,6 +198,29 @@ class Dispatcher:
             actions.retry_later(session, action.id, self.owner, now + _backoff(action, errors), now,
                                 ",".join(errors))
         return 0
+
+
+class _Lease:
+    """The lease of a batch being sent, renewed when half of it is gone: where Slack's limits
+    bind, a hundred posts may take longer than the lease, and an expired lease would let
+    another process take the rest for abandoned and send it again."""
+
+    def __init__(self, dispatcher: Dispatcher, chunk: list[actions.Claimed]) -> None:
+        self.dispatcher = dispatcher
+        self.ids = [action.id for action in chunk]
+        self.until = min((action.lease_until for action in chunk if action.lease_until is not None),
+                         default=dispatcher.clock.now())
+
+    def keep(self) -> None:
+        """Renew the lease of the batch (sent or not, its rows stay ours until recorded) if
+        half of it has passed."""
+        dispatcher = self.dispatcher
+        now = dispatcher.clock.now()
+        if now < self.until - dispatcher.lease / 2:
+            return
+        self.until = now + dispatcher.lease
+        with dispatcher.db.transaction() as session:
+            actions.renew_leases(session, self.ids, dispatcher.owner, self.until, now)
 
 
 class _Claims:

@@ -1,20 +1,21 @@
 """Where keyed messages landed on their platform (``kickoff:12`` -> Slack ts), per channel.
 
-Both calls are one statement each: the channel is found by its platform ids inside the
-statement (a join, or ``INSERT … SELECT``), not looked up first.
+Every call is one statement (on SQLite :func:`remember_all` takes two): the channel is
+found by its platform ids inside the statement (a join, or ``INSERT … SELECT``), not
+looked up first.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import literal, select
+from sqlalchemy import String, and_, literal, select
 from sqlalchemy.orm import Session
 
 from flows.effects import Place, SentMessage
 from flows.store.db import Database
 from flows.store.models import Channel, MessageRef, Workspace
-from flows.store.sql import among, insert_for
+from flows.store.sql import among, insert_for, is_postgresql, records
 
 
 def _in_place(place: Place):
@@ -45,11 +46,16 @@ def remember(db: Database, place: Place, key: str, ref: str, thread_ref: str | N
 
 
 def remember_all(session: Session, sent: list[SentMessage], now: datetime) -> None:
-    """Record several sent messages in ``session`` (two statements however many); unknown channels are left out."""
+    """Record several sent messages in ``session`` (one statement however many on PostgreSQL,
+    two on SQLite); unknown channels are left out, and of a key sent twice to one channel the
+    last counts."""
     if not sent:
         return
-    # each id among the wanted ones (one array each on PostgreSQL); a channel of the same id in
-    # another wanted workspace may come along, and is not looked up below
+    if is_postgresql(session):
+        _remember_records(session, sent, now)
+        return
+    # each id among the wanted ones; a channel of the same id in another wanted workspace may
+    # come along, and is not looked up below
     wanted = {(message.place.platform, message.place.workspace, message.place.channel) for message in sent}
     channel_ids = {(platform, workspace, channel): channel_id for platform, workspace, channel, channel_id in
                    session.execute(select(Workspace.platform, Workspace.external_id, Channel.external_id, Channel.id)
@@ -66,6 +72,27 @@ def remember_all(session: Session, sent: list[SentMessage], now: datetime) -> No
     if not rows:
         return
     session.execute(_upsert(session), list(rows.values()))
+
+
+_SENT = {"platform": String, "workspace": String, "channel": String, "key": String, "ref": String,
+         "thread_ref": String}
+
+
+def _remember_records(session: Session, sent: list[SentMessage], now: datetime) -> None:
+    """:func:`remember_all` on PostgreSQL: the messages as one parameter
+    (:func:`flows.store.sql.records`), joined to their channels inside the ``INSERT … SELECT``."""
+    latest = {(message.place, message.key): message for message in sent}  # an upsert touches a row once
+    rows = records(_SENT, [dict(platform=message.place.platform, workspace=message.place.workspace,
+                                channel=message.place.channel, key=message.key, ref=message.ref,
+                                thread_ref=message.thread_ref) for message in latest.values()])
+    source = (select(Channel.id, rows.c.key, rows.c.ref, rows.c.thread_ref,
+                     literal(now, MessageRef.created_at.type))
+              .select_from(rows)
+              .join(Workspace, and_(Workspace.platform == rows.c.platform, Workspace.external_id == rows.c.workspace))
+              .join(Channel, and_(Channel.workspace_id == Workspace.id, Channel.external_id == rows.c.channel)))
+    session.execute(_upsert(session, lambda insert: insert.from_select(
+        [MessageRef.channel_id, MessageRef.key, MessageRef.ref, MessageRef.thread_ref, MessageRef.created_at],
+        source)))
 
 
 def _upsert(session: Session, source=lambda insert: insert):

@@ -108,3 +108,29 @@ def test_ten_prompts_are_prepared_in_a_few_statements(db: Database) -> None:
 
     assert sorted(len(effects) for effects in prepared.values()) == [1] * 10
     assert len(statements) <= 12, "a handful for the batch, not about ten per prompt"
+
+
+def test_a_batch_slower_to_send_than_its_lease_stays_ours(db: Database) -> None:
+    """Where Slack's limits bind, a batch of prompts may take minutes to post; its lease is
+    renewed as it goes, so another process never takes the rest for abandoned."""
+    clock = ManualClock(MONDAY)
+    engine = make_engine(db, clock)
+    for channel in CHANNELS:
+        engine.handle(Command(Actor("test", "w1", channel, "anna", user_name="Anna"), "weekly on"))
+    clock.advance(timedelta(days=7))
+    lease = timedelta(minutes=2)
+    other_process = []
+
+    def slow_post(effects, resend=False) -> None:
+        clock.advance(timedelta(seconds=40))  # twelve posts: eight minutes, four leases
+        with db.transaction() as session:
+            other_process.append(actions.reclaim_expired(session, clock.now()))
+
+    sent = Dispatcher(db, engine, clock, slow_post, lease=lease).run_due()
+
+    assert sent == len(CHANNELS)
+    assert other_process == [(0, 0)] * len(CHANNELS), "no claim of the batch ever looked expired"
+    with db.transaction() as session:
+        statuses = session.scalars(select(ScheduledAction.status).where(
+            ScheduledAction.kind == "weekly_prompt", ScheduledAction.due_at <= MONDAY + timedelta(days=7))).all()
+    assert sorted(statuses) == ["sent"] * len(CHANNELS)
