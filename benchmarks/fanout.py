@@ -19,6 +19,10 @@ Measured in the same run, for each number of processes:
   ratios to both, dispatcher CPU per action (from /proc), dispatcher memory over the run,
   posts per channel (exactly 1 each), duplicated and missing keys, the 429s Slack sent.
 
+With ``--latency S`` the fake Slack answers every call after S seconds, as a real one
+answers after a network round trip; the baseline's loops then run as many threads per
+process as the dispatchers have workers (``--bare-threads`` to choose).
+
 The prompts are parked in the far future while the dispatchers start, then made due at
 once (``due_at`` set to the minute of their occurrence); dispatchers poll every second.
 The rules were made in shuffled order (``--order grouped``: a workspace's channels one
@@ -30,6 +34,7 @@ each dispatcher pass) and writes one ``.prof`` per dispatcher.
     python benchmarks/fanout.py --database-url postgresql://postgres@127.0.0.1:5432/test
     python benchmarks/fanout.py --quick          # small, for the CI smoke test (SQLite without --database-url)
     python benchmarks/fanout.py --channels 2000 --workspaces 200 --processes 1 4 --time-limit 600
+    python benchmarks/fanout.py --database-url … --processes 1 --latency 0.1   # 100 ms round trips
 
 Without ``--database-url`` the database is a SQLite file in a temporary folder.
 Helper modes (the script starts them itself): ``--serve-fake-slack`` and ``--send-bare``.
@@ -44,6 +49,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -132,6 +138,7 @@ def serve_fake_slack(args: argparse.Namespace) -> int:
     from tests.slack.fake_slack import FakeSlack
 
     fake = FakeSlack()
+    fake.latency = args.latency
     if args.channel_per_second > 0:
         fake.enforce_channel_rate(per_second=args.channel_per_second)
     if args.workspace_per_minute > 0:
@@ -160,8 +167,8 @@ def posting_stats(fake) -> dict:
 class FakeSlackProcess:
     """A ``--serve-fake-slack`` child: start, read its stats, stop."""
 
-    def __init__(self, limits: Limits | None) -> None:
-        command = [sys.executable, str(Path(__file__).resolve()), "--serve-fake-slack"]
+    def __init__(self, limits: Limits | None, latency: float = 0.0) -> None:
+        command = [sys.executable, str(Path(__file__).resolve()), "--serve-fake-slack", "--latency", str(latency)]
         if limits is not None:
             command += ["--channel-per-second", str(limits.channel_per_second),
                         "--workspace-per-minute", str(limits.workspace_per_minute),
@@ -407,7 +414,7 @@ def measure(args: argparse.Namespace, work: Workload, limits: Limits, processes:
     occurrence = datetime.now(timezone.utc).replace(second=0, microsecond=0)
     secret_key = new_key()
     seed(db, work, occurrence, secret_key)
-    fake = FakeSlackProcess(limits)
+    fake = FakeSlackProcess(limits, args.latency)
     logs = args.logs or folder
     started = start_dispatchers(processes, dispatcher_env(db.url, fake.base_url, secret_key, args.workers), logs, args.profile)
     try:
@@ -479,13 +486,22 @@ def send_bare(args: argparse.Namespace) -> int:
     share = [(number, team, channel) for number, (team, channel) in enumerate(work.channels)
              if number % args.worker_count == args.worker_index]
     clients = {team: build_client(args.base_url, token_of(team)) for _, team, _ in share}
+
+    def post(part: list[tuple[int, str, str]]) -> None:
+        for number, team, channel in part:
+            for text, blocks in prompt:
+                clients[team].chat_postMessage(
+                    channel=channel, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False,
+                    metadata={"event_type": "goedwerk_message", "event_payload": {"key": f"weekly:{number}:bare"}})
+
+    threads = [threading.Thread(target=post, args=(share[index::args.bare_threads],))
+               for index in range(args.bare_threads)]
     print("ready", flush=True)
     sys.stdin.readline()
-    for number, team, channel in share:
-        for text, blocks in prompt:
-            clients[team].chat_postMessage(
-                channel=channel, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False,
-                metadata={"event_type": "goedwerk_message", "event_payload": {"key": f"weekly:{number}:bare"}})
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     print(time.time(), flush=True)
     return 0
 
@@ -508,10 +524,10 @@ def baseline(args: argparse.Namespace, processes: int) -> float:
 
     Timed from a common start, once every sender has imported, rendered and built its clients.
     """
-    fake = FakeSlackProcess(None)
+    fake = FakeSlackProcess(None, args.latency)
     command = [sys.executable, str(Path(__file__).resolve()), "--send-bare", "--base-url", fake.base_url,
                "--channels", str(args.channels), "--workspaces", str(args.workspaces), "--order", args.order,
-               "--worker-count", str(processes)]
+               "--worker-count", str(processes), "--bare-threads", str(args.bare_threads)]
     workers = [subprocess.Popen(command + ["--worker-index", str(index)], cwd=REPO, stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, text=True) for index in range(processes)]
     if any(worker.stdout.readline().strip() != "ready" for worker in workers):
@@ -537,7 +553,8 @@ def report(args: argparse.Namespace, limits: Limits, runs: list[Run]) -> None:
           f"{limits.channel_per_second:g}/s per channel, {limits.workspace_per_minute:g}/min per workspace "
           f"(burst {limits.workspace_burst}); fake Slack in its own process")
     print("bound: least wall time the limits allow; baseline: bare WebClient loops, same posts, "
-          "same number of processes, no database, limits off (same run)")
+          f"same number of processes, {args.bare_threads} thread(s) each, no database, limits off (same run)"
+          + (f"; every call answered after {1000 * args.latency:g} ms" if args.latency else ""))
     print(f"{'procs':>5} {'actions':>7} {'wall s':>8} {'bound s':>7} {'wall/bound':>10} {'base s':>7} "
           f"{'wall/base':>9} {'CPU ms/action':>13} {'peak RSS MB':>11} {'posts/chan':>10} {'duplicates':>10} "
           f"{'missing':>7} {'429s':>6}")
@@ -588,6 +605,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--time-limit", type=float, help="seconds each run may take (default 3600; quick 120)")
     parser.add_argument("--workers", type=int,
                         help="actions each dispatcher sends at once (GOEDWERK_DISPATCH_WORKERS; default: the app's)")
+    parser.add_argument("--latency", type=float, default=0.0,
+                        help="seconds the fake Slack waits before each answer (a network round trip; default 0)")
+    parser.add_argument("--bare-threads", type=int,
+                        help="threads of each baseline sender (default 1; with --latency: the dispatchers' workers)")
     parser.add_argument("--logs", type=Path, help="keep the dispatchers' logs in this folder")
     parser.add_argument("--profile", type=Path,
                         help="run the dispatchers under cProfile (wall-clock) and write their .prof files here")
@@ -603,7 +624,16 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     args.workspaces = args.workspaces or (2 if quick else 1_000)
     args.processes = args.processes or ([1, 2] if quick else [1, 4])
     args.time_limit = args.time_limit or (120.0 if quick else 3600.0)
+    if args.bare_threads is None:  # with a round trip to wait for, a fair baseline waits as many at once
+        args.bare_threads = (args.workers or default_workers()) if args.latency > 0 else 1
     return args
+
+
+def default_workers() -> int:
+    """The app's default number of dispatch threads (GOEDWERK_DISPATCH_WORKERS)."""
+    from bot.settings import Settings
+
+    return Settings.model_fields["dispatch_workers"].default
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -46,7 +46,7 @@ class Settings(BaseSettings):
         default=10.0, gt=0, le=3600, validation_alias=AliasChoices("GOEDWERK_DISPATCH_INTERVAL")
     )
     dispatch_lease: float = Field(default=120.0, ge=1, le=3600, validation_alias="GOEDWERK_DISPATCH_LEASE")
-    dispatch_workers: int = Field(default=4, ge=1, le=64, validation_alias="GOEDWERK_DISPATCH_WORKERS")
+    dispatch_workers: int = Field(default=16, ge=1, le=64, validation_alias="GOEDWERK_DISPATCH_WORKERS")
     """Timed actions a Slack dispatcher sends at once (threads of a pass)."""
     work_processes: int | None = Field(default=None, ge=0, le=32, validation_alias="GOEDWERK_WORK_PROCESSES")
     """Child processes that do the work after Slack's requests are acknowledged

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.oauth.oauth_settings import OAuthSettings
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack import actors, installation_tables
 from bot.slack.clients import TeamClients, build_client
+from bot.slack.installation_store import BatchInstallationStore
 from bot.slack.listeners import events, interactions, shortcuts, views
 from bot.slack.members import members_of
 from bot.slack.pacing import WorkspaceCooldown
@@ -52,14 +52,14 @@ class SlackApp:
     clients: TeamClients
 
 
-def _installation_store(settings: Settings, services: Services) -> SQLAlchemyInstallationStore:
+def _installation_store(settings: Settings, services: Services) -> BatchInstallationStore:
     """Tokens encrypted at rest with GOEDWERK_SECRET_KEY (`goedwerk run` refuses to start without it)."""
     tables = dict(client_id=settings.slack_client_id or "", engine=services.db.engine,
                   bots_table_name=installation_tables.BOTS_TABLE,
                   installations_table_name=installation_tables.INSTALLATIONS_TABLE)
     if settings.secret_key:
         return EncryptedInstallationStore(**tables, cipher=TokenCipher(settings.secret_key))
-    return SQLAlchemyInstallationStore(**tables)
+    return BatchInstallationStore(**tables)
 
 
 def build_app(settings: Settings, services: Services, *, socket_mode: bool = False) -> SlackApp:
@@ -107,14 +107,20 @@ def build_app(settings: Settings, services: Services, *, socket_mode: bool = Fal
                 log.error("team %s: %s", team, error)
                 return None
             return bot.bot_token if bot else None
+
+        def tokens_for(teams: list[str]) -> dict[str, str]:
+            return {team: bot.bot_token for team, bot in store.find_bots(teams).items()}
     else:
         app = App(**common, token_verification_enabled=False)  # the client carries the bot token
 
         def token_for(team: str) -> str | None:
             return settings.slack_bot_token
 
+        tokens_for = None  # one token, nothing to look up
+
     cooldown = WorkspaceCooldown()  # a 429 in one thread holds the workspace's other posts back, then spaces them
-    clients = TeamClients(settings.slack_api_url, token_for, on_rate_limited=cooldown.hold, wait_turn=cooldown.wait)
+    clients = TeamClients(settings.slack_api_url, token_for, tokens_for=tokens_for,
+                          on_rate_limited=cooldown.hold, wait_turn=cooldown.wait)
     services.engine.members_of = members_of(clients.for_team)
     sender = SlackSender(services.db, services.content, services.engine.clock, settings.zone, clients.for_team,
                          clients.refresh, cooldown)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
@@ -13,6 +14,8 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
 from bot.slack.transport import PooledWebClient
+
+log = logging.getLogger("goedwerk.slack")
 
 RATE_LIMIT_RETRIES = 3
 PACED_RETRIES = 6
@@ -74,10 +77,12 @@ class TeamClients:
     ``token_for(team_id)`` returns the team's bot token or None when not installed. A
     token found is kept for :data:`TOKEN_TTL_SECONDS` (a weekly fan-out would otherwise
     read and decrypt it once per channel); :meth:`refresh` drops it sooner, when Slack
-    refuses it.
+    refuses it. ``tokens_for(team_ids)``, when given, reads many teams' tokens at once
+    (team → token, the teams without one left out) for :meth:`warm`.
     """
 
     def __init__(self, base_url: str, token_for: Callable[[str], str | None], *,
+                 tokens_for: Callable[[list[str]], dict[str, str]] | None = None,
                  ttl: float = TOKEN_TTL_SECONDS, clock: Callable[[], float] = time.monotonic,
                  on_rate_limited: Callable[[str, float], None] | None = None,
                  wait_turn: Callable[[str], None] | None = None) -> None:
@@ -87,6 +92,7 @@ class TeamClients:
         self.wait_turn = wait_turn
         """``wait_turn(team)``: how a team's client waits before retrying after a 429."""
         self.token_for = token_for
+        self.tokens_for = tokens_for
         self.ttl = ttl
         self.clock = clock
         self._clients: dict[str, tuple[WebClient, float]] = {}  # team -> (client, read at)
@@ -105,6 +111,30 @@ class TeamClients:
             client = cached[0] if cached is not None and cached[0].token == token else self._build(team_id, token)
             self._clients[team_id] = (client, self.clock())
             return client
+
+    def warm(self, team_ids: Iterable[str]) -> None:
+        """Read the tokens of those teams not cached (or cached too long) in one go, before
+        posting to them (the dispatcher's batch of weekly prompts). A team left out — no
+        token, or none readable — is looked up on its own when used, which logs why; a
+        failed read is logged and changes nothing."""
+        if self.tokens_for is None:
+            return
+        now = self.clock()
+        with self._lock:
+            stale = sorted({team for team in team_ids
+                            if (cached := self._clients.get(team)) is None or now - cached[1] >= self.ttl})
+        if not stale:
+            return
+        try:
+            tokens = self.tokens_for(stale)
+        except Exception:  # the teams are looked up one by one when posted to
+            log.warning("could not read the tokens of %d teams at once", len(stale), exc_info=True)
+            return
+        with self._lock:
+            for team, token in tokens.items():
+                cached = self._clients.get(team)
+                client = cached[0] if cached is not None and cached[0].token == token else self._build(team, token)
+                self._clients[team] = (client, now)
 
     def _build(self, team_id: str, token: str) -> WebClient:
         report, wait_turn = self.on_rate_limited, self.wait_turn

@@ -31,7 +31,9 @@ def slack_dispatcher(slack, settings: Settings, clock) -> Dispatcher:
                       lambda effects, resend=False, delivery=None: sender.deliver(effects, resend=resend,
                                                                                   delivery=delivery),
                       lease=timedelta(seconds=settings.dispatch_lease), workers=settings.dispatch_workers,
-                      records_sent=True)
+                      records_sent=True,
+                      before_sending=lambda places: slack.clients.warm(
+                          {place.workspace for place in places if place.platform == "slack"}))
 
 
 def start_scheduler(slack, settings: Settings, clock) -> Ticker:

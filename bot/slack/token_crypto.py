@@ -26,6 +26,7 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from sqlalchemy import Engine, Table, select, update
 
 from bot.settings import secret_keys
+from bot.slack.installation_store import BatchInstallationStore
 
 PREFIX = "fernet:"
 #: Token fields of ``slack_bots`` rows and ``Bot`` objects.
@@ -79,7 +80,7 @@ class TokenCipher:
         return self.encrypt(self.decrypt(value))
 
 
-class EncryptedInstallationStore(SQLAlchemyInstallationStore):
+class EncryptedInstallationStore(BatchInstallationStore):
     """slack_sdk's SQLAlchemy installation store with every token encrypted at rest."""
 
     def __init__(self, *args: Any, cipher: TokenCipher, **kwargs: Any) -> None:
@@ -114,6 +115,13 @@ class EncryptedInstallationStore(SQLAlchemyInstallationStore):
 
     def build_bot_entity(self, row) -> Bot:  # type: ignore[override]
         return SQLAlchemyInstallationStore.build_bot_entity(self._decrypted(row, BOT_FIELDS))
+
+    def readable_bot(self, row) -> Bot | None:
+        """The row as a ``Bot``; None when no configured key decrypts its token."""
+        try:
+            return self.build_bot_entity(row)
+        except TokenKeyError:
+            return None
 
 
 @dataclass

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from flows.clock import Clock
-from flows.effects import Delivery, Effect
+from flows.effects import Delivery, Effect, Place
 from flows.engine.core import Engine
 from flows.engine.weekly import WEEKLY_PROMPT
 from flows.scheduling import actions, failpoints
@@ -55,7 +55,8 @@ def new_owner() -> str:
 class Dispatcher:
     def __init__(self, db: Database, engine: Engine, clock: Clock, deliver: Deliver, *,
                  owner: str | None = None, lease: timedelta = timedelta(minutes=2), batch: int = 2 * TOGETHER,
-                 workers: int = 1, records_sent: bool = False) -> None:
+                 workers: int = 1, records_sent: bool = False,
+                 before_sending: Callable[[list[Place]], None] | None = None) -> None:
         self.db = db
         self.engine = engine
         self.clock = clock
@@ -69,6 +70,9 @@ class Dispatcher:
         """Whether ``deliver`` takes ``delivery=`` (:class:`flows.effects.Delivery`): then batched
         first sends skip the look-up for an earlier send, and where they landed is recorded
         with their outcome."""
+        self.before_sending = before_sending
+        """Told the places a batch of weekly prompts goes to before the first is sent (an
+        adapter may read their workspaces' tokens in one go); a failure there is logged."""
         self.stop_requested = threading.Event()
         """Set by a stopping process: the pass ends after the action in hand and gives the
         rest of its claims back, instead of sending a whole batch first."""
@@ -151,6 +155,7 @@ class Dispatcher:
             log.exception("preparing %d weekly prompts together failed; one by one instead", len(chunk))
             return sum(self._run_one(action) for action in chunk)
         failpoints.reached("after_reserve")
+        self._announce(prepared)
         delivery = Delivery() if self.records_sent else None
         outcomes = []
         lease = _Lease(self, chunk)
@@ -178,6 +183,14 @@ class Dispatcher:
                 if errors:
                     self._record(session, action, errors, now)
             return len(went_out)
+
+    def _announce(self, prepared: dict[int, list[Effect] | None]) -> None:
+        if self.before_sending is None:
+            return
+        try:
+            self.before_sending([effect.place for effects in prepared.values() for effect in effects or ()])
+        except Exception:  # only a head start: each post still finds its own way
+            log.warning("before_sending failed", exc_info=True)
 
     def _record(self, session, action: actions.Claimed, errors: list[str], now: datetime) -> int:
         """Settle a sent action by what the platform answered; 1 when it went out."""

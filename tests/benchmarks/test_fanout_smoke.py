@@ -22,3 +22,11 @@ def test_fanout_runs_in_quick_mode() -> None:
     assert [processes for processes, _, _ in rows] == ["1", "2"]
     assert "1..1" in out  # every channel got its weekly prompt, once
     assert "duplicates: 0" in out
+
+
+def test_fanout_runs_with_a_round_trip_to_wait_for() -> None:
+    """``--latency``: every call to the fake Slack waits, and the baseline waits with as
+    many threads as the dispatcher has workers."""
+    out = run_quick("fanout.py", "--processes", "1", "--latency", "0.05", "--workers", "3")
+    assert "3 thread(s) each" in out and "every call answered after 50 ms" in out
+    assert "1..1" in out and "duplicates: 0" in out

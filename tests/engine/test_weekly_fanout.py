@@ -134,3 +134,29 @@ def test_a_batch_slower_to_send_than_its_lease_stays_ours(db: Database) -> None:
         statuses = session.scalars(select(ScheduledAction.status).where(
             ScheduledAction.kind == "weekly_prompt", ScheduledAction.due_at <= MONDAY + timedelta(days=7))).all()
     assert sorted(statuses) == ["sent"] * len(CHANNELS)
+
+
+def test_the_adapter_hears_a_batchs_places_before_its_first_post(db: Database, caplog) -> None:
+    """So that it can get ready for all of them at once (the Slack adapter reads their
+    workspaces' tokens in one query); if that fails, the batch is sent all the same."""
+    clock = ManualClock(MONDAY)
+    engine = make_engine(db, clock)
+    for channel in CHANNELS:
+        engine.handle(Command(Actor("test", "w1", channel, "anna", user_name="Anna"), "weekly on"))
+    clock.advance(timedelta(days=7))
+    heard, posted_when_heard = [], []
+    posted = []
+
+    def before_sending(places) -> None:
+        heard.extend(places)
+        posted_when_heard.append(len(posted))
+        raise ConnectionError("not ready")
+
+    with caplog.at_level("WARNING", logger="goedwerk.dispatcher"):
+        sent = Dispatcher(db, engine, clock, lambda effects, resend=False: posted.extend(effects),
+                          before_sending=before_sending).run_due()
+
+    assert sent == len(CHANNELS) and len(posted) == len(CHANNELS)
+    assert sorted(place.channel for place in heard) == CHANNELS
+    assert posted_when_heard == [0], "told once, before the first post"
+    assert "before_sending failed" in caplog.text

@@ -268,6 +268,9 @@ class FakeSlack:
         self.single_use_triggers = single_use_triggers
         #: Tokens that answer ``invalid_auth`` (add to it at will).
         self.revoked_tokens: set[str] = set()
+        #: Seconds every call waits before its answer goes out, outside the lock (a network
+        #: round trip, as a real Slack has; calls on other connections go on meanwhile).
+        self.latency = 0.0
 
         self._lock = threading.RLock()
 
@@ -666,6 +669,8 @@ class FakeSlack:
             status, extra, body = self._answer(method, params, token)
             self._calls.append(Call(method, params, headers, token, received, status, body))
             self._changed.notify_all()
+        if self.latency > 0:
+            time.sleep(self.latency)
         return status, extra, body
 
     def _answer(self, method: str, params: dict[str, Any], token: str | None) -> tuple[int, dict[str, str], dict]:

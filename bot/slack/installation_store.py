@@ -1,0 +1,49 @@
+"""slack_sdk's SQLAlchemy installation store, plus the bots of many teams in one query.
+
+The weekly fan-out posts to channels of hundreds of workspaces in one batch; asking
+``find_bot`` for each costs a query (and a pooled connection's check) per team.
+:meth:`BatchInstallationStore.find_bots` answers for a whole batch at once, the same way
+``find_bot`` answers for one: the latest installation of the team that has a bot token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from slack_sdk.oauth.installation_store.models.bot import Bot
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from sqlalchemy import desc
+
+
+class BatchInstallationStore(SQLAlchemyInstallationStore):
+    """slack_sdk's store with :meth:`find_bots` (workspace installs, not organisation-wide ones)."""
+
+    def find_bots(self, team_ids: Iterable[str]) -> dict[str, Bot]:
+        """team id → what ``find_bot(enterprise_id=None, team_id=…)`` would return, for every
+        team that has one, in one query. A team whose latest bot cannot be read (see
+        :meth:`readable_bot`) is left out, so that its own ``find_bot`` reports why."""
+        teams = sorted(set(team_ids))
+        if not teams:
+            return {}
+        c = self.bots.c
+        query = (self.bots.select()
+                 .where(c.client_id == self.client_id, c.enterprise_id.is_(None), c.team_id.in_(teams),
+                        c.bot_token.is_not(None))
+                 .order_by(c.team_id, desc(c.installed_at)))
+        found: dict[str, Bot] = {}
+        seen: set[str] = set()
+        with self.engine.connect() as connection:
+            for row in connection.execute(query).mappings():
+                team = row["team_id"]
+                if team in seen:  # an older installation of a team already answered for
+                    continue
+                seen.add(team)
+                bot = self.readable_bot(row)
+                if bot is not None:
+                    found[team] = bot
+        return found
+
+    def readable_bot(self, row: Any) -> Bot | None:
+        """The row as a ``Bot``, or None when it cannot be read (a subclass may refuse)."""
+        return self.build_bot_entity(row)
