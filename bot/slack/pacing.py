@@ -118,3 +118,31 @@ class WorkspaceCooldown:
         delay = self.delay_for(workspace)
         if delay > 0:
             self.sleep(delay)
+
+
+WORKSPACE_IN_FLIGHT = 4
+"""Posts one process has under way in one workspace at most (see :class:`WorkspaceSlots`)."""
+
+
+class WorkspaceSlots:
+    """At most :data:`WORKSPACE_IN_FLIGHT` posts under way per workspace in this process.
+
+    The dispatcher's many threads mostly post to different workspaces, each waiting for
+    its own round trip. Where many channels of one workspace are due together, more posts
+    at once than its limit allows only collect 429s, and each 429 widens the spacing
+    :class:`WorkspaceCooldown` keeps; a few at once already post faster than Slack lets
+    one workspace post. A thread over the cap waits for a slot.
+    """
+
+    def __init__(self, limit: int = WORKSPACE_IN_FLIGHT) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._slots: dict[str, threading.BoundedSemaphore] = {}
+
+    def of(self, workspace: str) -> threading.BoundedSemaphore:
+        """The workspace's slots: ``with slots.of(team): …`` holds one while posting."""
+        with self._lock:
+            slots = self._slots.get(workspace)
+            if slots is None:
+                slots = self._slots[workspace] = threading.BoundedSemaphore(self.limit)
+            return slots

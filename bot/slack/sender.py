@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.slack.blocks import contribution_modal, message, start_modal
 from bot.slack.blocks.home import home_tab
 from bot.slack.blocks.image_modals import image_modal
-from bot.slack.pacing import ChannelPacer, WorkspaceCooldown
+from bot.slack.pacing import ChannelPacer, WorkspaceCooldown, WorkspaceSlots
 from flows.clock import Clock
 from flows.content.schema import ContentPack
 from flows.effects import (DirectFile, DirectMessage, Delivery, Effect, Ephemeral, OpenForm, Place, Post, Remove,
@@ -66,6 +66,8 @@ class SlackSender:
         self.pacer = ChannelPacer()
         self.cooldown = cooldown or WorkspaceCooldown()
         """Workspaces Slack asked to slow down (filled by the clients' 429 handler)."""
+        self.slots = WorkspaceSlots()
+        """How many posts may be under way in a workspace at once."""
 
     def deliver(self, effects: Sequence[Effect], *, client: WebClient | None = None,
                 trigger_id: str | None = None, respond: Respond | None = None, resend: bool = False,
@@ -164,11 +166,12 @@ class SlackSender:
             parent = messages.find(self.db, effect.place, effect.thread_key)
             thread_ts = parent.ref if parent else None
         text, blocks = message(effect.view, self.zone)
-        self.cooldown.wait(effect.place.workspace)
-        self.pacer.wait(f"{effect.place.workspace}/{effect.place.channel}")
-        response = web.chat_postMessage(channel=effect.place.channel, text=text, blocks=blocks,
-                                        thread_ts=thread_ts, metadata=self._metadata(effect.key),
-                                        unfurl_links=False, unfurl_media=False)
+        with self.slots.of(effect.place.workspace):
+            self.cooldown.wait(effect.place.workspace)
+            self.pacer.wait(f"{effect.place.workspace}/{effect.place.channel}")
+            response = web.chat_postMessage(channel=effect.place.channel, text=text, blocks=blocks,
+                                            thread_ts=thread_ts, metadata=self._metadata(effect.key),
+                                            unfurl_links=False, unfurl_media=False)
         if effect.key and delivery is not None:
             delivery.sent.append(SentMessage(effect.place, effect.key, response["ts"], thread_ts))
         elif effect.key:

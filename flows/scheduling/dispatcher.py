@@ -145,10 +145,11 @@ class Dispatcher:
         with self.db.transaction() as session:
             return self._record(session, action, errors, self.clock.now())
 
-    def _run_together(self, chunk: list[actions.Claimed]) -> int:
+    def _run_together(self, chunk: list[actions.Claimed], claims: _Claims | None = None) -> int:
         """Run first attempts of weekly prompts as one batch: one transaction to prepare
         them all, each sent on its own, one transaction to record every outcome (and,
-        with :attr:`records_sent`, where the messages landed)."""
+        with :attr:`records_sent`, where the messages landed). While its posts go out,
+        the pass's idle workers may send some of them (see :class:`_Batch`)."""
         try:
             prepared = self.engine.run_weekly_prompts([action.id for action in chunk], self.owner)
         except Exception:  # nothing was reserved: each takes the one-by-one path with its own error handling
@@ -157,21 +158,27 @@ class Dispatcher:
         failpoints.reached("after_reserve")
         self._announce(prepared)
         delivery = Delivery() if self.records_sent else None
-        outcomes = []
         lease = _Lease(self, chunk)
-        for action in chunk:
-            effects = prepared.get(action.id)
-            if effects is None:  # moot (settled while preparing) or no longer ours
-                continue
+
+        def send(effects: list[Effect]) -> list[str]:
             lease.keep()
             try:
                 if delivery is None:
-                    errors = list(self.deliver(effects, resend=False) or [])
-                else:
-                    errors = list(self.deliver(effects, resend=False, delivery=delivery) or [])
+                    return list(self.deliver(effects, resend=False) or [])
+                return list(self.deliver(effects, resend=False, delivery=delivery) or [])
             except Exception as error:  # the adapter itself broke; the outcome may be partial
-                errors = [type(error).__name__]
-            outcomes.append((action, errors))
+                return [type(error).__name__]
+
+        # None: moot (settled while preparing) or no longer ours
+        batch = _Batch([(action, prepared[action.id]) for action in chunk if prepared.get(action.id) is not None],
+                       send)
+        if claims is not None:
+            claims.offer(batch)
+        try:
+            outcomes = batch.send_all()
+        finally:
+            if claims is not None:
+                claims.withdraw(batch)
         failpoints.reached("after_send")
         with self.db.transaction() as session:
             now = self.clock.now()
@@ -220,6 +227,7 @@ class _Lease:
 
     def __init__(self, dispatcher: Dispatcher, chunk: list[actions.Claimed]) -> None:
         self.dispatcher = dispatcher
+        self._lock = threading.Lock()  # several workers may send the batch's posts
         self.ids = [action.id for action in chunk]
         self.until = min((action.lease_until for action in chunk if action.lease_until is not None),
                          default=dispatcher.clock.now())
@@ -228,20 +236,76 @@ class _Lease:
         """Renew the lease of the batch (sent or not, its rows stay ours until recorded) if
         half of it has passed."""
         dispatcher = self.dispatcher
-        now = dispatcher.clock.now()
-        if now < self.until - dispatcher.lease / 2:
-            return
-        self.until = now + dispatcher.lease
-        with dispatcher.db.transaction() as session:
-            actions.renew_leases(session, self.ids, dispatcher.owner, self.until, now)
+        with self._lock:
+            now = dispatcher.clock.now()
+            if now < self.until - dispatcher.lease / 2:
+                return
+            self.until = now + dispatcher.lease
+            with dispatcher.db.transaction() as session:
+                actions.renew_leases(session, self.ids, dispatcher.owner, self.until, now)
+
+
+class _Batch:
+    """The posts of a prepared batch of weekly prompts, and their outcomes.
+
+    Its worker sends them in order (:meth:`send_all`); a worker of the same pass with
+    nothing left to claim takes one from the far end (:meth:`help`). Where every post
+    waits for a round trip to Slack, a minute's last batches would otherwise go one post
+    at a time each while the other workers sit idle.
+    """
+
+    def __init__(self, posts: list[tuple[actions.Claimed, list[Effect]]],
+                 send: Callable[[list[Effect]], list[str]]) -> None:
+        self._posts = deque(posts)
+        self._send = send
+        self._outcomes: list[tuple[actions.Claimed, list[str]]] = []
+        self._sending = 0
+        self._lock = threading.Condition()
+
+    def send_all(self) -> list[tuple[actions.Claimed, list[str]]]:
+        """Send the posts no helper took; once the helpers' posts are done too, every
+        outcome as ``(action, errors)``."""
+        while self._post(self._take(from_end=False)):
+            pass
+        with self._lock:
+            while self._sending:
+                self._lock.wait()
+            return list(self._outcomes)
+
+    def help(self) -> bool:
+        """Send one post that is still waiting; False when none is."""
+        return self._post(self._take(from_end=True))
+
+    def _take(self, from_end: bool) -> tuple[actions.Claimed, list[Effect]] | None:
+        with self._lock:
+            if not self._posts:
+                return None
+            self._sending += 1
+            return self._posts.pop() if from_end else self._posts.popleft()
+
+    def _post(self, post: tuple[actions.Claimed, list[Effect]] | None) -> bool:
+        if post is None:
+            return False
+        action, effects = post
+        errors = None
+        try:
+            errors = self._send(effects)
+        finally:  # a failure (the lease could not be renewed) leaves the outcome unknown: not recorded
+            with self._lock:
+                if errors is not None:
+                    self._outcomes.append((action, errors))
+                self._sending -= 1
+                self._lock.notify_all()
+        return True
 
 
 class _Claims:
     """The claimed actions of one pass, handed to its workers one at a time.
 
-    A worker that finds the batch empty claims the next one; the pass ends when a
-    claim comes back empty or a stop is requested (then :meth:`give_back` returns the
-    claims nobody started).
+    A worker that finds the batch empty claims the next one; when a claim comes back
+    empty (or a stop is requested), it helps send the posts of batches other workers are
+    still sending, and ends when no worker has work in hand. :meth:`give_back` returns
+    the claims nobody started.
     """
 
     def __init__(self, dispatcher: Dispatcher) -> None:
@@ -249,7 +313,9 @@ class _Claims:
         self.sent = 0
         self.failure: BaseException | None = None
         self._waiting: deque[actions.Claimed] = deque()
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
+        self._in_hand = 0  # workers running something they took
+        self._batches: list[_Batch] = []  # batches being sent, for idle workers to help with
 
     def fill(self) -> int:
         """Claim a batch into the queue; returns how many were claimed."""
@@ -274,16 +340,55 @@ class _Claims:
             return taken
 
     def work(self) -> None:
-        """Run claimed actions until there are none left (a worker thread's loop)."""
+        """Run claimed actions until there are none left, then help the other workers
+        send what they hold (a worker thread's loop)."""
         try:
-            while taken := self.next():
-                dispatcher = self.dispatcher
-                sent = dispatcher._run_together(taken) if _together(taken[0]) else dispatcher._run_one(taken[0])
+            while taken := self._take():
+                try:
+                    dispatcher = self.dispatcher
+                    sent = (dispatcher._run_together(taken, self) if _together(taken[0])
+                            else dispatcher._run_one(taken[0]))
+                finally:
+                    with self._lock:
+                        self._in_hand -= 1
+                        self._lock.notify_all()
                 with self._lock:
                     self.sent += sent
+            self._help_until_done()
         except Exception as error:  # the database went away mid-pass: the ticker logs it and tries later
             with self._lock:
                 self.failure = self.failure or error
+                self._lock.notify_all()
+
+    def _take(self) -> list[actions.Claimed]:
+        with self._lock:
+            taken = self.next()
+            if taken:
+                self._in_hand += 1
+            return taken
+
+    def offer(self, batch: _Batch) -> None:
+        """Let idle workers help send ``batch``'s posts."""
+        with self._lock:
+            self._batches.append(batch)
+            self._lock.notify_all()
+
+    def withdraw(self, batch: _Batch) -> None:
+        with self._lock:
+            self._batches.remove(batch)
+
+    def _help_until_done(self) -> None:
+        """Send waiting posts of other workers' batches until no worker has work in hand."""
+        while True:
+            with self._lock:
+                batches = list(self._batches)
+            if any(batch.help() for batch in batches):  # one post, then look again
+                continue
+            with self._lock:
+                if self._in_hand == 0:
+                    return
+                if self._batches == batches:  # nothing new to help with: wait for news
+                    self._lock.wait(timeout=1.0)
 
     def give_back(self) -> None:
         """Return the claims nobody started to pending (a stop, or a failed pass)."""

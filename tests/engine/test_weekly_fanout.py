@@ -160,3 +160,32 @@ def test_the_adapter_hears_a_batchs_places_before_its_first_post(db: Database, c
     assert sorted(place.channel for place in heard) == CHANNELS
     assert posted_when_heard == [0], "told once, before the first post"
     assert "before_sending failed" in caplog.text
+
+
+def test_an_idle_worker_helps_send_the_posts_of_a_batch(db: Database) -> None:
+    """Where each post waits for a round trip, one batch's posts need not go one after
+    another while the pass's other workers have nothing to do: they take some, and every
+    prompt still goes out once and is recorded with the batch."""
+    import threading
+    import time
+
+    clock = ManualClock(MONDAY)
+    engine = make_engine(db, clock)
+    for channel in CHANNELS:
+        engine.handle(Command(Actor("test", "w1", channel, "anna", user_name="Anna"), "weekly on"))
+    clock.advance(timedelta(days=7))
+    posted = []
+
+    def post_after_a_round_trip(effects, resend=False) -> None:
+        time.sleep(0.05)
+        posted.extend((threading.current_thread().name, effect.place.channel) for effect in effects)
+
+    sent = Dispatcher(db, engine, clock, post_after_a_round_trip, workers=3).run_due()
+
+    assert sent == len(CHANNELS)
+    assert sorted(channel for _, channel in posted) == CHANNELS, "each prompt once"
+    assert len({thread for thread, _ in posted}) == 3, "all three workers sent some of the one batch"
+    with db.transaction() as session:
+        statuses = session.scalars(select(ScheduledAction.status).where(
+            ScheduledAction.kind == "weekly_prompt", ScheduledAction.due_at <= MONDAY + timedelta(days=7))).all()
+    assert sorted(statuses) == ["sent"] * len(CHANNELS)

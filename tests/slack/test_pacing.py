@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.slack.clients import TeamClients
-from bot.slack.pacing import (INITIAL_SPACING, MAX_SPACING, SPACING_HALF_LIFE, ChannelPacer,
-                              WorkspaceCooldown)
+from bot.slack.pacing import (INITIAL_SPACING, MAX_SPACING, SPACING_HALF_LIFE, WORKSPACE_IN_FLIGHT,
+                              ChannelPacer, WorkspaceCooldown)
 from bot.slack.sender import SlackSender
 from flows.clock import SystemClock
 from flows.content import load_pack
@@ -152,3 +152,29 @@ def test_a_retry_after_a_429_waits_for_the_workspaces_next_slot(db, fake_slack: 
     assert all(0.5 < held <= 1.0 for _, held in turns)  # each retry waited out the hold its 429 set
     assert 2.0 <= elapsed < 2.0 + 4 * INITIAL_SPACING + 0.5  # no random extra second per retry
     assert [call.status for call in fake_slack.calls_to("chat.postMessage")] == [429, 429, 200]
+
+
+def test_a_workspace_has_a_few_posts_under_way_at_most_others_go_on(db, fake_slack: FakeSlack) -> None:  # noqa: F811
+    """Twelve threads posting at once: eight into one workspace's channels go at most
+    :data:`WORKSPACE_IN_FLIGHT` at a time (more would only collect its 429s); the four
+    into another workspace do not wait for them."""
+    import threading
+
+    fake_slack.latency = 0.25  # every answer takes a round trip
+    clients = TeamClients(fake_slack.base_url, lambda team: f"xoxb-{team}")
+    sender = SlackSender(db, load_pack(), SystemClock(), ZoneInfo("Europe/Amsterdam"), clients.for_team,
+                         clients.refresh)
+    posts = [Post(Place("slack", "T1", f"C1{number}"), Notice("en", "busy")) for number in range(8)]
+    posts += [Post(Place("slack", "T2", f"C2{number}"), Notice("en", "quiet")) for number in range(4)]
+    threads = [threading.Thread(target=sender.deliver, args=([post],)) for post in posts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    calls = [call for call in fake_slack.calls_to("chat.postMessage") if call.ok]
+    busy = sorted(call.time for call in calls if call.token == "xoxb-T1")
+    quiet = sorted(call.time for call in calls if call.token == "xoxb-T2")
+    assert len(busy) == 8 and len(quiet) == 4
+    assert busy[WORKSPACE_IN_FLIGHT] - busy[0] >= 0.2, "the fifth waited for one of the first four to finish"
+    assert quiet[-1] - busy[0] < 0.2, "the other workspace went on meanwhile"
