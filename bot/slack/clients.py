@@ -101,16 +101,14 @@ class TeamClients:
     def for_team(self, team_id: str) -> WebClient | None:
         with self._lock:
             cached = self._clients.get(team_id)
-        if cached is not None and self.clock() - cached[1] < self.ttl:
+        if self._fresh(cached, self.clock()):
             return cached[0]
         token = self.token_for(team_id)
         with self._lock:
             if token is None:
                 self._clients.pop(team_id, None)
                 return None
-            client = cached[0] if cached is not None and cached[0].token == token else self._build(team_id, token)
-            self._clients[team_id] = (client, self.clock())
-            return client
+            return self._keep(team_id, token, self.clock())
 
     def warm(self, team_ids: Iterable[str]) -> None:
         """Read the tokens of those teams not cached (or cached too long) in one go, before
@@ -121,8 +119,7 @@ class TeamClients:
             return
         now = self.clock()
         with self._lock:
-            stale = sorted({team for team in team_ids
-                            if (cached := self._clients.get(team)) is None or now - cached[1] >= self.ttl})
+            stale = sorted({team for team in team_ids if not self._fresh(self._clients.get(team), now)})
         if not stale:
             return
         try:
@@ -132,9 +129,18 @@ class TeamClients:
             return
         with self._lock:
             for team, token in tokens.items():
-                cached = self._clients.get(team)
-                client = cached[0] if cached is not None and cached[0].token == token else self._build(team, token)
-                self._clients[team] = (client, now)
+                self._keep(team, token, now)
+
+    def _fresh(self, cached: tuple[WebClient, float] | None, now: float) -> bool:
+        return cached is not None and now - cached[1] < self.ttl
+
+    def _keep(self, team_id: str, token: str, read_at: float) -> WebClient:
+        """Hold the team's client for ``token`` as read at ``read_at`` (the one held already
+        when it has that token); the caller holds the lock."""
+        cached = self._clients.get(team_id)
+        client = cached[0] if cached is not None and cached[0].token == token else self._build(team_id, token)
+        self._clients[team_id] = (client, read_at)
+        return client
 
     def _build(self, team_id: str, token: str) -> WebClient:
         report, wait_turn = self.on_rate_limited, self.wait_turn

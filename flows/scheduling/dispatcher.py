@@ -145,7 +145,7 @@ class Dispatcher:
         with self.db.transaction() as session:
             return self._record(session, action, errors, self.clock.now())
 
-    def _run_together(self, chunk: list[actions.Claimed], claims: _Claims | None = None) -> int:
+    def _run_together(self, chunk: list[actions.Claimed], claims: _Claims) -> int:
         """Run first attempts of weekly prompts as one batch: one transaction to prepare
         them all, each sent on its own, one transaction to record every outcome (and,
         with :attr:`records_sent`, where the messages landed). While its posts go out,
@@ -172,13 +172,11 @@ class Dispatcher:
         # None: moot (settled while preparing) or no longer ours
         batch = _Batch([(action, prepared[action.id]) for action in chunk if prepared.get(action.id) is not None],
                        send)
-        if claims is not None:
-            claims.offer(batch)
+        claims.offer(batch)
         try:
             outcomes = batch.send_all()
         finally:
-            if claims is not None:
-                claims.withdraw(batch)
+            claims.withdraw(batch)
         failpoints.reached("after_send")
         with self.db.transaction() as session:
             now = self.clock.now()
@@ -325,7 +323,8 @@ class _Claims:
 
     def next(self) -> list[actions.Claimed]:
         """The next action, or several first-attempt weekly prompts in a row (up to
-        :data:`TOGETHER`) to run as one batch; empty when the pass is over."""
+        :data:`TOGETHER`) to run as one batch, counted as in hand until the worker says it
+        is done with them; empty when the pass is over."""
         with self._lock:
             if self.dispatcher.stop_requested.is_set() or self.failure is not None:
                 return []
@@ -337,13 +336,14 @@ class _Claims:
             while (len(taken) < TOGETHER and self._waiting and _together(taken[0])
                    and _together(self._waiting[0])):
                 taken.append(self._waiting.popleft())
+            self._in_hand += 1
             return taken
 
     def work(self) -> None:
         """Run claimed actions until there are none left, then help the other workers
         send what they hold (a worker thread's loop)."""
         try:
-            while taken := self._take():
+            while taken := self.next():
                 try:
                     dispatcher = self.dispatcher
                     sent = (dispatcher._run_together(taken, self) if _together(taken[0])
@@ -359,13 +359,6 @@ class _Claims:
             with self._lock:
                 self.failure = self.failure or error
                 self._lock.notify_all()
-
-    def _take(self) -> list[actions.Claimed]:
-        with self._lock:
-            taken = self.next()
-            if taken:
-                self._in_hand += 1
-            return taken
 
     def offer(self, batch: _Batch) -> None:
         """Let idle workers help send ``batch``'s posts."""
