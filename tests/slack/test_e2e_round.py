@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from bot.slack.blocks import read_metadata
 from bot.slack.blocks.modals import ACTION_OPTIONS, ACTION_TEXT, BLOCK_OPTIONS, BLOCK_TEXT, OPTION_ANONYMOUS
-from flows.store.models import Contribution
+from flows.store.models import Contribution, MessageRef
 from tests.slack.conftest import CHANNEL_POSTS, RunningApp
 from tests.slack.signing import (
     CHANNEL_ID,
@@ -28,7 +28,14 @@ def texts_of(app: RunningApp, methods=CHANNEL_POSTS) -> str:
                      if call.method in methods)
 
 
+def remembered(app: RunningApp, ts: str) -> bool:
+    """Whether the bot has recorded the message at ``ts`` (so it can update or delete it)."""
+    with app.db.transaction() as session:
+        return session.scalar(select(func.count()).select_from(MessageRef).where(MessageRef.ref == ts)) > 0
+
+
 def open_form(app: RunningApp, user: str, value: str, prompt_ts: str) -> dict:
+    assert app.wait_until(lambda: remembered(app, prompt_ts))  # a person sees the prompt after the bot records it
     before = len(app.fake.calls_to("views.open"))
     status, _, _ = app.send(block_actions_body("goedwerk:contribute", value, user_id=user, message_ts=prompt_ts))
     assert status == 200
@@ -97,6 +104,8 @@ def test_edit_and_delete_through_the_contribution_menu(slack_app: RunningApp) ->
     assert slack_app.wait_until(lambda: any(c.params.get("thread_ts") == prompt_ts
                                             for c in fake.calls_to("chat.postMessage")))
     reply_ts = next(c.response["ts"] for c in fake.calls_to("chat.postMessage") if c.params.get("thread_ts"))
+    # the fake sees the post before the bot hears back and records the reply's ts; a person cannot be that quick
+    assert slack_app.wait_until(lambda: remembered(slack_app, reply_ts))
 
     menu = {"type": "overflow", "action_id": "goedwerk:contribution", "block_id": "b",
             "selected_option": {"value": "edit:1", "text": {"type": "plain_text", "text": "Edit"}}}

@@ -16,7 +16,7 @@ from tests.slack.signing import (
     message_shortcut_body,
     slash_command_body,
 )
-from tests.slack.test_e2e_round import ANNA, BEN, as_dict, open_form, submit
+from tests.slack.test_e2e_round import ANNA, BEN, as_dict, open_form, remembered, submit
 
 
 def start_with_one_contribution(app: RunningApp, text: str = "Our story.") -> str:
@@ -27,17 +27,9 @@ def start_with_one_contribution(app: RunningApp, text: str = "Our story.") -> st
     prompt_ts = fake.calls_to("chat.postMessage")[1].response["ts"]
     submit(app, ANNA, open_form(app, ANNA, "1:kop", prompt_ts), text)
     assert app.wait_until(lambda: any(c.params.get("thread_ts") == prompt_ts for c in fake.calls_to("chat.postMessage")))
-    assert app.wait_until(lambda: _reply_recorded(app))  # the bot notes where its reply landed just after
-    return next(c.response["ts"] for c in fake.calls_to("chat.postMessage") if c.params.get("thread_ts") == prompt_ts)
-
-
-def _reply_recorded(app: RunningApp) -> bool:
-    from sqlalchemy import select
-
-    from flows.store.models import MessageRef
-
-    with app.db.transaction() as session:
-        return session.scalar(select(MessageRef.id).where(MessageRef.key == "contribution:1")) is not None
+    reply_ts = next(c.response["ts"] for c in fake.calls_to("chat.postMessage") if c.params.get("thread_ts") == prompt_ts)
+    assert app.wait_until(lambda: remembered(app, reply_ts))  # the bot notes where its reply landed just after
+    return reply_ts
 
 
 def test_start_without_a_number_opens_the_choice_modal(slack_app: RunningApp) -> None:
