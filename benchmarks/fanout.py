@@ -14,7 +14,7 @@ Measured in the same run, for each number of processes:
   ``max((posts - burst) / rate, (posts per channel - 1) / channel rate)``;
 - the baseline: the same posts (same texts and blocks) sent by bare slack_sdk WebClient
   loops in as many processes, no database, limits off: what the fake Slack and the HTTP
-  stack alone allow;
+  stack alone allow (the median of ``--baseline-runs``, default 3);
 - wall time from the moment the prompts are due until the last one is settled, its
   ratios to both, dispatcher CPU per action (from /proc), dispatcher memory over the run,
   posts per channel (exactly 1 each), duplicated and missing keys, the 429s Slack sent.
@@ -46,6 +46,7 @@ import argparse
 import os
 import random
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -553,7 +554,8 @@ def report(args: argparse.Namespace, limits: Limits, runs: list[Run]) -> None:
           f"{limits.channel_per_second:g}/s per channel, {limits.workspace_per_minute:g}/min per workspace "
           f"(burst {limits.workspace_burst}); fake Slack in its own process")
     print("bound: least wall time the limits allow; baseline: bare WebClient loops, same posts, "
-          f"same number of processes, {args.bare_threads} thread(s) each, no database, limits off (same run)"
+          f"same number of processes, {args.bare_threads} thread(s) each, no database, limits off, "
+          f"median of {args.baseline_runs} run(s) (same run)"
           + (f"; every call answered after {1000 * args.latency:g} ms" if args.latency else ""))
     print(f"{'procs':>5} {'actions':>7} {'wall s':>8} {'bound s':>7} {'wall/bound':>10} {'base s':>7} "
           f"{'wall/base':>9} {'CPU ms/action':>13} {'peak RSS MB':>11} {'posts/chan':>10} {'duplicates':>10} "
@@ -609,6 +611,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="seconds the fake Slack waits before each answer (a network round trip; default 0)")
     parser.add_argument("--bare-threads", type=int,
                         help="threads of each baseline sender (default 1; with --latency: the dispatchers' workers)")
+    parser.add_argument("--baseline-runs", type=int,
+                        help="baseline runs per process count, the median reported (default 3; quick 1): "
+                             "a bare loop's time drifts ±15 %% between runs")
     parser.add_argument("--logs", type=Path, help="keep the dispatchers' logs in this folder")
     parser.add_argument("--profile", type=Path,
                         help="run the dispatchers under cProfile (wall-clock) and write their .prof files here")
@@ -624,6 +629,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     args.workspaces = args.workspaces or (2 if quick else 1_000)
     args.processes = args.processes or ([1, 2] if quick else [1, 4])
     args.time_limit = args.time_limit or (120.0 if quick else 3600.0)
+    args.baseline_runs = args.baseline_runs or (1 if quick else 3)
     if args.bare_threads is None:  # with a round trip to wait for, a fair baseline waits as many at once
         args.bare_threads = (args.workers or default_workers()) if args.latency > 0 else 1
     return args
@@ -650,7 +656,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         for processes in args.processes:
             run = measure(args, work, limits, processes, Path(folder))
-            run.baseline = baseline(args, processes)
+            run.baseline = statistics.median(baseline(args, processes) for _ in range(args.baseline_runs))
             runs.append(run)
             print(f"[{processes} process(es): wall {run.wall:.1f} s, baseline {run.baseline:.1f} s]",
                   file=sys.stderr, flush=True)

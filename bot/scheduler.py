@@ -10,6 +10,7 @@ import signal
 import sys
 import threading
 
+from bot.heap import freeze_startup_objects
 from bot.logs import configure as configure_logging
 from bot.services import build_services
 from bot.settings import Settings
@@ -29,12 +30,15 @@ def run_scheduler(settings: Settings) -> int:
         from bot.slack.main import start_scheduler
 
         services = build_services(settings, clock)
-        ticker = start_scheduler(build_app(settings, services), settings, clock)
+        slack = build_app(settings, services)
+        freeze_startup_objects()
+        ticker = start_scheduler(slack, settings, clock)
     else:
         from bot.console.adapter import ConsoleAdapter
 
         services = build_services(settings, clock)
         console = ConsoleAdapter(services.engine, None, clock, settings.zone)
+        freeze_startup_objects()
         ticker = Ticker(Dispatcher(services.db, services.engine, clock, console.deliver), settings.dispatch_interval)
         ticker.start()
     print(f"goedwerk: dispatching timed work from {services.db.engine.url.render_as_string(hide_password=True)}.",

@@ -10,6 +10,7 @@ import threading
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.heap import freeze_startup_objects
 from bot.logs import configure as configure_logging
 from bot.services import build_services
 from bot.settings import Settings
@@ -61,6 +62,7 @@ def run_slack(settings: Settings, port: int, scheduler: bool) -> int:
     clock = SystemClock()
     services = build_services(settings, clock)
     slack = build_app(settings, services, socket_mode=bool(settings.slack_app_token))
+    freeze_startup_objects()
     ticker = start_scheduler(slack, settings, clock) if scheduler else None
     children = work_processes.attach(slack, settings)
     try:

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
+from bot.heap import freeze_startup_objects
 from bot.logs import configure as configure_logging
 from bot.services import build_services
 from bot.settings import Settings
@@ -124,6 +125,7 @@ def _start_child(settings: Settings) -> None:
     scheduled = threading.Event()
     services.engine.on_schedule(scheduled.set)
     _child = _Child(settings, slack.services, {}, scheduled)
+    freeze_startup_objects()
 
 
 def _decode(value: object, child: _Child) -> object:

@@ -20,6 +20,7 @@ from flows.effects import Delivery, Effect, Place
 from flows.engine.core import Engine
 from flows.engine.weekly import WEEKLY_PROMPT
 from flows.scheduling import actions, failpoints
+from flows.scheduling.load import SpareCpu
 from flows.store import messages
 from flows.store.db import Database
 
@@ -43,6 +44,10 @@ RATE_LIMITED_ATTEMPTS = 20
 TOGETHER = 100
 """First-attempt weekly prompts a worker prepares and records as one batch (25 cost twice the
 CPU per prompt; 200 gained nothing more, see benchmarks/README.md)."""
+FIRST_WORKERS = 2
+"""Threads a pass starts with; it adds more (up to ``workers``) while they leave CPU to spare."""
+GROW_EVERY = 0.25
+"""Seconds between a pass's looks at whether more threads would help."""
 NEVER_RESENT = frozenset({"remind_user"})
 """Kinds whose send outcome, once unknown, stays unknown: never twice beats always once."""
 
@@ -56,7 +61,8 @@ class Dispatcher:
     def __init__(self, db: Database, engine: Engine, clock: Clock, deliver: Deliver, *,
                  owner: str | None = None, lease: timedelta = timedelta(minutes=2), batch: int = 2 * TOGETHER,
                  workers: int = 1, records_sent: bool = False,
-                 before_sending: Callable[[list[Place]], None] | None = None) -> None:
+                 before_sending: Callable[[list[Place]], None] | None = None,
+                 spare_cpu: Callable[[], Callable[[], bool]] = SpareCpu) -> None:
         self.db = db
         self.engine = engine
         self.clock = clock
@@ -65,7 +71,10 @@ class Dispatcher:
         self.lease = lease
         self.batch = batch
         self.workers = workers if db.concurrent else 1
-        """Actions sent at once in a pass (1 on a database with one shared connection)."""
+        """The most actions sent at once in a pass (1 on a database with one shared connection)."""
+        self.spare_cpu = spare_cpu
+        """Makes, for each pass, a check of whether CPU was to spare since its last call
+        (:class:`flows.scheduling.load.SpareCpu`): then the pass adds threads."""
         self.records_sent = records_sent
         """Whether ``deliver`` takes ``delivery=`` (:class:`flows.effects.Delivery`): then batched
         first sends skip the look-up for an earlier send, and where they landed is recorded
@@ -85,9 +94,12 @@ class Dispatcher:
         """Run every action due now; returns how many were sent.
 
         Up to ``workers`` actions run at once, each on a thread of this pass: while one
-        waits for Slack or the database, another goes ahead. A round's actions never
-        run side by side (a claim holds one action per round, see
-        :func:`flows.scheduling.actions.claim_due`), so a round still runs in due order.
+        waits for Slack or the database, another goes ahead. A pass starts
+        :data:`FIRST_WORKERS` threads and doubles them while they leave CPU to spare (they
+        wait for Slack's answers): where Slack answers at once, more threads would only
+        fight over the interpreter lock. A round's actions never run side by side (a
+        claim holds one action per round, see :func:`flows.scheduling.actions.claim_due`),
+        so a round still runs in due order.
         """
         with self.db.transaction() as session:
             back, lost = actions.reclaim_expired(session, self.clock.now())
@@ -99,16 +111,10 @@ class Dispatcher:
         first = claims.fill()
         if not first:
             return 0
-        workers = max(1, min(self.workers, first))
-        if workers == 1:
+        if self.workers == 1 or first == 1:
             claims.work()
         else:
-            threads = [threading.Thread(target=claims.work, name=f"goedwerk-dispatch-{number}", daemon=True)
-                       for number in range(workers)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
+            self._run_threads(claims, min(self.workers, FIRST_WORKERS, first))
         if claims.failure is None:
             claims.give_back()
             return claims.sent
@@ -117,6 +123,30 @@ class Dispatcher:
         except Exception:  # still unreachable: the leases expire and the claims come back then
             log.warning("could not give back the claims of a failed pass")
         raise claims.failure
+
+    def _run_threads(self, claims: _Claims, first: int) -> None:
+        """Work off the pass's claims on ``first`` threads, doubled (up to :attr:`workers`)
+        each time CPU was to spare at two looks in a row, :data:`GROW_EVERY` apart."""
+        spare = self.spare_cpu()
+        threads: list[threading.Thread] = []
+
+        def add(count: int) -> None:
+            for _ in range(count):
+                thread = threading.Thread(target=claims.work, name=f"goedwerk-dispatch-{len(threads)}", daemon=True)
+                claims.started()
+                threads.append(thread)
+                thread.start()
+
+        add(first)
+        spared = 0  # looks in a row that found CPU to spare: the first moments of a pass wait on the database
+        while not claims.wait_for_workers(GROW_EVERY):
+            spared = spared + 1 if spare() else 0
+            if spared >= 2 and len(threads) < self.workers:
+                add(min(len(threads), self.workers - len(threads)))
+                spared = 0
+        for thread in threads:
+            thread.join()
+        log.debug("pass ran on %d threads", len(threads))
 
     def claim(self) -> list[actions.Claimed]:
         """Claim the next batch of due actions for this dispatcher (its own transaction)."""
@@ -313,6 +343,7 @@ class _Claims:
         self._waiting: deque[actions.Claimed] = deque()
         self._lock = threading.Condition()
         self._in_hand = 0  # workers running something they took
+        self._working = 0  # worker threads started and not yet done
         self._batches: list[_Batch] = []  # batches being sent, for idle workers to help with
 
     def fill(self) -> int:
@@ -339,9 +370,27 @@ class _Claims:
             self._in_hand += 1
             return taken
 
+    def started(self) -> None:
+        """Count a worker thread about to start :meth:`work` (so a wait cannot miss it)."""
+        with self._lock:
+            self._working += 1
+
+    def wait_for_workers(self, timeout: float) -> bool:
+        """Wait until every started worker is done, at most ``timeout`` seconds; whether they are."""
+        with self._lock:
+            return self._lock.wait_for(lambda: self._working == 0, timeout)
+
     def work(self) -> None:
         """Run claimed actions until there are none left, then help the other workers
         send what they hold (a worker thread's loop)."""
+        try:
+            self._work()
+        finally:
+            with self._lock:
+                self._working = max(0, self._working - 1)  # a pass on one thread never called started()
+                self._lock.notify_all()
+
+    def _work(self) -> None:
         try:
             while taken := self.next():
                 try:

@@ -177,10 +177,11 @@ def test_an_idle_worker_helps_send_the_posts_of_a_batch(db: Database) -> None:
     posted = []
 
     def post_after_a_round_trip(effects, resend=False) -> None:
-        time.sleep(0.05)
+        time.sleep(0.25)  # twelve posts on two threads: 1.5 s
         posted.extend((threading.current_thread().name, effect.place.channel) for effect in effects)
 
-    sent = Dispatcher(db, engine, clock, post_after_a_round_trip, workers=3).run_due()
+    # the pass starts two threads and adds a third after two looks that find them waiting
+    sent = Dispatcher(db, engine, clock, post_after_a_round_trip, workers=3, spare_cpu=lambda: lambda: True).run_due()
 
     assert sent == len(CHANNELS)
     assert sorted(channel for _, channel in posted) == CHANNELS, "each prompt once"

@@ -71,7 +71,8 @@ def _open_due(db: Database, clock: ManualClock) -> int:
 def test_a_pass_sends_the_actions_of_several_rounds_at_once(db: Database) -> None:
     clock, engine = _rounds_due(db)
     gate = Gate(together=len(CHANNELS))
-    dispatcher = Dispatcher(db, engine, clock, gate, workers=len(CHANNELS))
+    # a pass starts with fewer threads and adds more while they wait (here: at the gate)
+    dispatcher = Dispatcher(db, engine, clock, gate, workers=len(CHANNELS), spare_cpu=lambda: lambda: True)
 
     sent = dispatcher.run_due()
 
