@@ -47,6 +47,7 @@ BARE, GOEDWERK = "bare client (baseline)", "goedwerk sender"
 
 def prepare_and_record(url: str | None, channels: int, folder: Path) -> tuple[float, float]:
     """CPU and wall ms per weekly prompt of dispatching without Slack (see the module docstring)."""
+    from bot.heap import freeze_startup_objects
     from bot.slack.blocks import message
     from bot.slack.token_crypto import new_key
     from flows.clock import SystemClock
@@ -70,6 +71,7 @@ def prepare_and_record(url: str | None, channels: int, folder: Path) -> tuple[fl
         return []
 
     dispatcher = Dispatcher(db, engine, SystemClock(), deliver, workers=1, records_sent=True)
+    freeze_startup_objects()  # as `goedwerk scheduler` does once it is set up
     fanout.release(db, occurrence)
     cpu, wall, sent = time.process_time(), time.perf_counter(), 0
     while passed := dispatcher.run_due():

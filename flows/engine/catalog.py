@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flows.content.schema import ContentPack
 from flows.engine.scope import Refusal, Scope
-from flows.i18n import N_
+from flows.i18n import N_, t
 from flows.store import queries
 from flows.views import Choice, Notice, SituationCard, SituationItem, SituationList
 
@@ -55,11 +55,15 @@ def situation_list(scope: Scope, content: ContentPack, for_start: bool) -> Situa
 
 
 def situation_card(scope: Scope, content: ContentPack, number: int) -> SituationCard:
+    return card_in(scope.language, content, number)
+
+
+def card_in(lang: str, content: ContentPack, number: int) -> SituationCard:
+    """Situation ``number``'s card in ``lang``, with its start button."""
     situation = content.situation(number)
     if situation is None:
         raise Refusal(N_("There is no situation {number}. See '/goedwerk situations'."), number=number)
-    lang = scope.language
     examples = tuple((e.title.get(lang), e.who.get(lang), e.gist.get(lang)) for e in situation.examples)
     return SituationCard(lang, situation.number, situation.title.get(lang), situation.description.get(lang),
                          situation.question.get(lang), examples,
-                         (Choice(scope.t(N_("Start a round on this situation")), "start", str(number), True),))
+                         (Choice(t(lang, N_("Start a round on this situation")), "start", str(number), True),))

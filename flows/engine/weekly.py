@@ -38,11 +38,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from flows.content.schema import ContentPack
-from flows.effects import Effect, Post
+from flows.effects import Effect, Place, Post
 from flows.engine import rounds
-from flows.engine.catalog import situation_card
+from flows.engine.catalog import card_in
 from flows.engine.scope import Scope, scope_for_channel
-from flows.i18n import N_, moment_marker
+from flows.i18n import N_, moment_marker, t
 from flows.scheduling import actions
 from flows.scheduling import weekly as times
 from flows.store import queries
@@ -181,9 +181,14 @@ def prompt_effects(scope: Scope, content: ContentPack, number: int, key: str) ->
     One post, not two: a channel takes about one message a second, so a second post
     would make every weekly prompt wait on Slack's rate limit.
     """
-    card = situation_card(scope, content, number)
-    intro = scope.t(N_("This week's situation: talk it over together, or start a round on it with the button below."))
-    return [Post(scope.place, replace(card, intro=intro), key=key)]
+    return prompt_post(scope.place, scope.language, content, number, key)
+
+
+def prompt_post(place: Place, language: str, content: ContentPack, number: int, key: str) -> list[Effect]:
+    """:func:`prompt_effects` for a channel known by its place and language."""
+    card = card_in(language, content, number)
+    intro = t(language, N_("This week's situation: talk it over together, or start a round on it with the button below."))
+    return [Post(place, replace(card, intro=intro), key=key)]
 
 
 # -- queuing occurrences ------------------------------------------------------------

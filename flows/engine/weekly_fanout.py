@@ -16,17 +16,16 @@ import random
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, bindparam, func, select, update
-from sqlalchemy.orm import Session, joinedload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import DateTime, Integer, Row, bindparam, func, select, update
+from sqlalchemy.orm import Session
 
 from flows.content.schema import ContentPack
-from flows.effects import Effect
+from flows.effects import Effect, Place
 from flows.engine import rounds, weekly
-from flows.engine.scope import Scope, scope_for_channel
+from flows.engine.scope import scope_for_channel
 from flows.scheduling import actions
 from flows.scheduling import weekly as times
-from flows.store.models import ROUND_ACTIVE, Channel, Round, ScheduledAction, WeeklyRule
+from flows.store.models import ROUND_ACTIVE, Channel, Round, ScheduledAction, WeeklyRule, Workspace
 from flows.store.sql import among, is_postgresql, records
 
 
@@ -35,12 +34,24 @@ class _Plan:
     """A prompt on the common path: what it posts and which week comes next."""
 
     row: ScheduledAction
-    scope: Scope
-    rule: WeeklyRule
+    channel: Row
+    """The channel's id, place and language (:data:`_CHANNEL_FACTS`), not an ORM object:
+    the common path reads the batch's channels and rules as plain rows."""
+    rule: Row
+    """The rule's id and times (:data:`_RULE_FACTS`)."""
     situation: int
     following: datetime
     next_key: str
     next_situation: int | None = None
+
+    def place(self) -> Place:
+        return Place(self.channel.platform, self.channel.workspace_external_id, self.channel.external_id)
+
+
+_CHANNEL_FACTS = (Channel.id, Channel.external_id, Channel.language, Channel.workspace_id, Workspace.platform,
+                  Workspace.external_id.label("workspace_external_id"))
+_RULE_FACTS = (WeeklyRule.id, WeeklyRule.channel_id, WeeklyRule.weekday, WeeklyRule.local_time,
+               WeeklyRule.timezone, WeeklyRule.enabled, WeeklyRule.paused_reason)
 
 
 def run_prompts(session: Session, content: ContentPack, defaults, rng: random.Random,
@@ -50,7 +61,7 @@ def run_prompts(session: Session, content: ContentPack, defaults, rng: random.Ra
     ``defaults`` is the engine's :class:`flows.engine.core.Defaults`.
     """
     facts = _Facts(session, rows)
-    plans = {row.id: plan for row in rows if (plan := facts.plan(row, content, now, defaults)) is not None}
+    plans = {row.id: plan for row in rows if (plan := facts.plan(row, content, now)) is not None}
     taken = facts.next_weeks_taken(list(plans.values()))
     plans = {row_id: plan for row_id, plan in plans.items() if plan.next_key not in taken}
 
@@ -65,13 +76,22 @@ def run_prompts(session: Session, content: ContentPack, defaults, rng: random.Ra
     queued = _queue_next_weeks(session, list(plans.values()), now)
     for plan in plans.values():
         if plan.next_key not in queued:  # another process queued that week a moment ago: the careful way
-            weekly.arm(plan.scope, content, rng, plan.rule, plan.following)
-        results[plan.row.id] = weekly.prompt_effects(plan.scope, content, plan.situation, plan.row.dedupe_key)
+            _arm(session, content, defaults, rng, plan, now)
+        language = plan.channel.language or defaults.language
+        results[plan.row.id] = weekly.prompt_post(plan.place(), language, content, plan.situation, plan.row.dedupe_key)
     fast = [plan for plan in plans.values() if plan.next_key in queued]
     if fast:  # as arm does (those that went through arm did it themselves)
         _move_rules(session, fast)
         weekly.skip_other_pending(session, [plan.rule.channel_id for plan in fast], list(queued), now)
     return results
+
+
+def _arm(session: Session, content: ContentPack, defaults, rng: random.Random, plan: _Plan, now: datetime) -> None:
+    """Queue the plan's next week through :func:`flows.engine.weekly.arm`, with the ORM
+    objects it works on."""
+    channel = session.get(Channel, plan.channel.id)
+    scope = scope_for_channel(session, channel, now, defaults.language, defaults.timezone)
+    weekly.arm(scope, content, rng, session.get(WeeklyRule, plan.rule.id), plan.following)
 
 
 class _Facts:
@@ -81,10 +101,11 @@ class _Facts:
         self.session = session
         ids = [row.channel_id for row in rows if row.channel_id is not None]
         self.twice = {channel for channel in set(ids) if ids.count(channel) > 1}
-        self.channels = {channel.id: channel for channel in session.scalars(
-            select(Channel).options(joinedload(Channel.workspace)).where(among(session, Channel.id, ids)))}
-        self.rules = {rule.channel_id: rule for rule in session.scalars(
-            select(WeeklyRule).where(among(session, WeeklyRule.channel_id, ids)))}
+        self.channels = {channel.id: channel for channel in session.execute(
+            select(*_CHANNEL_FACTS).join(Workspace, Channel.workspace_id == Workspace.id)
+            .where(among(session, Channel.id, ids)))}
+        self.rules = {rule.channel_id: rule for rule in session.execute(
+            select(*_RULE_FACTS).where(among(session, WeeklyRule.channel_id, ids)))}
         self.busy = set(session.scalars(select(Round.channel_id).where(among(session, Round.channel_id, ids),
                                                                        Round.status == ROUND_ACTIVE)))
         self.usage: dict[int, dict[int, int]] = {}
@@ -101,7 +122,7 @@ class _Facts:
                            ScheduledAction.status.in_(weekly.OFFERED), ScheduledAction.due_at >= earliest)):
                 self.offered.setdefault(channel_id, []).append((due_at, action_id))
 
-    def plan(self, row: ScheduledAction, content: ContentPack, now: datetime, defaults) -> _Plan | None:
+    def plan(self, row: ScheduledAction, content: ContentPack, now: datetime) -> _Plan | None:
         """The row's plan when it takes the common path, else None."""
         channel, rule = self.channels.get(row.channel_id), self.rules.get(row.channel_id)
         payload = row.payload or {}
@@ -115,8 +136,7 @@ class _Facts:
                 or any(other > (row.due_at, row.id) for other in self.offered.get(channel.id, ()))):
             return None
         following = times.resume_after(rule.weekday, rule.local_time, rule.timezone, at, now)
-        scope = scope_for_channel(self.session, channel, now, defaults.language, defaults.timezone)
-        return _Plan(row, scope, rule, number, following, times.dedupe_key(channel.id, following, rule.timezone))
+        return _Plan(row, channel, rule, number, following, times.dedupe_key(channel.id, following, rule.timezone))
 
     def next_weeks_taken(self, plans: list[_Plan]) -> set[str]:
         """The next-week keys that already have a row (those prompts take the careful way)."""
@@ -132,7 +152,7 @@ _RULE_TIMES = {"rule": Integer, "following": DateTime(timezone=True)}
 
 def _move_rules(session: Session, plans: list[_Plan]) -> None:
     """Set each plan's rule to its next week in one statement, as ``rule.next_run_at = …``
-    would but without the ORM's flush of each rule (on PostgreSQL an ``UPDATE … FROM`` the
+    would but without loading and flushing each rule (on PostgreSQL an ``UPDATE … FROM`` the
     rows as one parameter, on SQLite one statement run once per row)."""
     table = WeeklyRule.__table__
     times_of = [{"rule": plan.rule.id, "following": plan.following} for plan in plans]
@@ -142,14 +162,12 @@ def _move_rules(session: Session, plans: list[_Plan]) -> None:
     else:
         session.execute(update(table).where(table.c.id == bindparam("rule"))
                         .values(next_run_at=bindparam("following")), times_of)
-    for plan in plans:  # the session's rule says so too, without counting as a change to flush
-        set_committed_value(plan.rule, "next_run_at", plan.following)
 
 
 def _queue_next_weeks(session: Session, plans: list[_Plan], now: datetime) -> set[str]:
     """Queue next week's row of every plan in one statement; the keys queued."""
     return actions.schedule_many(session, [
         dict(kind=weekly.WEEKLY_PROMPT, dedupe_key=plan.next_key, due_at=plan.following,
-             workspace_id=plan.scope.workspace.id, channel_id=plan.rule.channel_id,
+             workspace_id=plan.channel.workspace_id, channel_id=plan.rule.channel_id,
              payload={"channel_id": plan.rule.channel_id, "situation": plan.next_situation,
                       "at": plan.following.isoformat()}) for plan in plans], now)

@@ -190,3 +190,41 @@ def test_an_idle_worker_helps_send_the_posts_of_a_batch(db: Database) -> None:
         statuses = session.scalars(select(ScheduledAction.status).where(
             ScheduledAction.kind == "weekly_prompt", ScheduledAction.due_at <= MONDAY + timedelta(days=7))).all()
     assert sorted(statuses) == ["sent"] * len(CHANNELS)
+
+
+def test_next_week_queued_by_another_process_while_preparing_is_kept(db: Database, monkeypatch) -> None:
+    """Between the batch's look for next week's rows and its insert of them, another
+    process queues one of those weeks: that prompt still goes out, and its next week is
+    the other process's row (situation kept, moved to the rule's time), taken the careful
+    way (:func:`flows.engine.weekly.arm`) as one by one would."""
+    from flows.engine import weekly_fanout
+
+    clock = ManualClock(MONDAY)
+    engine = make_engine(db, clock)
+    for channel in ("c01", "c02"):
+        engine.handle(Command(Actor("test", "w1", channel, "anna", user_name="Anna"), "weekly on"))
+    clock.advance(timedelta(days=7))
+    with db.transaction() as session:
+        raced = session.scalar(select(Channel.id).where(Channel.external_id == "c01"))
+    insert_all = actions.schedule_many
+
+    def another_process_first(session, rows, now):
+        row = next(row for row in rows if row["channel_id"] == raced)
+        early = row["due_at"] - timedelta(hours=1)  # queued for a time the rule no longer has
+        assert actions.schedule(session, **{**row, "due_at": early,
+                                            "payload": {**row["payload"], "situation": 3, "at": early.isoformat()}},
+                                now=now)
+        return insert_all(session, rows, now)
+
+    monkeypatch.setattr(weekly_fanout.actions, "schedule_many", another_process_first)
+    posted = Recorder()
+    assert Dispatcher(db, engine, clock, posted).run_due() == 2
+
+    assert sorted(effect.place.channel for effect in posted.effects) == ["c01", "c02"]
+    with db.transaction() as session:
+        rule = session.scalar(select(WeeklyRule).where(WeeklyRule.channel_id == raced))
+        next_week = session.scalars(select(ScheduledAction).where(
+            ScheduledAction.channel_id == raced, ScheduledAction.status == "pending")).all()
+        assert len(next_week) == 1
+        assert next_week[0].payload["situation"] == 3, "the other process's choice is kept"
+        assert next_week[0].due_at == rule.next_run_at == datetime(2026, 12, 14, 8, 0, tzinfo=timezone.utc)  # 09:00 local
