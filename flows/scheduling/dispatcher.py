@@ -112,6 +112,7 @@ class Dispatcher:
         if not first:
             return 0
         if self.workers == 1 or first == 1:
+            claims.started()
             claims.work()
         else:
             self._run_threads(claims, min(self.workers, FIRST_WORKERS, first))
@@ -371,7 +372,7 @@ class _Claims:
             return taken
 
     def started(self) -> None:
-        """Count a worker thread about to start :meth:`work` (so a wait cannot miss it)."""
+        """Count a worker about to start :meth:`work` (so a wait cannot miss it)."""
         with self._lock:
             self._working += 1
 
@@ -387,7 +388,7 @@ class _Claims:
             self._work()
         finally:
             with self._lock:
-                self._working = max(0, self._working - 1)  # a pass on one thread never called started()
+                self._working -= 1
                 self._lock.notify_all()
 
     def _work(self) -> None:
