@@ -17,14 +17,20 @@ Measured in the same run, for each number of processes:
   stack alone allow (the median of ``--baseline-runs``, default 3);
 - wall time from the moment the prompts are due until the last one is settled, its
   ratios to both, dispatcher CPU per action (from /proc), dispatcher memory over the run,
-  posts per channel (exactly 1 each), duplicated and missing keys, the 429s Slack sent.
+  posts per channel (exactly 1 each), duplicated and missing keys, the 429s Slack sent;
+- where the CPU went, per post: the dispatchers', PostgreSQL's (when it runs on this
+  machine) and the fake Slack's, against the bare clients' and the fake Slack's in the
+  baseline (on a machine with few cores every side takes its share of the same cores).
 
 With ``--latency S`` the fake Slack answers every call after S seconds, as a real one
 answers after a network round trip; the baseline's loops then run as many threads per
 process as the dispatchers have workers (``--bare-threads`` to choose).
 
-The prompts are parked in the far future while the dispatchers start, then made due at
-once (``due_at`` set to the minute of their occurrence); dispatchers poll every second.
+The prompts are parked in the far future while the dispatchers start, then set due
+:data:`LEAD` seconds ahead, all at the same moment. In service a dispatcher knows when
+the next prompts fall due (after each pass its ticker is pulled forward to the next due
+action) and starts at that moment; here each learns it at its next poll (every second)
+and does the same. Wall time counts from that moment.
 The rules were made in shuffled order (``--order grouped``: a workspace's channels one
 after the other). A run that is not done within ``--time-limit`` is cut off (SIGTERM,
 SIGKILL 30 s later) and reported with its rate and a projection. ``--logs DIR`` keeps
@@ -43,10 +49,10 @@ Helper modes (the script starts them itself): ``--serve-fake-slack`` and ``--sen
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import random
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -54,7 +60,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -64,6 +70,7 @@ sys.path.insert(0, str(REPO))
 
 from sqlalchemy import func, insert, select, text, update  # noqa: E402
 
+from benchmarks import proctree  # noqa: E402
 from db_work import drop_database, fresh_database  # noqa: E402
 from flows.scheduling import weekly as times  # noqa: E402
 from flows.store.db import Database  # noqa: E402
@@ -77,6 +84,10 @@ APP_ID = "A0FANOUT"
 POSTS_PER_PROMPT = 1  # the situation card with its invitation, one message
 POLL_SECONDS = 0.5
 DISPATCH_INTERVAL = "1.0"
+LEAD = 2.5
+"""Seconds between releasing the prompts and their due moment: more than two polls, so that
+every dispatcher has seen the moment and waits for it, as in service (due at once, the
+prompts waited up to a poll for each dispatcher's next look)."""
 SETTLED = ("sent", "skipped", "failed")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -261,12 +272,14 @@ def this_weeks(occurrence: datetime):
         f"weekly:%:{times.week_of(occurrence, ZONE)}")
 
 
-def release(db: Database, occurrence: datetime) -> float:
-    """Make every parked prompt due at its occurrence; returns when (epoch seconds)."""
+def release(db: Database, occurrence: datetime, due: datetime | None = None) -> float:
+    """Make every parked prompt due at ``due`` (default: its occurrence, which has passed);
+    returns that moment, or now if it has passed (epoch seconds)."""
+    due = due or occurrence
     with db.transaction() as session:
         session.execute(update(ScheduledAction).where(this_weeks(occurrence), ScheduledAction.due_at == PARKED)
-                        .values(due_at=occurrence))
-    return time.time()
+                        .values(due_at=due))
+    return max(due.timestamp(), time.time())
 
 
 def statuses(db: Database, occurrence: datetime) -> Counter:
@@ -392,6 +405,9 @@ class Run:
     wall: float = float("nan")
     complete: bool = False
     cpu_seconds: float = 0.0
+    postgres_cpu: float = float("nan")  # seconds from the due moment to the end; NaN: a server out of sight
+    fake_cpu: float = float("nan")
+    baseline_cpu: tuple[float, float] = (float("nan"), float("nan"))  # bare clients', fake Slack's
     rss_mb: list[tuple[float, float, float]] = field(default_factory=list)  # per dispatcher: at release, max, end
     peak_mb: list[float] = field(default_factory=list)
     fake_peak_mb: float = 0.0
@@ -419,7 +435,7 @@ def measure(args: argparse.Namespace, work: Workload, limits: Limits, processes:
     logs = args.logs or folder
     started = start_dispatchers(processes, dispatcher_env(db.url, fake.base_url, secret_key, args.workers), logs, args.profile)
     try:
-        dispatch(db, occurrence, started, run, args.time_limit)
+        dispatch(db, occurrence, started, run, args.time_limit, fake.process.pid)
     finally:
         run.exit_codes = stop_dispatchers(started)
         run.statuses = statuses(db, occurrence)
@@ -435,11 +451,16 @@ def measure(args: argparse.Namespace, work: Workload, limits: Limits, processes:
     return run
 
 
-def dispatch(db: Database, occurrence: datetime, started: list, run: Run, time_limit: float) -> None:
-    """Release the prompts, watch until every one is settled (or time is up), sampling the dispatchers."""
+def dispatch(db: Database, occurrence: datetime, started: list, run: Run, time_limit: float, fake: int) -> None:
+    """Release the prompts, watch until every one is settled (or time is up), sampling the
+    dispatchers (and the CPU of PostgreSQL and of the ``fake`` Slack's process)."""
     pids = [process.pid for process, _ in started]
+    postgres = proctree.postmaster() if db.engine.dialect.name == "postgresql" else None
+    released = release(db, occurrence, datetime.now(timezone.utc) + timedelta(seconds=LEAD))
+    time.sleep(max(0.0, released - time.time() - 0.2))  # CPU and memory from just before the due moment
+    servers = [(postgres, proctree.server_cpu_seconds(postgres) if postgres else float("nan")),
+               (fake, proctree.cpu_seconds(fake))]
     before = [sample(pid) for pid in pids]
-    released = release(db, occurrence)
     rss = [[s.rss_kb, s.rss_kb, s.rss_kb] for s in before]
     while True:
         time.sleep(POLL_SECONDS)
@@ -455,6 +476,12 @@ def dispatch(db: Database, occurrence: datetime, started: list, run: Run, time_l
             run.wall = time.time() - released
             break
     run.cpu_seconds = sum(after.ticks - start.ticks for after, start in zip(now, before)) / CLK_TCK
+    (_, postgres_at_release), (_, fake_at_release) = servers
+    if postgres:
+        run.postgres_cpu = proctree.server_cpu_seconds(postgres) - postgres_at_release
+    elif db.engine.dialect.name == "sqlite":  # in the dispatchers' own processes
+        run.postgres_cpu = 0.0
+    run.fake_cpu = proctree.cpu_seconds(fake) - fake_at_release
     run.sent_by = sent_by(db, occurrence, pids)
     run.rss_mb = [(a / 1024, b / 1024, c / 1024) for a, b, c in rss]
     run.peak_mb = [s.peak_kb / 1024 for s in now]
@@ -499,11 +526,12 @@ def send_bare(args: argparse.Namespace) -> int:
                for index in range(args.bare_threads)]
     print("ready", flush=True)
     sys.stdin.readline()
+    cpu = time.process_time()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    print(time.time(), flush=True)
+    print(time.time(), time.process_time() - cpu, flush=True)
     return 0
 
 
@@ -520,8 +548,16 @@ def rendered_prompt() -> list[tuple[str, list]]:
     return [message(post.view, zone) for post in prompt_effects(scope, load_pack(), 1, "weekly:1:bare")]
 
 
-def baseline(args: argparse.Namespace, processes: int) -> float:
-    """Seconds for ``processes`` bare senders to post the whole workload to a fake Slack without limits.
+@dataclass(frozen=True)
+class Baseline:
+    seconds: float
+    client_cpu: float  # the bare senders', summed
+    fake_cpu: float
+
+
+def baseline(args: argparse.Namespace, processes: int) -> Baseline:
+    """Seconds (and CPU) for ``processes`` bare senders to post the whole workload to a fake
+    Slack without limits.
 
     Timed from a common start, once every sender has imported, rendered and built its clients.
     """
@@ -533,16 +569,19 @@ def baseline(args: argparse.Namespace, processes: int) -> float:
                                 stdout=subprocess.PIPE, text=True) for index in range(processes)]
     if any(worker.stdout.readline().strip() != "ready" for worker in workers):
         raise RuntimeError("a bare sender did not start")
+    fake_before = proctree.cpu_seconds(fake.process.pid)
     started = time.time()
     for worker in workers:
         worker.stdin.write("go\n")
         worker.stdin.flush()
-    finished = [float(worker.stdout.readline() or "nan") for worker in workers]
+    finished = [[float(figure) for figure in (worker.stdout.readline().split() or ["nan", "nan"])]
+                for worker in workers]
+    fake_cpu = proctree.cpu_seconds(fake.process.pid) - fake_before
     codes = [worker.wait() for worker in workers]
     fake.stop()
     if any(codes):
         raise RuntimeError(f"a bare sender failed: {codes}")
-    return max(finished) - started
+    return Baseline(max(moment for moment, _ in finished) - started, sum(cpu for _, cpu in finished), fake_cpu)
 
 
 # -- the report ---------------------------------------------------------------------------------
@@ -568,6 +607,18 @@ def report(args: argparse.Namespace, limits: Limits, runs: list[Run]) -> None:
         print(f"{run.processes:>5} {run.actions:>7} {wall:>8} {run.bound:>7.1f} {over_bound:>10.1f} "
               f"{run.baseline:>7.1f} {run.wall / run.baseline:>9.1f} {cpu:>13.2f} {max(run.peak_mb):>11.0f} "
               f"{posts:>10} {run.duplicates:>10} {run.missing:>7} {run.rate_limited['total']:>6}")
+    print("CPU per post, ms (dispatchers' with PostgreSQL's and the fake Slack's, against the baseline's "
+          "bare clients' with its fake Slack's; total over total):")
+    for run in runs:
+        posted = max(1, run.settled)
+        dispatchers, postgres, fake = (1000 * seconds / posted
+                                       for seconds in (run.cpu_seconds, run.postgres_cpu, run.fake_cpu))
+        bare = [1000 * seconds / run.actions for seconds in run.baseline_cpu]
+        seen = math.isfinite(postgres)  # else a server on another machine: its share unknown, left out
+        ours = dispatchers + fake + (postgres if seen else 0.0)
+        print(f"  {run.processes} process(es): dispatchers {dispatchers:.2f} + PostgreSQL "
+              f"{f'{postgres:.2f}' if seen else 'unseen'} + fake Slack {fake:.2f} = {ours:.2f}; baseline: clients "
+              f"{bare[0]:.2f} + fake Slack {bare[1]:.2f} = {sum(bare):.2f}; {ours / sum(bare):.2f}x")
     for run in runs:
         memory = ", ".join(f"{a:.0f}/{b:.0f}/{c:.0f}" for a, b, c in run.rss_mb)
         print(f"{run.processes} process(es): statuses after stop {dict(run.statuses)}; sent per dispatcher "
@@ -656,7 +707,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         for processes in args.processes:
             run = measure(args, work, limits, processes, Path(folder))
-            run.baseline = statistics.median(baseline(args, processes) for _ in range(args.baseline_runs))
+            bare = sorted((baseline(args, processes) for _ in range(args.baseline_runs)), key=lambda b: b.seconds)
+            median = bare[len(bare) // 2]  # an odd count by default; else the upper middle run
+            run.baseline, run.baseline_cpu = median.seconds, (median.client_cpu, median.fake_cpu)
             runs.append(run)
             print(f"[{processes} process(es): wall {run.wall:.1f} s, baseline {run.baseline:.1f} s]",
                   file=sys.stderr, flush=True)

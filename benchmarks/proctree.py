@@ -17,14 +17,16 @@ def tree(pid: int) -> list[int]:
     found, todo = [], [pid]
     while todo:
         current = todo.pop()
-        tasks = Path(f"/proc/{current}/task")
         try:
-            children = [int(child) for task in tasks.iterdir()
-                        for child in (task / "children").read_text().split()]
-        except OSError:
+            tasks = list(Path(f"/proc/{current}/task").iterdir())
+        except OSError:  # gone
             continue
         found.append(current)
-        todo.extend(children)
+        for task in tasks:
+            try:
+                todo.extend(int(child) for child in (task / "children").read_text().split())
+            except OSError:  # a thread that ended meanwhile (a threading server's, say)
+                continue
     return found
 
 
@@ -56,3 +58,28 @@ def rss(pid: int) -> int:
 def count(pid: int) -> int:
     """How many processes the tree has (the server and its work processes)."""
     return len(tree(pid))
+
+
+def postmaster() -> int | None:
+    """The pid of a PostgreSQL server on this machine (a ``postgres`` process whose parent
+    is not one), or None when there is none to see (a remote server, SQLite)."""
+    names = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                comm, rest = (entry / "stat").read_text().split(") ", 1)
+            except OSError:
+                continue
+            names[int(entry.name)] = (comm.split("(", 1)[1], int(rest.split()[1]))
+    return next((pid for pid, (comm, parent) in names.items()
+                 if comm == "postgres" and names.get(parent, ("",))[0] != "postgres"), None)
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """CPU used so far by a server that forks a process per connection (PostgreSQL): its
+    live tree's, plus what its ended children used (the kernel adds that to the parent)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return cpu_seconds(pid) + (int(fields[13]) + int(fields[14])) / CLK_TCK

@@ -22,6 +22,11 @@ def test_fanout_runs_in_quick_mode() -> None:
     assert [processes for processes, _, _ in rows] == ["1", "2"]
     assert "1..1" in out  # every channel got its weekly prompt, once
     assert "duplicates: 0" in out
+    shares = re.findall(r"^  (\d) process\(es\): dispatchers [\d.]+ \+ PostgreSQL (?:[\d.]+|unseen) \+ "
+                        r"fake Slack [\d.]+ = [\d.]+; baseline: clients [\d.]+ \+ fake Slack [\d.]+ = [\d.]+; "
+                        r"[\d.]+x$", out, flags=re.MULTILINE)
+    # where the CPU went, for each run (PostgreSQL's is 0 on SQLite, unseen on another machine)
+    assert shares == ["1", "2"]
 
 
 def test_fanout_runs_with_a_round_trip_to_wait_for() -> None:
