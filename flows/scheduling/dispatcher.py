@@ -189,14 +189,13 @@ class Dispatcher:
         failpoints.reached("after_reserve")
         self._announce(prepared)
         delivery = Delivery() if self.records_sent else None
+        where_sent = {"delivery": delivery} if delivery is not None else {}
         lease = _Lease(self, chunk)
 
         def send(effects: list[Effect]) -> list[str]:
             lease.keep()
             try:
-                if delivery is None:
-                    return list(self.deliver(effects, resend=False) or [])
-                return list(self.deliver(effects, resend=False, delivery=delivery) or [])
+                return list(self.deliver(effects, resend=False, **where_sent) or [])
             except Exception as error:  # the adapter itself broke; the outcome may be partial
                 return [type(error).__name__]
 
@@ -394,16 +393,16 @@ class _Claims:
     def _work(self) -> None:
         try:
             while taken := self.next():
+                sent = 0
                 try:
                     dispatcher = self.dispatcher
                     sent = (dispatcher._run_together(taken, self) if _together(taken[0])
                             else dispatcher._run_one(taken[0]))
                 finally:
                     with self._lock:
+                        self.sent += sent
                         self._in_hand -= 1
                         self._lock.notify_all()
-                with self._lock:
-                    self.sent += sent
             self._help_until_done()
         except Exception as error:  # the database went away mid-pass: the ticker logs it and tries later
             with self._lock:
