@@ -458,8 +458,8 @@ def dispatch(db: Database, occurrence: datetime, started: list, run: Run, time_l
     postgres = proctree.postmaster() if db.engine.dialect.name == "postgresql" else None
     released = release(db, occurrence, datetime.now(timezone.utc) + timedelta(seconds=LEAD))
     time.sleep(max(0.0, released - time.time() - 0.2))  # CPU and memory from just before the due moment
-    servers = [(postgres, proctree.server_cpu_seconds(postgres) if postgres else float("nan")),
-               (fake, proctree.cpu_seconds(fake))]
+    postgres_before = proctree.server_cpu_seconds(postgres) if postgres else float("nan")
+    fake_before = proctree.cpu_seconds(fake)
     before = [sample(pid) for pid in pids]
     rss = [[s.rss_kb, s.rss_kb, s.rss_kb] for s in before]
     while True:
@@ -476,12 +476,11 @@ def dispatch(db: Database, occurrence: datetime, started: list, run: Run, time_l
             run.wall = time.time() - released
             break
     run.cpu_seconds = sum(after.ticks - start.ticks for after, start in zip(now, before)) / CLK_TCK
-    (_, postgres_at_release), (_, fake_at_release) = servers
     if postgres:
-        run.postgres_cpu = proctree.server_cpu_seconds(postgres) - postgres_at_release
+        run.postgres_cpu = proctree.server_cpu_seconds(postgres) - postgres_before
     elif db.engine.dialect.name == "sqlite":  # in the dispatchers' own processes
         run.postgres_cpu = 0.0
-    run.fake_cpu = proctree.cpu_seconds(fake) - fake_at_release
+    run.fake_cpu = proctree.cpu_seconds(fake) - fake_before
     run.sent_by = sent_by(db, occurrence, pids)
     run.rss_mb = [(a / 1024, b / 1024, c / 1024) for a, b, c in rss]
     run.peak_mb = [s.peak_kb / 1024 for s in now]
