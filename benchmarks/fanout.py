@@ -433,6 +433,7 @@ def measure(args: argparse.Namespace, work: Workload, limits: Limits, processes:
     seed(db, work, occurrence, secret_key)
     fake = FakeSlackProcess(limits, args.latency)
     logs = args.logs or folder
+    logs.mkdir(parents=True, exist_ok=True)
     started = start_dispatchers(processes, dispatcher_env(db.url, fake.base_url, secret_key, args.workers), logs, args.profile)
     try:
         dispatch(db, occurrence, started, run, args.time_limit, fake.process.pid)

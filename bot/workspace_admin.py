@@ -96,15 +96,18 @@ def counts(db: Database, team: str, platform: str | None = None) -> dict[str, in
 
 
 def purge(db: Database, team: str, platform: str | None = None) -> dict[str, int]:
-    """Delete the workspace (rows cascade) and, for Slack, the team's installation rows."""
+    """Delete the workspace (rows cascade) and, for Slack, the team's installation rows
+    and its shared pace."""
     from bot.slack.installation_tables import bots, installations
+    from bot.slack.shared_paces import paces
 
     with db.transaction() as session:
         workspace = _find(session, team, platform)
         is_slack = workspace.platform == "slack"
         found = retention.purge_workspace(session, workspace)
         if is_slack:
-            for name, table in (("slack_installations", installations), ("slack_bots", bots)):
+            for name, table in (("slack_installations", installations), ("slack_bots", bots),
+                                ("slack_workspace_paces", paces)):
                 found[name] = int(session.scalar(select(func.count()).select_from(table)
                                                  .where(table.c.team_id == team)) or 0)
                 session.execute(delete(table).where(table.c.team_id == team))

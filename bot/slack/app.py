@@ -18,6 +18,7 @@ from bot.slack.installation_store import BatchInstallationStore
 from bot.slack.listeners import events, interactions, shortcuts, views
 from bot.slack.members import members_of
 from bot.slack.pacing import WorkspaceCooldown
+from bot.slack.shared_paces import SharedPaces
 from bot.slack.sender import SlackSender
 from bot.slack.services import SlackServices
 from bot.slack.token_crypto import EncryptedInstallationStore, TokenCipher, TokenKeyError
@@ -118,7 +119,10 @@ def build_app(settings: Settings, services: Services, *, socket_mode: bool = Fal
 
         tokens_for = None  # one token, nothing to look up
 
-    cooldown = WorkspaceCooldown()  # a 429 in one thread holds the workspace's other posts back, then spaces them
+    # A 429 in one thread holds the workspace's other posts back, then spaces them; on
+    # PostgreSQL (where several processes scale out) the processes share those paces.
+    # Not on SQLite: a 429 met inside a transaction would wait there for the write lock.
+    cooldown = WorkspaceCooldown(board=SharedPaces(services.db) if services.db.dialect == "postgresql" else None)
     clients = TeamClients(settings.slack_api_url, token_for, tokens_for=tokens_for,
                           on_rate_limited=cooldown.hold, wait_turn=cooldown.wait)
     services.engine.members_of = members_of(clients.for_team)

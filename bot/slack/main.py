@@ -33,8 +33,15 @@ def slack_dispatcher(slack, settings: Settings, clock) -> Dispatcher:
                                                                                   delivery=delivery),
                       lease=timedelta(seconds=settings.dispatch_lease), workers=settings.dispatch_workers,
                       records_sent=True,
-                      before_sending=lambda places: slack.clients.warm(
-                          {place.workspace for place in places if place.platform == "slack"}))
+                      before_sending=lambda places: before_sending(slack, places))
+
+
+def before_sending(slack, places) -> None:
+    """Before a batch of posts: read their workspaces' tokens in one go, and learn which
+    of them other processes found Slack rate-limiting."""
+    workspaces = {place.workspace for place in places if place.platform == "slack"}
+    slack.clients.warm(workspaces)
+    slack.services.sender.cooldown.adopt(workspaces)
 
 
 def start_scheduler(slack, settings: Settings, clock) -> Ticker:

@@ -196,6 +196,7 @@ def test_a_reinstall_within_30_days_cancels_the_purge(db: Database) -> None:
 
 def test_workspace_export_and_purge_cli_functions(db: Database, tmp_path) -> None:
     from bot.slack.installation_tables import bots, installations
+    from bot.slack.shared_paces import SharedPaces, paces
 
     session = console(db, QUICK_PLAN)
     session.run(ROUND)
@@ -219,9 +220,12 @@ def test_workspace_export_and_purge_cli_functions(db: Database, tmp_path) -> Non
         assert s.scalar(select(func.count()).select_from(Round)) == 1
         # a console workspace has no Slack installation: Slack rows of any team stay
         assert sorted(row.team_id for row in s.execute(select(bots))) == ["T2", "local"]
-    # a Slack workspace also loses its installation rows
+    # a Slack workspace also loses its installation rows and its pace
+    SharedPaces(db).slowed("T2", 1.0)
     found = workspace_admin.purge(db, "T2")
-    assert found["slack_bots"] == 1 and found["slack_installations"] == 1
+    assert found["slack_bots"] == 1 and found["slack_installations"] == 1 and found["slack_workspace_paces"] == 1
+    with db.transaction() as s:
+        assert s.scalar(select(func.count()).select_from(paces)) == 0
     with db.transaction() as s:
         assert s.scalar(select(func.count()).select_from(bots)) == 1  # "local" is not a Slack team
 
