@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from sqlalchemy import Column, Float, String, Table, delete, func, literal_column, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection
 
 from bot.slack.pacing import Pace
 from flows.store.base import Base
@@ -39,9 +39,9 @@ paces = Table(
 )
 
 
-def database_clock(session: Session):
+def database_clock(connection: Connection):
     """The database's time in seconds since the epoch, as an SQL expression."""
-    if is_postgresql(session):
+    if is_postgresql(connection):
         return func.extract("epoch", func.clock_timestamp())
     return (func.julianday("now") - literal_column("2440587.5")) * literal_column("86400.0")
 
@@ -57,75 +57,75 @@ def _values(pace: Pace) -> dict[str, float]:
 class SharedPaces:
     """The board of :class:`bot.slack.pacing.PaceBoard` on goedwerk's database.
 
-    ``clock(session)``, when given, replaces the database's clock (tests).
+    ``clock(connection)``, when given, replaces the database's clock (tests).
     """
 
-    def __init__(self, db: Database, clock: Callable[[Session], float] | None = None) -> None:
+    def __init__(self, db: Database, clock: Callable[[Connection], float] | None = None) -> None:
         self.db = db
         self.clock = clock
 
-    def _now(self, session: Session, row=None) -> float:
+    def _now(self, connection: Connection, row=None) -> float:
         """The time now; ``row`` read by :meth:`_locked` carries it already."""
         if self.clock is not None:
-            return self.clock(session)
+            return self.clock(connection)
         if row is not None:
             return float(row.now)
-        return float(session.execute(select(database_clock(session))).scalar_one())
+        return float(connection.execute(select(database_clock(connection))).scalar_one())
 
-    def _locked(self, session: Session, workspace: str):
+    def _locked(self, connection: Connection, workspace: str):
         """The workspace's row, locked until the transaction ends, with the time it was read."""
-        return session.execute(select(paces, database_clock(session).label("now"))
-                               .where(paces.c.team_id == workspace).with_for_update(of=paces)).one_or_none()
+        return connection.execute(select(paces, database_clock(connection).label("now"))
+                                  .where(paces.c.team_id == workspace).with_for_update(of=paces)).one_or_none()
 
     def now(self) -> float:
-        with self.db.transaction() as session:
-            return self._now(session)
+        with self.db.engine.begin() as connection:
+            return self._now(connection)
 
     def slowed(self, workspace: str, seconds: float) -> None:
-        with self.db.transaction() as session:
-            session.execute(insert_for(session, paces).values(team_id=workspace, **_values(Pace()))
-                            .on_conflict_do_nothing(index_elements=["team_id"]))
-            row = self._locked(session, workspace)
-            pace, now = _pace(row), self._now(session, row)
+        with self.db.engine.begin() as connection:
+            connection.execute(insert_for(connection, paces).values(team_id=workspace, **_values(Pace()))
+                               .on_conflict_do_nothing(index_elements=["team_id"]))
+            row = self._locked(connection, workspace)
+            pace, now = _pace(row), self._now(connection, row)
             pace.slowed(now, seconds)
-            session.execute(update(paces).where(paces.c.team_id == workspace).values(**_values(pace)))
-            session.execute(delete(paces).where(paces.c.held_until < now - FORGOTTEN_AFTER,
-                                                paces.c.set_at < now - FORGOTTEN_AFTER))
+            connection.execute(update(paces).where(paces.c.team_id == workspace).values(**_values(pace)))
+            connection.execute(delete(paces).where(paces.c.held_until < now - FORGOTTEN_AFTER,
+                                                   paces.c.set_at < now - FORGOTTEN_AFTER))
 
     def take_slot(self, workspace: str) -> float | None:
-        with self.db.transaction() as session:
-            row = self._locked(session, workspace)
+        with self.db.engine.begin() as connection:
+            row = self._locked(connection, workspace)
             if row is None:
                 return None
-            pace, now = _pace(row), self._now(session, row)
+            pace, now = _pace(row), self._now(connection, row)
             if pace.spent(now):
-                session.execute(delete(paces).where(paces.c.team_id == workspace))
+                connection.execute(delete(paces).where(paces.c.team_id == workspace))
                 return None
             delay = pace.take_slot(now)
-            session.execute(update(paces).where(paces.c.team_id == workspace)
-                            .values(next_slot=pace.next_slot))
+            connection.execute(update(paces).where(paces.c.team_id == workspace)
+                               .values(next_slot=pace.next_slot))
             return delay
 
     def paced(self, workspaces: Iterable[str]) -> dict[str, Pace]:
         workspaces = list(workspaces)
         if not workspaces:
             return {}
-        with self.db.transaction() as session:
-            rows = session.execute(select(paces).where(among(session, paces.c.team_id, workspaces))).all()
+        with self.db.engine.begin() as connection:
+            rows = connection.execute(select(paces).where(among(connection, paces.c.team_id, workspaces))).all()
             if not rows:
                 return {}
-            now = self._now(session)
+            now = self._now(connection)
             found = {row.team_id: _pace(row) for row in rows}
             spent = [workspace for workspace, pace in found.items() if pace.spent(now)]
             if spent:
-                session.execute(delete(paces).where(among(session, paces.c.team_id, spent)))
+                connection.execute(delete(paces).where(among(connection, paces.c.team_id, spent)))
             return {workspace: pace for workspace, pace in found.items() if workspace not in spent}
 
     def hold_left(self, workspace: str) -> float:
-        with self.db.transaction() as session:
-            row = session.execute(select(paces.c.held_until, database_clock(session).label("now"))
-                                  .where(paces.c.team_id == workspace)).one_or_none()
+        with self.db.engine.begin() as connection:
+            row = connection.execute(select(paces.c.held_until, database_clock(connection).label("now"))
+                                     .where(paces.c.team_id == workspace)).one_or_none()
             if row is None:
                 return 0.0
-            now = self._now(session, row)
+            now = self._now(connection, row)
             return max(0.0, row.held_until - now)

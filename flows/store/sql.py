@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import JSON, all_, any_, bindparam, column, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -29,9 +30,10 @@ def _as_array(column: Any, values: list) -> Any:
     return bindparam(None, values, type_=ARRAY(column.type))
 
 
-def is_postgresql(session: Session) -> bool:
-    """Whether ``session`` talks to PostgreSQL (else SQLite)."""
-    return session.get_bind().dialect.name == "postgresql"
+def is_postgresql(session: Session | Connection) -> bool:
+    """Whether ``session`` (or a Core connection) talks to PostgreSQL (else SQLite)."""
+    bind = session if isinstance(session, Connection) else session.get_bind()
+    return bind.dialect.name == "postgresql"
 
 
 def insert_for(session: Session, table: Any) -> Any:
