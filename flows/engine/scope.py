@@ -60,15 +60,24 @@ class Scope:
         return Ephemeral(self.place, self.actor.user, Notice(self.language, self.t(msgid, **params), error))
 
 
+def channel_language(channel: Channel, default_language: str) -> str:
+    """The language the channel speaks: its own setting, else the process default."""
+    return channel.language or default_language
+
+
+def channel_zone(channel: Channel, default_zone: str) -> ZoneInfo:
+    """The channel's time zone: its own setting, else the process default."""
+    return ZoneInfo(channel.timezone or default_zone)
+
+
 def open_scope(session: Session, actor: Actor, now: datetime, default_language: str,
                default_zone: str) -> Scope:
     """Resolve (creating where new) the actor's workspace, channel and person."""
     workspace = queries.workspace(session, actor.platform, actor.workspace, now)
     channel = queries.channel(session, workspace, actor.channel, now, actor.channel_name)
     queries.person(session, workspace, actor.user, actor.user_name)
-    language = channel.language or default_language
-    zone = ZoneInfo(channel.timezone or default_zone)
-    return Scope(session, now, actor, workspace, channel, language, zone)
+    return Scope(session, now, actor, workspace, channel, channel_language(channel, default_language),
+                 channel_zone(channel, default_zone))
 
 
 def scope_for_channel(session: Session, channel: Channel, now: datetime, default_language: str,
@@ -76,5 +85,5 @@ def scope_for_channel(session: Session, channel: Channel, now: datetime, default
     """A scope for work the clock starts (no human actor): the bot acts in the channel."""
     workspace = channel.workspace
     actor = Actor(workspace.platform, workspace.external_id, channel.external_id, user)
-    return Scope(session, now, actor, workspace, channel, channel.language or default_language,
-                 ZoneInfo(channel.timezone or default_zone))
+    return Scope(session, now, actor, workspace, channel, channel_language(channel, default_language),
+                 channel_zone(channel, default_zone))

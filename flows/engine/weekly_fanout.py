@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from flows.content.schema import ContentPack
 from flows.effects import Effect, Place
 from flows.engine import rounds, weekly
-from flows.engine.scope import scope_for_channel
+from flows.engine.scope import channel_language, scope_for_channel
 from flows.scheduling import actions
 from flows.scheduling import weekly as times
 from flows.store.models import ROUND_ACTIVE, Channel, Round, ScheduledAction, WeeklyRule, Workspace
@@ -77,7 +77,7 @@ def run_prompts(session: Session, content: ContentPack, defaults, rng: random.Ra
     for plan in plans.values():
         if plan.next_key not in queued:  # another process queued that week a moment ago: the careful way
             _arm(session, content, defaults, rng, plan, now)
-        language = plan.channel.language or defaults.language
+        language = channel_language(plan.channel, defaults.language)
         results[plan.row.id] = weekly.prompt_post(plan.place(), language, content, plan.situation, plan.row.dedupe_key)
     fast = [plan for plan in plans.values() if plan.next_key in queued]
     if fast:  # as arm does (those that went through arm did it themselves)
