@@ -10,6 +10,7 @@ before. Runs on SQLite and PostgreSQL (``db`` fixture).
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta, timezone
 
 from cryptography.fernet import Fernet
@@ -165,4 +166,39 @@ def test_a_batch_of_weekly_prompts_reads_its_workspaces_tokens_once(db: Database
     assert {(call.token, call.params["channel"]) for call in posts} == {
         (token_of(team), channel) for team, channel in channels}
     assert single_reads == [], "the batch's tokens were read together"
+    services.db.dispose()
+
+
+def test_a_batch_waits_out_a_hold_another_process_shared(db: Database, fake_slack: FakeSlack) -> None:
+    """Through the real app and dispatcher: another process met a 429 in one workspace and
+    shared the hold; this process's batch posts that workspace's prompts after the hold
+    and the other workspaces' at once. Only PostgreSQL shares paces (on SQLite a 429 met
+    inside a transaction would wait for the write lock)."""
+    from bot.slack.shared_paces import SharedPaces
+
+    clock = ManualClock(START)
+    settings = load_settings(database_url=db.url, slack_client_id=CLIENT_ID, slack_client_secret="s3cret",
+                             slack_signing_secret=SECRET, secret_key=KEY, slack_api_url=fake_slack.base_url,
+                             language="en")
+    services = build_services(settings, clock, upgrade=False)
+    slack = build_app(settings, services)
+    if db.dialect != "postgresql":
+        assert slack.services.sender.cooldown.board is None
+        services.db.dispose()
+        return
+    install_all(db)
+    for team in TEAMS:
+        services.engine.handle(Command(Actor("slack", team, f"C{team}", "U0ANNA"), "weekly on mon 09:00"))
+    other_process = Database(db.url)
+    SharedPaces(other_process).slowed("T0BBB", 1.0)
+    held_from = time.time()
+    other_process.dispose()
+
+    clock.advance(timedelta(days=6))  # every prompt is due
+    assert slack_dispatcher(slack, settings, clock).run_due() == len(TEAMS)
+
+    posted_at = {call.params["channel"]: call.time for call in fake_slack.calls_to("chat.postMessage") if call.ok}
+    assert posted_at["CT0BBB"] >= held_from + 0.9
+    assert posted_at["CT0AAA"] < held_from + 0.9 and posted_at["CT0CCC"] < held_from + 0.9
+    assert [call.status for call in fake_slack.calls_to("chat.postMessage")] == [200, 200, 200]
     services.db.dispose()
