@@ -23,6 +23,7 @@ from bot.slack.app import build_app
 from bot.slack.clients import TeamClients
 from bot.slack.installation_store import BatchInstallationStore
 from bot.slack.main import slack_dispatcher
+from bot.slack.shared_paces import SharedPaces
 from bot.slack.token_crypto import EncryptedInstallationStore, TokenCipher
 from flows.clock import ManualClock
 from flows.events import Actor, Command
@@ -140,15 +141,21 @@ def test_a_failed_batch_read_leaves_each_team_to_its_own(fake_slack: FakeSlack, 
     assert tokens.single == TEAMS
 
 
-def test_a_batch_of_weekly_prompts_reads_its_workspaces_tokens_once(db: Database, fake_slack: FakeSlack) -> None:
-    """Through the real app and dispatcher: OAuth-installed workspaces, each prompt posted
-    with its own workspace's newest token, and no token read one workspace at a time."""
-    clock = ManualClock(START)
+def oauth_app(db: Database, fake_slack: FakeSlack, clock: ManualClock):
+    """The real app for OAuth-installed workspaces on ``db``, posting to the fake Slack:
+    its settings, services and built app."""
     settings = load_settings(database_url=db.url, slack_client_id=CLIENT_ID, slack_client_secret="s3cret",
                              slack_signing_secret=SECRET, secret_key=KEY, slack_api_url=fake_slack.base_url,
                              language="en")
     services = build_services(settings, clock, upgrade=False)
-    slack = build_app(settings, services)
+    return settings, services, build_app(settings, services)
+
+
+def test_a_batch_of_weekly_prompts_reads_its_workspaces_tokens_once(db: Database, fake_slack: FakeSlack) -> None:
+    """Through the real app and dispatcher: OAuth-installed workspaces, each prompt posted
+    with its own workspace's newest token, and no token read one workspace at a time."""
+    clock = ManualClock(START)
+    settings, services, slack = oauth_app(db, fake_slack, clock)
     install_all(db)
     channels = {(team, f"C{team}{number}") for team in TEAMS for number in range(3)}
     for team, channel in sorted(channels):
@@ -174,14 +181,8 @@ def test_a_batch_waits_out_a_hold_another_process_shared(db: Database, fake_slac
     shared the hold; this process's batch posts that workspace's prompts after the hold
     and the other workspaces' at once. Only PostgreSQL shares paces (on SQLite a 429 met
     inside a transaction would wait for the write lock)."""
-    from bot.slack.shared_paces import SharedPaces
-
     clock = ManualClock(START)
-    settings = load_settings(database_url=db.url, slack_client_id=CLIENT_ID, slack_client_secret="s3cret",
-                             slack_signing_secret=SECRET, secret_key=KEY, slack_api_url=fake_slack.base_url,
-                             language="en")
-    services = build_services(settings, clock, upgrade=False)
-    slack = build_app(settings, services)
+    settings, services, slack = oauth_app(db, fake_slack, clock)
     if db.dialect != "postgresql":
         assert slack.services.sender.cooldown.board is None
         services.db.dispose()
