@@ -98,14 +98,12 @@ class PaceBoard(Protocol):
         """Reserve the workspace's next send slot; how long to wait for it, or None when
         the board holds no pace for the workspace (any more)."""
 
-    def paced(self, workspaces: Iterable[str]) -> dict[str, Pace]:
-        """The paces the board holds for any of ``workspaces`` (spent ones left out)."""
+    def paced(self, workspaces: Iterable[str]) -> tuple[dict[str, Pace], float]:
+        """The paces the board holds for any of ``workspaces`` (spent ones left out), and
+        the time on the board's clock they were read at."""
 
     def hold_left(self, workspace: str) -> float:
         """Seconds left of the workspace's hold on the board (0 when none)."""
-
-    def now(self) -> float:
-        """The board's clock."""
 
 
 class WorkspaceCooldown:
@@ -187,8 +185,7 @@ class WorkspaceCooldown:
         if not unknown:
             return
         try:
-            paces = self.board.paced(unknown)
-            board_now = self.board.now() if paces else 0.0
+            paces, board_now = self.board.paced(unknown)
         except Exception:
             log.warning("could not read the shared paces of %d workspaces", len(unknown), exc_info=True)
             return

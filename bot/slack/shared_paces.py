@@ -64,22 +64,16 @@ class SharedPaces:
         self.db = db
         self.clock = clock
 
-    def _now(self, connection: Connection, row=None) -> float:
-        """The time now; ``row`` read by :meth:`_locked` carries it already."""
+    def _now(self, connection: Connection, row) -> float:
+        """The time ``row`` was read at (every read here carries the database's clock as ``now``)."""
         if self.clock is not None:
             return self.clock(connection)
-        if row is not None:
-            return float(row.now)
-        return float(connection.execute(select(database_clock(connection))).scalar_one())
+        return float(row.now)
 
     def _locked(self, connection: Connection, workspace: str):
         """The workspace's row, locked until the transaction ends, with the time it was read."""
         return connection.execute(select(paces, database_clock(connection).label("now"))
                                   .where(paces.c.team_id == workspace).with_for_update(of=paces)).one_or_none()
-
-    def now(self) -> float:
-        with self.db.engine.begin() as connection:
-            return self._now(connection)
 
     def slowed(self, workspace: str, seconds: float) -> None:
         with self.db.engine.begin() as connection:
@@ -106,20 +100,21 @@ class SharedPaces:
                                .values(next_slot=pace.next_slot))
             return delay
 
-    def paced(self, workspaces: Iterable[str]) -> dict[str, Pace]:
+    def paced(self, workspaces: Iterable[str]) -> tuple[dict[str, Pace], float]:
         workspaces = list(workspaces)
         if not workspaces:
-            return {}
+            return {}, 0.0
         with self.db.engine.begin() as connection:
-            rows = connection.execute(select(paces).where(among(connection, paces.c.team_id, workspaces))).all()
+            rows = connection.execute(select(paces, database_clock(connection).label("now"))
+                                      .where(among(connection, paces.c.team_id, workspaces))).all()
             if not rows:
-                return {}
-            now = self._now(connection)
+                return {}, 0.0  # nothing to shift: the time is not needed
+            now = self._now(connection, rows[0])
             found = {row.team_id: _pace(row) for row in rows}
             spent = [workspace for workspace, pace in found.items() if pace.spent(now)]
             if spent:
                 connection.execute(delete(paces).where(among(connection, paces.c.team_id, spent)))
-            return {workspace: pace for workspace, pace in found.items() if workspace not in spent}
+            return {workspace: pace for workspace, pace in found.items() if workspace not in spent}, now
 
     def hold_left(self, workspace: str) -> float:
         with self.db.engine.begin() as connection:
