@@ -25,7 +25,7 @@ from flows.effects import DirectMessage, Effect, Ephemeral, FileBlob, Post, Upda
 from flows.engine import checkback, presenters, rounds
 from flows.engine.plan import TAIL, parse_plan
 from flows.engine.scope import Refusal, Scope
-from flows.i18n import LANGUAGES, N_, t
+from flows.i18n import LANGUAGES, N_, t, tn
 from flows.scheduling import actions
 from flows.store import queries
 from flows.store.models import ROUND_ACTIVE, ROUND_CLOSED, Channel, ImageRevision, Picture, PublishedImage, Round, SummaryDraft
@@ -316,8 +316,11 @@ def publish(scope: Scope, content: ContentPack) -> list[Effect]:
     actions.schedule(scope.session, kind=CONSENT_DEADLINE, dedupe_key=f"consent-deadline:{round_row.id}",
                      due_at=scope.now + CONSENT_WINDOW, now=scope.now, workspace_id=scope.workspace.id,
                      channel_id=scope.channel.id, round_id=round_row.id, payload={"round_id": round_row.id})
-    return [Post(scope.place, scope.notice(N_("Before we publish, {count} people quoted by name are asked privately whether that is fine. The image is published when all have answered, or after 48 hours (no answer counts as: quote me anonymously)."),
-                                           count=len(quoted))),
+    return [Post(scope.place, scope.notice_text(tn(
+                scope.language,
+                "Before we publish, {count} person quoted by name is asked privately whether that is fine. The image is published when they have answered, or after 48 hours (no answer counts as: quote me anonymously).",
+                "Before we publish, {count} people quoted by name are asked privately whether that is fine. The image is published when all have answered, or after 48 hours (no answer counts as: quote me anonymously).",
+                len(quoted)))),
             Update(scope.place, f"summary:{round_row.id}", view_of(scope, content, round_row, stored))]
 
 

@@ -125,8 +125,8 @@ def export(scope: Scope) -> list[Effect]:
              len(data["votes"]), len(data["consent"]))
     return [DirectFile(scope.place, scope.actor.user, blob,
                        scope.t(N_("Everything goedwerk stores about you in this workspace."))),
-            scope.tell(N_("I have sent you your data privately ({count} contributions)."),
-                       count=len(data["contributions"]))]
+            scope.tell_n("I have sent you your data privately ({count} contribution).",
+                         "I have sent you your data privately ({count} contributions).", len(data["contributions"]))]
 
 
 # -- forgetting a person ----------------------------------------------------------------

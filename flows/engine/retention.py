@@ -55,8 +55,9 @@ def round_closed(scope: Scope, round_row: Round) -> None:
 def command(scope: Scope, days: int | None) -> list[Effect]:
     """``retention`` shows the channel's retention; ``retention <days>`` sets it (anyone in the channel)."""
     if days is None:
-        return [scope.tell(N_("Contributions in this channel are deleted {days} days after their round closes. Change it with '/goedwerk retention <days>' (1 to 3650)."),
-                           days=days_of(scope.channel))]
+        return [scope.tell_n("Contributions in this channel are deleted {count} day after their round closes. Change it with '/goedwerk retention <days>' (1 to 3650).",
+                             "Contributions in this channel are deleted {count} days after their round closes. Change it with '/goedwerk retention <days>' (1 to 3650).",
+                             days_of(scope.channel))]
     if not MIN_DAYS <= days <= MAX_DAYS:
         raise Refusal(N_("The retention period must be between 1 and 3650 days."))
     scope.channel.retention_days = days
@@ -68,8 +69,8 @@ def command(scope: Scope, days: int | None) -> list[Effect]:
     for action, closed_at in waiting:
         if closed_at is not None:
             action.due_at, action.updated_at = closed_at + timedelta(days=days), scope.now
-    return [scope.tell(N_("Contributions in this channel are now deleted {days} days after their round closes."),
-                       days=days)]
+    return [scope.tell_n("Contributions in this channel are now deleted {count} day after their round closes.",
+                         "Contributions in this channel are now deleted {count} days after their round closes.", days)]
 
 
 def purge_round(session, round_row: Round, now: datetime) -> int:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from flows.effects import Ephemeral, Place
 from flows.events import Actor
-from flows.i18n import t
+from flows.i18n import t, tn
 from flows.store import queries
 from flows.store.models import Channel, Workspace
 from flows.views import Notice
@@ -46,6 +46,11 @@ class Scope:
 
     def t(self, msgid: str, **params: object) -> str:
         return t(self.language, msgid, **params)
+
+    def tell_n(self, singular: str, plural: str, count: int, *, error: bool = False, **params: object) -> Ephemeral:
+        """An ephemeral notice to the actor with plural forms for ``count`` (see :func:`flows.i18n.tn`)."""
+        return Ephemeral(self.place, self.actor.user,
+                         Notice(self.language, tn(self.language, singular, plural, count, **params), error))
 
     def notice(self, msgid: str, **params: object) -> Notice:
         """A notice for the whole channel in its language."""

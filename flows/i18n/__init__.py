@@ -7,14 +7,16 @@ Message ids are English; ``locales/nl/LC_MESSAGES/goedwerk.po`` holds the Dutch 
 
 from __future__ import annotations
 
+import gettext
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
+from babel.lists import format_list
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
@@ -39,6 +41,36 @@ def t(language: str, msgid: str, **params: object) -> str:
     message = catalog(language if language in LANGUAGES else DEFAULT_LANGUAGE).get(msgid)
     text = message.string if message is not None and message.string else msgid
     return text.format(**params) if params else text
+
+
+@lru_cache(maxsize=None)
+def _plural_rule(language: str) -> Callable[[int], int]:
+    """The catalogue's ``Plural-Forms`` rule: a count -> the index of the form to use."""
+    return gettext.c2py(catalog(language).plural_expr)
+
+
+def tn(language: str, singular: str, plural: str, count: int, **params: object) -> str:
+    """Translate a message with plural forms for ``count`` (also filled in as ``{count}``).
+
+    The catalogue keys the entry by ``singular``; without a translation the English
+    ``singular`` (count 1) or ``plural`` is used.
+    """
+    language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    message = catalog(language).get(singular)
+    forms = message.string if message is not None else None
+    if isinstance(forms, tuple) and all(forms):
+        text = forms[min(_plural_rule(language)(count), len(forms) - 1)]
+    else:
+        text = singular if count == 1 else plural
+    return text.format(count=count, **params)
+
+
+def join(language: str, items: Iterable[str]) -> str:
+    """Items as a reader of ``language`` lists them: "a, b en c" / "a, b and c"."""
+    items = list(items)
+    if not items:
+        return ""
+    return format_list(items, locale="nl" if language == "nl" else "en")
 
 
 def N_(msgid: str) -> str:

@@ -3,7 +3,7 @@
 A string is a message when it is the second argument of ``t(language, "…")`` or the only
 argument of ``N_("…")``. This is the same extraction as::
 
-    pybabel extract -k N_ -k t:2 --no-default-keywords -o goedwerk.pot bot flows
+    pybabel extract -k N_ -k t:2 -k tn:2,3 -k tell_n:1,2 --no-default-keywords -o goedwerk.pot bot flows
 
 Maintainers can write a template with ``python -m flows.i18n.extract > goedwerk.pot``
 (or ``python -m flows.i18n.extract goedwerk.pot``) and merge it into the catalogues with
@@ -23,7 +23,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import write_po
 
-KEYWORDS: dict[str, tuple[int, ...] | None] = {"N_": None, "t": (2,)}
+KEYWORDS: dict[str, tuple[int, ...] | None] = {"N_": None, "t": (2,), "tn": (2, 3), "tell_n": (1, 2)}
 METHOD_MAP = [("**.py", "python")]
 REPOSITORY = Path(__file__).resolve().parents[2]
 

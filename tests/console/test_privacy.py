@@ -29,7 +29,7 @@ def test_export_contains_my_own_contributions_and_nobody_elses(db: Database) -> 
     out = session.run("/as bob\n/goedwerk my-data")
     assert "my-data export" in out and "my-data delete" in out
     out = session.run("/as bob\n/goedwerk stem 1\n/goedwerk my-data export")
-    assert "sent you your data privately (1 contributions)" in out
+    assert "sent you your data privately (1 contribution)" in out
     data = _export(session, out)
     texts = [c["text"] for c in data["contributions"]]
     assert texts == ["A secret story about waiting for a decision."]

@@ -21,7 +21,7 @@ from flows.i18n import LOCALE_DIR, t
 from flows.i18n.extract import extract_messages, main, source_roots
 
 PO_PATH = LOCALE_DIR / "nl" / "LC_MESSAGES" / "goedwerk.po"
-EXTRACT_COMMAND = (".venv/bin/pybabel extract -k N_ -k t:2 --no-default-keywords --no-location "
+EXTRACT_COMMAND = (".venv/bin/pybabel extract -k N_ -k t:2 -k tn:2,3 -k tell_n:1,2 --no-default-keywords --no-location "
                    "-o /tmp/goedwerk.pot bot flows")
 HOW_TO_FIX = (
     f"To fix: in the repository root run\n    {EXTRACT_COMMAND}\n"
@@ -49,14 +49,19 @@ def _entries(catalog: Catalog) -> list:
     return [message for message in catalog if message.id]
 
 
-def _shorten(text: str, width: int = 100) -> str:
-    text = text.replace("\n", "\\n")
+def _shorten(text: str | tuple[str, ...], width: int = 100) -> str:
+    text = " | ".join(_forms(text)).replace("\n", "\\n")
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _fields(text: str) -> set[str]:
+def _forms(text: str | tuple[str, ...]) -> tuple[str, ...]:
+    """The forms of a message: one text, or each plural form of one with plurals."""
+    return text if isinstance(text, tuple) else (text,)
+
+
+def _fields(text: str | tuple[str, ...]) -> set[str]:
     """The names of the ``str.format`` fields in ``text`` (``{number}`` → ``number``)."""
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    return {name for form in _forms(text) for _, name, _, _ in string.Formatter().parse(form) if name is not None}
 
 
 # (a) ------------------------------------------------------------------------------------
@@ -65,7 +70,7 @@ def test_every_message_has_a_dutch_translation(extracted, dutch):
     missing = []
     for msgid, locations in extracted.items():
         message = dutch.get(msgid)
-        if message is None or not isinstance(message.string, str) or not message.string.strip():
+        if message is None or not all(form.strip() for form in _forms(message.string)):
             missing.append(f"  {_shorten(msgid)!r}  ({', '.join(locations[:3])})")
     assert not missing, (f"{len(missing)} message(s) have no Dutch translation:\n" + "\n".join(missing)
                          + "\n" + HOW_TO_FIX)
@@ -79,15 +84,16 @@ def test_translations_keep_the_placeholders(dutch):
         if not message.string:
             continue
         try:
-            wanted, found = _fields(message.id), _fields(message.string)
+            wanted = _fields(message.id) | ({"count"} if isinstance(message.id, tuple) else set())
+            found = _fields(message.string) | ({"count"} if isinstance(message.id, tuple) else set())
         except ValueError as error:  # unbalanced braces
             problems.append(f"  {_shorten(message.id)!r}: cannot parse the translation ({error})")
             continue
         if wanted != found:
             problems.append(f"  {_shorten(message.id)!r}: expects {sorted(wanted)}, translation has "
                             f"{sorted(found)}")
-        for mention in re.findall(r"<@\{[^}]*\}>", message.id):
-            if mention not in message.string:
+        for mention in re.findall(r"<@\{[^}]*\}>", _forms(message.id)[0]):
+            if mention not in _forms(message.string)[0]:
                 problems.append(f"  {_shorten(message.id)!r}: the Slack mention {mention} is missing")
     assert not problems, "Placeholders differ between msgid and translation:\n" + "\n".join(problems)
 
@@ -97,7 +103,8 @@ def test_translations_can_be_filled_in(dutch):
     for message in _entries(dutch):
         fields = _fields(message.id)
         if fields and message.string:
-            message.string.format(**{name: "x" for name in fields})
+            for form in _forms(message.string):
+                form.format(**{name: "x" for name in fields | {"count"}})
 
 
 # (c) ------------------------------------------------------------------------------------
@@ -142,7 +149,7 @@ def test_dutch_help_uses_the_dutch_command_words(dutch):
 # (e) ------------------------------------------------------------------------------------
 
 def test_no_obsolete_translations(extracted, dutch):
-    obsolete = [f"  {_shorten(message.id)!r}" for message in _entries(dutch) if message.id not in extracted]
+    obsolete = [f"  {_shorten(message.id)!r}" for message in _entries(dutch) if _forms(message.id)[0] not in extracted]
     obsolete += [f"  #~ {_shorten(str(msgid))!r}" for msgid in dutch.obsolete]
     assert not obsolete, (
         f"{len(obsolete)} translation(s) in goedwerk.po are no longer used in bot/ or flows/. Remove "

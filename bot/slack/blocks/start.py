@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import (ContextBlock, InputBlock, MarkdownTextObjec
                                      StaticSelectElement)
 from slack_sdk.models.views import View
 
-from flows.i18n import t
+from flows.i18n import t, tn
 from flows.views import SituationList
 
 from .limits import MAX_MODAL_TITLE, MAX_SELECT_OPTIONS, check_modal
@@ -65,7 +65,7 @@ def start_modal(situations: SituationList, channel_id: str, advice: Sequence[str
     if default_plan_days == 7:
         default_label = t(lang, "One week (default)")
     else:
-        default_label = t(lang, "{days} days (default)", days=default_plan_days)
+        default_label = tn(lang, "{count} day (default)", "{count} days (default)", default_plan_days)
     default = option(default_label, DEFAULT_PLAN)
     blocks.append(InputBlock(
         block_id=BLOCK_PLAN, label=PlainTextObject(text=t(lang, "Length of the round")),
