@@ -112,6 +112,8 @@ class PromptView:
     ends_at: datetime
     situation_title: str
     choices: tuple[Choice, ...] = ()
+    held: int | None = None
+    """In the head while stories are kept unseen: how many came in so far; else None."""
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,11 @@ from flows.clock import ManualClock
 from flows.effects import DirectFile, DirectMessage, Effect, Ephemeral, OpenForm, Post, Remove, Update, Upload
 from flows.store import messages
 from flows.engine.core import Engine
+from flows.engine.head import held_line
 from flows.events import Actor, Choose, Command, Contribute, EditImage
 from flows.i18n import t
 from flows.scheduling.dispatcher import Dispatcher
-from flows.views import Choice, ContributionForm, Notice, RoundView, SituationList
+from flows.views import Choice, ContributionForm, Notice, PromptView, RoundView, SituationList
 
 PLATFORM = "console"
 WORKSPACE = "local"
@@ -198,6 +199,10 @@ class ConsoleAdapter:
         elif isinstance(effect, Update):
             if isinstance(effect.view, RoundView):
                 self._round_line(effect)
+            elif isinstance(effect.view, PromptView):  # the prompt itself was printed when it opened
+                line = held_line(effect.view.language, effect.view.held) if effect.view.held is not None \
+                    else t(effect.view.language, "open")
+                self.write(f"[#{effect.place.channel}] ↻ {effect.key}: {line}")
             else:
                 self._block(f"[#{effect.place.channel}] ↻ {effect.key}", effect.view)
         elif isinstance(effect, Remove):
@@ -238,7 +243,9 @@ class ConsoleAdapter:
     def _round_line(self, effect: Update) -> None:
         view = effect.view
         counts = ", ".join(f"{c.topic} {c.count}" for c in view.coverage)
-        state = view.current_step or view.status
+        states = {"active": t(view.language, "running"), "closed": t(view.language, "closed"),
+                  "cancelled": t(view.language, "stopped")}
+        state = view.current_step or states.get(view.status, view.status)
         self.write(f"[#{effect.place.channel}] ↻ {effect.key}: {state} · {counts}")
 
     def _block(self, heading: str, view, channel: str | None = None) -> None:

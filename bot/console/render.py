@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 from zoneinfo import ZoneInfo
 
+from flows.engine.head import held_line
 from flows.i18n import fill_moments, t, when
 from flows.views import (
     ContributionForm,
@@ -47,6 +48,8 @@ def render(view: View, zone: ZoneInfo) -> list[str]:
         if view.note:
             lines += _wrap(t(lang, "Inspiration: {note}", note=view.note))
         lines.append("  " + t(lang, "Open until {moment}.", moment=when(lang, view.ends_at, zone)))
+        if view.held is not None:
+            lines += _wrap(held_line(lang, view.held))
         return lines
     if isinstance(view, ContributionView):
         author = view.author or t(lang, "anonymous")

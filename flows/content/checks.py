@@ -116,7 +116,7 @@ def process(source: Source) -> list[Problem]:
 
 
 def virtues(source: Source) -> list[Problem]:
-    """Virtue words are unique per language and short enough for a menu."""
+    """Virtue words (and their other words) are unique per language and short enough for a menu."""
     problems: list[Problem] = []
     seen: dict[str, set[str]] = {"nl": set(), "en": set()}
     for index, item in _items(source, "virtues"):
@@ -132,4 +132,14 @@ def virtues(source: Source) -> list[Problem]:
             if word.casefold() in words:
                 problems.append(source.problem(loc, f"'{word}' appears more than once"))
             words.add(word.casefold())
+    for index, item in _items(source, "virtues"):  # other words may not be another virtue's word
+        also = item.get("also")
+        for language, words in seen.items():
+            others = also.get(language) if isinstance(also, dict) else None
+            for other in others if isinstance(others, list) else []:
+                if isinstance(other, str) and other.strip().casefold() in words:
+                    problems.append(source.problem(("virtues", index, "also", language),
+                                                   f"'{other.strip()}' is already a virtue word"))
+                elif isinstance(other, str):
+                    words.add(other.strip().casefold())
     return problems

@@ -107,11 +107,23 @@ class Process(Strict):
     rich_a4: list[RichA4Field] = Field(min_length=4)
 
 
+class OtherWords(Strict):
+    """Other words for one virtue, per language."""
+
+    nl: tuple[NonEmpty, ...] = ()
+    en: tuple[NonEmpty, ...] = ()
+
+
 class Virtue(Strict):
-    """A virtue word, used as it is in the booklet, with its English equivalent."""
+    """A virtue word, used as it is in the booklet, with its English equivalent.
+
+    ``also`` holds other words people use for it (e.g. the ones the situations' notes
+    name); typed by someone, they count as this virtue.
+    """
 
     nl: NonEmpty
     en: NonEmpty
+    also: OtherWords = OtherWords()
 
     def get(self, language: str) -> str:
         return self.en if language == "en" else self.nl

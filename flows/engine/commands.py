@@ -20,6 +20,7 @@ ALIASES = {
     "verwijder": "verwijder", "delete": "verwijder",
     "volgende": "volgende", "next": "volgende",
     "sluit": "sluit", "close": "sluit",
+    "bevestig": "bevestig", "confirm": "bevestig",
     "stop": "stop", "cancel": "stop",
     "samenvatting": "samenvatting", "summary": "samenvatting",
     "situaties": "situaties", "situations": "situaties",
@@ -39,6 +40,7 @@ ALIASES = {
     "help": "help", "hulp": "help", "?": "help",
 }
 RANDOM_WORDS = {"willekeurig", "random"}
+CONFIRM_WORDS = {"bevestig", "confirm"}
 ANONYMOUS_WORDS = {"anoniem", "anonymous", "anon"}
 MAX_COMMAND_LENGTH = 4000
 _VIRTUES = re.compile(r"^\[([^\]]*)\]\s*")
@@ -76,13 +78,17 @@ def _number(word: str, usage: str) -> int:
 
 
 def _parse_start(rest: str) -> dict:
-    args: dict = {"situation": None, "random": False, "plan": None}
+    args: dict = {"situation": None, "random": False, "plan": None, "confirmed": False}
     for word in rest.split():
         lowered = word.lower()
         if lowered.startswith("plan="):
+            if not word[5:]:
+                raise CommandError(N_("plan= needs the steps after it, e.g. plan=kop=1d,handelingen+kennis=1d,waarden+vrijheid=1d,identiteit=1d,staart=3d"))
             args["plan"] = word[5:]
         elif lowered in RANDOM_WORDS:
             args["random"] = True
+        elif lowered in CONFIRM_WORDS:  # a plan that departs from the method, confirmed at once
+            args["confirmed"] = True
         elif word.isdigit() and len(word) <= 6:
             args["situation"] = int(word)
         else:
@@ -202,7 +208,12 @@ def parse(text: str) -> Parsed:
         contribution = _number(number, N_("Use: edit <number> <new text>"))
         if not text_rest.strip():
             raise CommandError(N_("Use: edit <number> <new text>"))
-        return Parsed(name, {"contribution": contribution, "text": text_rest.strip()})
+        virtues = _VIRTUES.match(text_rest.strip())  # "[Moed] text" also sets the virtues
+        if virtues:
+            chosen = tuple(v.strip() for v in virtues.group(1).split(",") if v.strip())
+            return Parsed(name, {"contribution": contribution, "text": text_rest.strip()[virtues.end():],
+                                 "virtues": chosen})
+        return Parsed(name, {"contribution": contribution, "text": text_rest.strip(), "virtues": None})
     if name == "verwijder":
         return Parsed(name, {"contribution": _number(rest.strip(), N_("Use: delete <number>"))})
     if name == "beeld":

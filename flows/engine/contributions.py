@@ -14,12 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from flows.content.schema import ContentPack
-from flows.effects import Effect, Post, Remove, Update
-from flows.engine import presenters
+from flows.effects import Effect, Ephemeral, Post, Remove, Update
+from flows.engine import head, presenters
+from flows.engine.virtues import Reading, display as virtue_display, read as read_virtues
 from flows.engine.plan import Plan, parse_plan
 from flows.engine.scope import Refusal, Scope
 from flows.engine.topics import VALUES_TOPIC, label, resolve, step_of_topic, topics_of
-from flows.i18n import N_, moment_marker
+from flows.i18n import N_, join, moment_marker
 from flows.store import queries
 from flows.store.models import ROUND_ACTIVE, Contribution, ContributionVirtue, Round
 
@@ -57,35 +58,40 @@ def _open_topic(scope: Scope, content: ContentPack, round_row: Round, plan: Plan
     return topic
 
 
-def _virtue_words(content: ContentPack, chosen: tuple[str, ...]) -> list[str]:
-    """Map chosen virtue names (Dutch or English, any case) to the pack's Dutch words."""
-    known = {}
-    for virtue in content.virtues:
-        known[virtue.nl.lower()] = virtue.nl
-        known[virtue.en.lower()] = virtue.nl
-    words = []
-    for name in chosen:
-        word = known.get(name.strip().lower())
-        if word is None:
-            raise Refusal(N_("'{name}' is not on the list of virtues."), name=name[:75])
-        if word not in words:
-            words.append(word)
-    return words
+def _virtue_notes(scope: Scope, content: ContentPack, reading: Reading, number: int) -> list[Effect]:
+    """Tell the author which names became which virtue, and which are not on the list (with the closest)."""
+    notes: list[Effect] = []
+    for name, word in reading.mapped:
+        notes.append(scope.tell(N_("'{name}' is counted as the virtue '{virtue}' from the list."),
+                                name=name, virtue=virtue_display(content, word, scope.language)))
+    for name, closest in reading.unknown:
+        if closest:
+            notes.append(scope.tell(N_("'{name}' is not on the list of virtues, so it was not added as a virtue; your text was kept. Closest on the list: {suggestions}. Add one with 'edit {number} [virtue] <text>'."),
+                                    name=name, suggestions=join(scope.language, closest), number=number))
+        else:
+            notes.append(scope.tell(N_("'{name}' is not on the list of virtues, so it was not added as a virtue; your text was kept. The contribution form shows the list."),
+                                    name=name))
+    return notes
 
 
 def contribute(scope: Scope, content: ContentPack, *, topic: str, text: str, anonymous: bool = False,
                passed: bool = False, virtues: tuple[str, ...] = (), idempotency_key: str | None = None,
                round_id: int | None = None) -> list[Effect]:
+    """Store a contribution; virtue names not on the list never cost the text (the author hears which)."""
     round_row, plan = _active_round(scope, round_id)
     topic = _open_topic(scope, content, round_row, plan, topic)
     text = "" if passed else clean_text(text)
     if len(text) > MAX_TEXT:
         raise Refusal(N_("Your text has {length} characters; the limit is {limit}. Nothing was stored."),
                       length=len(text), limit=MAX_TEXT)
-    words = _virtue_words(content, virtues)
-    if words and topic != VALUES_TOPIC:
+    reading = read_virtues(content, virtues, scope.language)
+    words = list(reading.words)
+    if (words or reading.unknown) and topic != VALUES_TOPIC:
         raise Refusal(N_("Virtues can be chosen in the values and virtues step only."))
     if not text and not words and not passed:
+        if reading.unknown:
+            raise Refusal(N_("'{name}' is not on the list of virtues, and there was no text, so nothing was stored."),
+                          name=reading.unknown[0][0])
         raise Refusal(N_("An empty contribution was not stored. Write something, or pass."))
     key = idempotency_key or _derived_key(round_row.id, scope.actor.user, topic, text, anonymous, passed, words)
     row = Contribution(
@@ -102,7 +108,9 @@ def contribute(scope: Scope, content: ContentPack, *, topic: str, text: str, ano
         return [scope.tell(N_("This contribution was already stored."))]
     queries.note_member(scope.session, scope.channel, scope.actor.user, scope.now)
     effects: list[Effect] = []
-    if not passed:
+    if not passed and head.holds(round_row, plan, topic):
+        effects += head.held(scope, content, round_row, plan, row)
+    elif not passed:
         effects.append(Post(scope.place, presenters.contribution_view(scope, content, row),
                             key=f"contribution:{row.id}", thread_key=f"prompt:{round_row.id}:{topic}"))
         effects.append(scope.tell(N_("Thank you — stored as number {number}. You can change it with 'edit {number} <text>' or remove it with 'delete {number}' until the round closes."),
@@ -110,6 +118,7 @@ def contribute(scope: Scope, content: ContentPack, *, topic: str, text: str, ano
     else:
         effects.append(scope.tell(N_("Noted: nothing to add on {topic}. That counts as taking part."),
                                   topic=label(content, scope.language, topic)))
+    effects += _virtue_notes(scope, content, reading, row.id)
     effects.append(Update(scope.place, f"kickoff:{round_row.id}", presenters.round_view(scope, content, round_row)))
     return effects
 
@@ -166,13 +175,22 @@ def edit(scope: Scope, content: ContentPack, contribution_id: int, text: str, an
     row.text, row.edited_at, row.passed = text, scope.now, False
     if anonymous is not None:
         row.anonymous = anonymous
-    if virtues is not None:
-        words = _virtue_words(content, virtues)
-        row.virtues = [ContributionVirtue(virtue=word) for word in words]
+    notes: list[Effect] = []
+    if virtues and row.topic != VALUES_TOPIC:
+        raise Refusal(N_("Virtues can be chosen in the values and virtues step only."))
+    if virtues:
+        reading = read_virtues(content, virtues, scope.language)
+        row.virtues = [ContributionVirtue(virtue=word) for word in reading.words]
+        notes = _virtue_notes(scope, content, reading, row.id)
+    elif virtues is not None:
+        row.virtues = []
     scope.session.flush()
     view = presenters.contribution_view(scope, content, row)
+    if head.holds(round_row, parse_plan(round_row.plan), row.topic):  # not in the channel yet: show the author
+        return [Ephemeral(scope.place, scope.actor.user, view),
+                scope.tell(N_("Contribution {number} was changed."), number=row.id), *notes]
     return [Update(scope.place, f"contribution:{row.id}", view),
-            scope.tell(N_("Contribution {number} was changed."), number=row.id),
+            scope.tell(N_("Contribution {number} was changed."), number=row.id), *notes,
             Update(scope.place, f"kickoff:{round_row.id}", presenters.round_view(scope, content, round_row))]
 
 
@@ -181,6 +199,10 @@ def delete(scope: Scope, content: ContentPack, contribution_id: int) -> list[Eff
     row.deleted_at, row.text = scope.now, ""
     row.virtues = []
     scope.session.flush()
+    plan = parse_plan(round_row.plan)
+    if head.holds(round_row, plan, row.topic):  # never shown in the channel: only the count changes
+        return [scope.tell(N_("Contribution {number} was deleted."), number=row.id),
+                head.count_line(scope, content, round_row, plan)]
     return [Remove(scope.place, f"contribution:{row.id}"),
             scope.tell(N_("Contribution {number} was deleted."), number=row.id),
             Update(scope.place, f"kickoff:{round_row.id}", presenters.round_view(scope, content, round_row))]

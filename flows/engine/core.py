@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from flows.clock import Clock
 from flows.content.schema import ContentPack
 from flows.effects import Effect, Ephemeral, OpenForm, Place
-from flows.engine import checkback, commands, contributions, image, privacy, reminders, retention, rounds, weekly, weekly_fanout
+from flows.engine import checkback, commands, confirm, contributions, image, privacy, reminders, retention, rounds, weekly, weekly_fanout
 from flows.engine.catalog import help_view, situation_card, situation_list
 from flows.engine.forms import contribution_form, edit_form
 from flows.engine.home import home_view
@@ -216,7 +216,7 @@ class Engine:
                     if queries.active_round(scope.session, scope.channel) is None:
                         return [OpenForm(scope.place, scope.actor.user, situation_list(scope, content, True))]
                 return rounds.start(scope, content, self.defaults, situation=args["situation"],
-                                    plan_text=args["plan"], rng=self.rng)
+                                    plan_text=args["plan"], rng=self.rng, confirmed=args["confirmed"])
             case "status":
                 return rounds.status(scope, content)
             case "bijdrage":
@@ -225,13 +225,16 @@ class Engine:
             case "pas":
                 return contributions.pass_step(scope, content, args["topic"])
             case "bewerk":
-                return contributions.edit(scope, content, args["contribution"], args["text"])
+                return contributions.edit(scope, content, args["contribution"], args["text"],
+                                          virtues=args["virtues"])
             case "verwijder":
                 return contributions.delete(scope, content, args["contribution"])
             case "volgende":
                 return rounds.next_step(scope, content)
             case "sluit":
-                return rounds.close(scope, content, rounds.require_active(scope), by_hand=True)
+                return rounds.close_by_hand(scope, content)
+            case "bevestig":
+                return rounds.confirmed(scope, content, self.defaults, self.rng)
             case "stop":
                 return rounds.cancel(scope, content)
             case "samenvatting":
@@ -288,6 +291,8 @@ class Engine:
             return [OpenForm(scope.place, scope.actor.user, contribution_form(scope, content, round_number, topic))]
         if event.action == "status":
             return rounds.status(scope, content)
+        if event.action == confirm.ACTION:
+            return rounds.confirmed(scope, content, self.defaults, self.rng)
         if event.action == "publish":
             return image.publish(scope, content)
         if event.action == "open_image":

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flows.i18n import N_
+
 HEAD = "kop"
 TAIL = "staart"
 PERSPECTIVE_KEYS = ("handelingen", "kennis", "identiteit", "waarden", "vrijheid")
@@ -24,7 +26,13 @@ _DURATION = re.compile(r"^([1-9][0-9]{0,4})([smhd])$")
 
 
 class PlanError(ValueError):
-    """A plan text is malformed; the message names the problem and shows the right form."""
+    """A plan text is malformed: ``msgid`` and ``params`` name the problem for the catalogue
+    (the engine adds the right form); ``str()`` is the English, for logs and tests."""
+
+    def __init__(self, msgid: str, **params: object) -> None:
+        self.msgid = msgid
+        self.params = params
+        super().__init__(msgid.format(**params) + "; the right form is " + PLAN_FORM)
 
 
 @dataclass(frozen=True)
@@ -81,14 +89,10 @@ class Plan:
         return None
 
 
-def _fail(problem: str) -> PlanError:
-    return PlanError(f"{problem}; the right form is step=duration joined by commas, e.g. {PLAN_FORM}")
-
-
 def parse_plan(text: str) -> Plan:
-    """Parse a plan text; raise :class:`PlanError` with the right form on any problem."""
+    """Parse a plan text; raise :class:`PlanError` naming the problem."""
     if not text or not text.strip():
-        raise _fail("the plan is empty")
+        raise PlanError(N_("the plan is empty"))
     steps: list[PlanStep] = []
     seen: set[str] = set()
     for part in text.split(","):
@@ -96,20 +100,21 @@ def parse_plan(text: str) -> Plan:
         name, sep, duration = part.partition("=")
         name = name.strip().lower()
         if not sep or not name:
-            raise _fail(f"{part!r} is not step=duration")
+            raise PlanError(N_("'{part}' is not step=duration"), part=part[:40])
         match = _DURATION.match(duration.strip().lower())
         if not match:
-            raise _fail(f"{duration.strip()!r} is not a duration such as 30s, 10m, 2h or 1d")
+            raise PlanError(N_("'{duration}' is not a duration such as 30s, 10m, 2h or 1d"),
+                            duration=duration.strip()[:20])
         for piece in name.split("+") if name not in (HEAD, TAIL) else [name]:
             if piece not in PERSPECTIVE_KEYS and piece not in (HEAD, TAIL):
-                known = ", ".join((HEAD, *PERSPECTIVE_KEYS, TAIL))
-                raise _fail(f"unknown step {piece!r} (known: {known})")
+                raise PlanError(N_("unknown step '{step}' (known: {known})"), step=piece[:40],
+                                known=", ".join((HEAD, *PERSPECTIVE_KEYS, TAIL)))
             if piece in seen:
-                raise _fail(f"{piece!r} appears twice")
+                raise PlanError(N_("'{step}' appears twice"), step=piece)
             seen.add(piece)
         steps.append(PlanStep(name=name, amount=int(match.group(1)), unit=match.group(2)))
     if len(steps) > 12:
-        raise _fail("a plan has at most 12 steps")
+        raise PlanError(N_("a plan has at most 12 steps"))
     return Plan(tuple(steps))
 
 

@@ -54,7 +54,9 @@ def round_view(scope: Scope, content: ContentPack, round_row: Round, summary_rea
     )
 
 
-def prompt_view(scope: Scope, content: ContentPack, round_row: Round, plan: Plan, topic: str) -> PromptView:
+def prompt_view(scope: Scope, content: ContentPack, round_row: Round, plan: Plan, topic: str,
+                held: int | None = None) -> PromptView:
+    """The prompt of ``topic``; ``held`` is the head's count of stories kept unseen (None: not held)."""
     lang = scope.language
     situation = situation_of(content, round_row)
     index = next(i for i, step in enumerate(plan.steps) if topic in topics_of(step))
@@ -74,6 +76,7 @@ def prompt_view(scope: Scope, content: ContentPack, round_row: Round, plan: Plan
         situation_title=situation.title.get(lang),
         choices=(Choice(t(lang, "Contribute"), CONTRIBUTE, value, primary=True),
                  Choice(t(lang, "Nothing to add"), PASS, value)),
+        held=held,
     )
 
 

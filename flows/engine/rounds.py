@@ -16,8 +16,9 @@ from sqlalchemy.exc import IntegrityError
 
 from flows.content.schema import ContentPack
 from flows.effects import Effect, Ephemeral, Post, Update
-from flows.engine import presenters, reminders, retention
-from flows.engine.plan import HEAD, Plan, PlanError, lay_out, parse_plan
+from flows.engine import head, presenters, reminders, retention
+from flows.engine import confirm, shape
+from flows.engine.plan import HEAD, PLAN_FORM, Plan, PlanError, lay_out, parse_plan
 from flows.engine.scope import Refusal, Scope
 from flows.engine.topics import topics_of
 from flows.i18n import N_
@@ -69,19 +70,28 @@ def least_used(numbers: Iterable[int], usage: dict[int, int], rng: random.Random
 
 
 def start(scope: Scope, content: ContentPack, defaults, *, situation: int | None,
-          plan_text: str | None, rng: random.Random) -> list[Effect]:
-    """Start a round; ``defaults`` is the engine's :class:`flows.engine.core.Defaults`."""
+          plan_text: str | None, rng: random.Random, confirmed: bool = False) -> list[Effect]:
+    """Start a round; ``defaults`` is the engine's :class:`flows.engine.core.Defaults`.
+
+    A ``plan_text`` that departs from the method (:mod:`flows.engine.shape`) starts only
+    ``confirmed``; otherwise the request is stored and explained (:mod:`flows.engine.confirm`).
+    """
     existing = queries.active_round(scope.session, scope.channel)
     if existing is not None:
         return [scope.tell(N_("A round is already running in this channel; here it is.")),
                 scope_ephemeral_view(scope, content, existing)]
     try:
-        plan = parse_plan(plan_text or defaults.plan)
+        plan = parse_plan(defaults.plan if plan_text is None else plan_text)
     except PlanError as error:
-        raise Refusal(N_("That plan cannot be used: {problem}"), problem=str(error)) from None
+        raise Refusal(N_("That plan cannot be used: {problem}. The right form is step=duration joined by commas, e.g. {form}"),
+                      problem=scope.t(error.msgid, **error.params), form=PLAN_FORM) from None
     number = situation if situation is not None else choose_situation(scope, content, rng)
     if content.situation(number) is None:
         raise Refusal(N_("There is no situation {number}. See '/goedwerk situations'."), number=number)
+    found = shape.concerns(plan) if plan_text is not None and not confirmed else []
+    if found:
+        confirm.ask(scope, confirm.START, {"situation": number, "plan": plan.text})
+        return confirm.explain_plan(scope, content, plan, found)
 
     windows = lay_out(plan, scope.now, scope.zone)
     round_row = Round(
@@ -120,9 +130,15 @@ def scope_ephemeral_view(scope: Scope, content: ContentPack, round_row: Round) -
 
 
 def _prompts(scope: Scope, content: ContentPack, round_row: Round, plan: Plan, index: int) -> list[Effect]:
-    return [Post(scope.place, presenters.prompt_view(scope, content, round_row, plan, topic),
+    return [Post(scope.place, presenters.prompt_view(scope, content, round_row, plan, topic,
+                                                     held=0 if head.holds(round_row, plan, topic) else None),
                  key=f"prompt:{round_row.id}:{topic}")
             for topic in topics_of(plan.steps[index])]
+
+
+def _left_head(plan: Plan, index: int) -> bool:
+    """Whether the step before ``index`` is the head: moving to ``index`` ends it."""
+    return 0 < index <= len(plan.steps) and plan.steps[index - 1].kind == "head"
 
 
 def _move_to(scope: Scope, round_row: Round, index: int) -> bool:
@@ -158,7 +174,8 @@ def open_step(scope: Scope, content: ContentPack, round_row: Round, index: int, 
 
 def _opened(scope: Scope, content: ContentPack, round_row: Round, plan: Plan, index: int) -> list[Effect]:
     """What the channel sees when a step opens; the tail also gets the draft so far to work from."""
-    effects = _prompts(scope, content, round_row, plan, index) + [_kickoff_update(scope, content, round_row)]
+    effects = head.reveal(scope, content, round_row, plan) if _left_head(plan, index) else []
+    effects += _prompts(scope, content, round_row, plan, index) + [_kickoff_update(scope, content, round_row)]
     if plan.steps[index].kind == "tail":  # the draft so far, to work on together
         _store_draft(scope, round_row, draft_for(scope, content, round_row, final=False))
         effects.append(Post(scope.place, _image_view(scope, content, round_row), key=f"draft:{round_row.id}",
@@ -198,6 +215,8 @@ def close(scope: Scope, content: ContentPack, round_row: Round, *, by_hand: bool
     """Close the round (compare-and-set), store and post the draft image of good work."""
     if by_hand:
         require_facilitator(scope, round_row)
+    plan = parse_plan(round_row.plan)
+    in_head = plan.steps[round_row.step_index].kind == "head"  # unchanged by the close, so a resend agrees
     result = scope.session.execute(
         update(Round).where(Round.id == round_row.id, Round.status == ROUND_ACTIVE)
         .values(status=ROUND_CLOSED, closed_at=scope.now)
@@ -208,7 +227,8 @@ def close(scope: Scope, content: ContentPack, round_row: Round, *, by_hand: bool
     actions.cancel_pending(scope.session, round_id=round_row.id, now=scope.now, reason="round closed")
     retention.round_closed(scope, round_row)
     draft = draft_for(scope, content, round_row, final=True)
-    effects: list[Effect] = [_kickoff_update(scope, content, round_row)]
+    effects: list[Effect] = head.reveal(scope, content, round_row, plan) if in_head else []
+    effects.append(_kickoff_update(scope, content, round_row))
     if draft.contributions == 0:
         effects.append(Post(scope.place, Notice(scope.language, scope.t(
             N_("The round on '{title}' has closed. Nobody wrote anything this time, so there is no image of good work to summarise. Start again whenever it suits the team."),
@@ -219,6 +239,29 @@ def close(scope: Scope, content: ContentPack, round_row: Round, *, by_hand: bool
     if by_hand:
         effects.append(scope.tell(N_("The round is closed and the draft has been posted.")))
     return effects
+
+
+def close_by_hand(scope: Scope, content: ContentPack, *, confirmed: bool = False) -> list[Effect]:
+    """The facilitator's ``sluit``: before the staart has started it asks for confirmation first."""
+    round_row = require_active(scope)
+    require_facilitator(scope, round_row)
+    kinds = [step.kind for step in parse_plan(round_row.plan).steps]
+    if not confirmed and "tail" in kinds and round_row.step_index < kinds.index("tail"):
+        confirm.ask(scope, confirm.CLOSE, {"round_id": round_row.id})
+        return confirm.explain_close(scope)
+    return close(scope, content, round_row, by_hand=True)
+
+
+def confirmed(scope: Scope, content: ContentPack, defaults, rng: random.Random) -> list[Effect]:
+    """``bevestig``: do what the actor was asked to confirm in this channel."""
+    request = confirm.take(scope)
+    if request.kind == confirm.START:
+        return start(scope, content, defaults, situation=int(request.payload["situation"]),
+                     plan_text=str(request.payload["plan"]), rng=rng, confirmed=True)
+    round_row = require_active(scope)
+    if round_row.id != request.payload.get("round_id"):
+        raise Refusal(N_("The round you wanted to close has already ended."))
+    return close_by_hand(scope, content, confirmed=True)
 
 
 def pick_experience(scope: Scope, content: ContentPack, contribution_id: int) -> list[Effect]:

@@ -70,7 +70,7 @@ def join(language: str, items: Iterable[str]) -> str:
     items = list(items)
     if not items:
         return ""
-    return format_list(items, locale="nl" if language == "nl" else "en")
+    return format_list(items, locale="nl_NL" if language == "nl" else "en_GB")
 
 
 def N_(msgid: str) -> str:

@@ -301,3 +301,22 @@ class ProcessedEvent(Base):
     event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
+
+
+class PendingConfirmation(Base):
+    """A request that waits for its author's ``bevestig`` (confirm), one per person and channel.
+
+    ``kind`` is ``start`` (a round with a plan that leaves out part of the method; the
+    payload holds situation and plan) or ``close`` (closing before the staart; the
+    payload holds the round id). A newer request replaces an older one.
+    """
+
+    __tablename__ = "pending_confirmations"
+    __table_args__ = (UniqueConstraint("channel_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

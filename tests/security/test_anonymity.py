@@ -75,7 +75,7 @@ def test_an_anonymous_contributor_is_named_nowhere(slack_app: RunningApp, caplog
                   profile={"display_name": "Zorro Geheim", "real_name": "Zorro Geheim"})
     fake.set_members(CHANNEL_ID, [ANNA, BEN, SECRET])
 
-    command(slack_app, "start 3 plan=kop=1h,handelingen=1h,staart=1h", ANNA)
+    command(slack_app, "start 3 plan=kop=1h,handelingen=1h,staart=1h bevestig", ANNA)
     assert slack_app.wait_until(lambda: len(fake.calls_to("chat.postMessage")) >= 2)
     written = {"kop": [(ANNA, "Anna: we phoned the province before writing."),
                        (SECRET, "Secret head story: the alderman kept the file closed."),

@@ -31,7 +31,7 @@ from tests.security.support import settle
 from tests.slack.conftest import SECRET, RunningApp
 from tests.slack.signing import (CHANNEL_ID, block_actions_body, event_body, message_shortcut_body, post,
                                  sign, slash_command_body, view_submission_body)
-from tests.slack.test_e2e_round import ANNA, open_form, submit
+from tests.slack.test_e2e_round import ANNA, contribution_replies, end_head, open_form, submit
 
 HOSTILE_WORDS = ["<!channel>", "<!here>", "<!everyone>", "<@U123>", "<#C999|x>", "<https://evil.example|click>",
                  "\x00", "\x07", "\x1b[31m", "\u202e", "\ufeff", "\r\n", "&amp;", "*bold*", "```", "🦊", "'; DROP TABLE contributions; --"]
@@ -82,7 +82,7 @@ def start_round(app: RunningApp) -> tuple[int, str]:
     """An active round (id, prompt ts) so that hostile contributions have somewhere to land."""
     fake = app.fake
     fake.single_use_triggers = False
-    assert app.send(slash_command_body(text="start 3 plan=kop=1h", user_id=ANNA))[0] == 200
+    assert app.send(slash_command_body(text="start 3 plan=kop=1h,handelingen=1h bevestig", user_id=ANNA))[0] == 200
     assert app.wait_until(lambda: len(fake.calls_to("chat.postMessage")) >= 2)
     prompt_ts = fake.calls_to("chat.postMessage")[1].response["ts"]
     view = open_form(app, ANNA, "1:kop", prompt_ts)
@@ -201,15 +201,15 @@ def test_mentions_and_control_characters_are_stored_clean_and_posted_escaped(sla
     view = open_form(slack_app, ANNA, f"{round_id}:kop", prompt_ts)
     assert submit(slack_app, ANNA, view, text, view_id="VESC")[0] == 200
     slack_app.send(slash_command_body(text="bijdrage kop anoniem Also <!channel> via the command \x01", user_id="U0BEN"))
-    assert slack_app.wait_until(lambda: len([c for c in fake.calls_to("chat.postMessage")
-                                             if c.params.get("thread_ts") == prompt_ts]) == 2)
+    end_head(slack_app, 2)  # the head's stories are posted when it ends
+    assert slack_app.wait_until(lambda: len(contribution_replies(slack_app, prompt_ts)) == 2)
     with slack_app.db.transaction() as session:
         stored = [row.text for row in session.scalars(select(Contribution).order_by(Contribution.id))]
     assert stored == ["Heads up <!channel> and <!here>, <!everyone>, ping <@U123>  bell <https://evil.example|x>",
                       "Also <!channel> via the command"]
     assert not any(ch in "".join(stored) for ch in "\x00\x01\x07\x1b")
     settle(slack_app)
-    replies = [c for c in fake.calls_to("chat.postMessage") if c.params.get("thread_ts") == prompt_ts]
+    replies = contribution_replies(slack_app, prompt_ts)
     for reply in replies:
         posted = json.dumps(reply.params, ensure_ascii=False)
         assert "&lt;!channel&gt;" in posted
@@ -222,7 +222,7 @@ def test_mentions_and_control_characters_are_stored_clean_and_posted_escaped(sla
 
 
 def test_forged_stale_and_missing_signatures_are_refused(slack_app: RunningApp) -> None:
-    body = slash_command_body(text="start 3 plan=kop=1h", user_id=ANNA)
+    body = slash_command_body(text="start 3 plan=kop=1h bevestig", user_id=ANNA)
     url = slack_app.url + "/slack/events"
     forged = sign(body, "not-the-secret")
     assert post(url, body, SECRET, headers=forged)[0] == 401

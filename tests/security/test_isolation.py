@@ -57,7 +57,7 @@ def set_up_other_team(app: RunningApp) -> dict:
     fake.add_user(BEA, real_name="Bea Verborgen", profile={"display_name": "Bea"})
     ids: dict = {"rounds": []}
     for number, (situation, texts) in enumerate(zip((3, 5, 7), OTHER_TEXTS.values()), start=1):
-        other(app, f"start {situation} plan=kop=1h")
+        other(app, f"start {situation} plan=kop=1h,handelingen=1h bevestig")
         assert app.wait_until(lambda: len(rounds_in(app, OTHER_TEAM, OTHER_CHANNEL)) == number)
         round_id = rounds_in(app, OTHER_TEAM, OTHER_CHANNEL)[-1].id
         ids["rounds"].append(round_id)
@@ -67,6 +67,8 @@ def set_up_other_team(app: RunningApp) -> dict:
             other(app, f"bijdrage kop anoniem {texts[1]}", user=BEA)
         assert app.wait_until(lambda: len(contributions_in(app, OTHER_TEAM, OTHER_CHANNEL)) == before + len(texts))
         if number == 3:
+            other(app, "volgende")  # the head ends: its stories appear in the channel
+            assert app.wait_until(lambda: rounds_in(app, OTHER_TEAM, OTHER_CHANNEL)[-1].step_index == 1)
             break
         other(app, "sluit")
         assert app.wait_until(lambda: draft_status(app, round_id) == "draft")
@@ -87,14 +89,16 @@ def set_up_other_team(app: RunningApp) -> dict:
                 .join(Workspace, Channel.workspace_id == Workspace.id)
                 .where(Workspace.external_id == OTHER_TEAM, MessageRef.key.like("contribution:%"))))
 
-    assert app.wait_until(lambda: len(message_ts()) == 5)
+    # the heads' stories are posted as each head ends, paced like every post in one channel
+    assert app.wait_until(lambda: len(message_ts()) == 5, timeout=30)
 
     def prompts() -> set[str]:
         with app.db.transaction() as session:
             return set(session.scalars(select(MessageRef.key).where(MessageRef.key.like("prompt:%"))))
 
     # the step prompts are posted by the dispatcher: let the other team's own timed work finish first
-    assert app.wait_until(lambda: {f"prompt:{r}:kop" for r in ids["rounds"]} <= prompts(), timeout=15)
+    assert app.wait_until(lambda: {f"prompt:{r}:kop" for r in ids["rounds"]} | {f"prompt:{ids['rounds'][-1]}:handelingen"}
+                          <= prompts(), timeout=15)
     ids["message_ts"] = message_ts()
     with app.db.transaction() as session:
         ids["images"] = list(session.scalars(select(PublishedImage.id)))
@@ -103,7 +107,7 @@ def set_up_other_team(app: RunningApp) -> dict:
 
 
 def set_up_own_team(app: RunningApp) -> None:
-    command(app, "start 1 plan=kop=1h", user=ANNA, team=TEAM, channel=CHANNEL)
+    command(app, "start 1 plan=kop=1h bevestig", user=ANNA, team=TEAM, channel=CHANNEL)
     assert app.wait_until(lambda: len(rounds_in(app, TEAM, CHANNEL)) == 1)
     command(app, "bijdrage kop Anna: our own story in our own channel.", user=ANNA, team=TEAM, channel=CHANNEL)
     assert app.wait_until(lambda: len(contributions_in(app, TEAM, CHANNEL)) == 1)

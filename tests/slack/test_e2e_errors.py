@@ -67,7 +67,7 @@ def test_direct_message_unknown_subcommand_and_help(slack_app: RunningApp) -> No
 
 
 def test_missing_permission_is_refused_clearly(slack_app: RunningApp) -> None:
-    start(slack_app, "start 2 plan=kop=1h")
+    start(slack_app, "start 2 plan=kop=1h bevestig")
     reply = answer(slack_app, command(slack_app, "sluit", user=BEN))
     assert "Only the facilitator" in reply
     with slack_app.db.transaction() as session:
@@ -97,7 +97,7 @@ def test_slack_errors_become_ephemeral_explanations(slack_app: RunningApp, caplo
 
 def test_a_429_with_retry_after_is_retried(slack_app: RunningApp) -> None:
     slack_app.fake.rate_limit("chat.postMessage", retry_after=1, times=1)
-    command(slack_app, "start 6 plan=kop=1h")
+    command(slack_app, "start 6 plan=kop=1h bevestig")
     assert slack_app.wait_until(lambda: sum(c.ok for c in slack_app.fake.calls_to("chat.postMessage")) >= 2,
                                 timeout=10)
     statuses = [c.status for c in slack_app.fake.calls_to("chat.postMessage")]
@@ -105,7 +105,7 @@ def test_a_429_with_retry_after_is_retried(slack_app: RunningApp) -> None:
 
 
 def test_an_overlong_or_empty_submission_gets_inline_field_errors(slack_app: RunningApp) -> None:
-    start(slack_app, "start 7 plan=kop=1h")
+    start(slack_app, "start 7 plan=kop=1h bevestig")
     metadata = json.dumps({"round_id": 1, "topic": "kop", "channel": "C0GOEDWERK"})
     status, _, body = slack_app.send(view_submission_body(
         "goedwerk:contribute", {BLOCK_TEXT: {ACTION_TEXT: "x" * 3001}}, private_metadata=metadata, user_id=ANNA))
@@ -120,7 +120,7 @@ def test_an_overlong_or_empty_submission_gets_inline_field_errors(slack_app: Run
 
 
 def test_crafted_metadata_and_unknown_actions_do_no_harm(slack_app: RunningApp) -> None:
-    start(slack_app, "start 8 plan=kop=1h")
+    start(slack_app, "start 8 plan=kop=1h bevestig")
     for metadata in ("not json", json.dumps({"round_id": 999, "topic": "kop", "channel": "C0GOEDWERK"}),
                      json.dumps({"round_id": "1; drop", "channel": "C0OTHER"})):
         status, _, _ = slack_app.send(view_submission_body(

@@ -38,7 +38,7 @@ def test_a_form_opens_before_work_that_was_waiting_longer(slack_app: RunningApp)
     fake = slack_app.fake
     release = one_busy_worker(slack_app)
     for channel in ("C0FIRST", "C0SECOND"):  # each posts a kickoff and a prompt
-        body = slash_command_body(text="start 2 plan=kop=1h", user_id=ANNA, channel_id=channel)
+        body = slash_command_body(text="start 2 plan=kop=1h bevestig", user_id=ANNA, channel_id=channel)
         assert slack_app.send(body)[0] == 200
     assert slack_app.send(slash_command_body(text="start", user_id=BEN, channel_id="C0THIRD"))[0] == 200
     release.set()
@@ -50,7 +50,7 @@ def test_a_form_opens_before_work_that_was_waiting_longer(slack_app: RunningApp)
 
 def test_a_click_whose_trigger_is_too_old_is_told_and_opens_no_form(slack_app: RunningApp, caplog) -> None:
     fake = slack_app.fake
-    start(slack_app, "start 3 plan=kop=1h")
+    start(slack_app, "start 3 plan=kop=1h bevestig")
     prompt_ts = fake.calls_to("chat.postMessage")[1].response["ts"]
     release = one_busy_worker(slack_app, trigger_budget=0.2)
     with caplog.at_level(logging.WARNING, logger="goedwerk.slack"):

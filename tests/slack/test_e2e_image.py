@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from tests.slack.conftest import RunningApp
 from tests.slack.signing import CHANNEL_ID, block_actions_body, slash_command_body
-from tests.slack.test_e2e_round import ANNA, BEN, open_form, submit
+from tests.slack.test_e2e_round import ANNA, BEN, contribution_replies, open_form, stored_contributions, submit
 
 
 def command(app: RunningApp, text: str, user: str, name: str) -> None:
@@ -20,15 +20,15 @@ def test_a_team_publishes_its_image_of_good_work(slack_app: RunningApp) -> None:
     fake = slack_app.fake
     fake.add_user(ANNA, real_name="Anna de Vries", profile={"display_name": "Anna"})
     fake.add_user(BEN, real_name="Ben Bakker", profile={"display_name": "Ben"})
-    command(slack_app, "start 10 plan=kop=1h", ANNA, "start")
+    command(slack_app, "start 10 plan=kop=1h bevestig", ANNA, "start")
     assert slack_app.wait_until(lambda: len(fake.calls_to("chat.postMessage")) >= 2)
     prompt_ts = fake.calls_to("chat.postMessage")[1].response["ts"]
     submit(slack_app, ANNA, open_form(slack_app, ANNA, "1:kop", prompt_ts), "We used common sense at the border.")
     submit(slack_app, BEN, open_form(slack_app, BEN, "1:kop", prompt_ts), "Ben's words, anonymously.",
            anonymous=True, view_id="V2")
-    assert slack_app.wait_until(lambda: len([c for c in fake.calls_to("chat.postMessage")
-                                             if c.params.get("thread_ts") == prompt_ts]) == 2)
-    command(slack_app, "sluit", ANNA, "close")
+    assert slack_app.wait_until(lambda: stored_contributions(slack_app) == 2)
+    command(slack_app, "sluit", ANNA, "close")  # closing during the head shows its stories first
+    assert slack_app.wait_until(lambda: len(contribution_replies(slack_app, prompt_ts)) == 2)
     assert slack_app.wait_until(lambda: any("Image of good work" in json.dumps(c.params)
                                             for c in fake.calls_to("chat.postMessage")))
     command(slack_app, "stem Common sense at the border", BEN, "vote")
@@ -66,11 +66,11 @@ def test_edit_vote_and_picture_through_modals(slack_app: RunningApp) -> None:
     from tests.slack.test_e2e_round import as_dict
 
     fake = slack_app.fake
-    command(slack_app, "start 10 plan=kop=1h", ANNA, "start")
+    command(slack_app, "start 10 plan=kop=1h bevestig", ANNA, "start")
     assert slack_app.wait_until(lambda: len(fake.calls_to("chat.postMessage")) >= 2)
     prompt_ts = fake.calls_to("chat.postMessage")[1].response["ts"]
     submit(slack_app, ANNA, open_form(slack_app, ANNA, "1:kop", prompt_ts), "A story worth telling.")
-    assert slack_app.wait_until(lambda: any(c.params.get("thread_ts") for c in fake.calls_to("chat.postMessage")))
+    assert slack_app.wait_until(lambda: stored_contributions(slack_app) == 1)
     command(slack_app, "sluit", ANNA, "close")
     assert slack_app.wait_until(lambda: any("goedwerk:image_vote" in json.dumps(c.params)
                                             for c in fake.calls_to("chat.postMessage")))
@@ -118,11 +118,11 @@ def test_a_picture_uploaded_in_the_modal_becomes_the_drafts_picture(slack_app: R
     buffer = io.BytesIO()
     Image.new("RGB", (120, 80), (10, 120, 200)).save(buffer, format="PNG")
     url = fake.add_download("F0PIC/team.png", buffer.getvalue())
-    command(slack_app, "start 10 plan=kop=1h", ANNA, "start")
+    command(slack_app, "start 10 plan=kop=1h bevestig", ANNA, "start")
     assert slack_app.wait_until(lambda: len(fake.calls_to("chat.postMessage")) >= 2)
     submit(slack_app, ANNA, open_form(slack_app, ANNA, "1:kop", fake.calls_to("chat.postMessage")[1].response["ts"]),
            "A story.")
-    assert slack_app.wait_until(lambda: any(c.params.get("thread_ts") for c in fake.calls_to("chat.postMessage")))
+    assert slack_app.wait_until(lambda: stored_contributions(slack_app) == 1)
     command(slack_app, "sluit", ANNA, "close")
     assert slack_app.wait_until(lambda: any("goedwerk:image_picture" in json.dumps(c.params)
                                             for c in fake.calls_to("chat.postMessage")))

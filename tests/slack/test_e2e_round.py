@@ -34,6 +34,23 @@ def remembered(app: RunningApp, ts: str) -> bool:
         return session.scalar(select(func.count()).select_from(MessageRef).where(MessageRef.ref == ts)) > 0
 
 
+def stored_contributions(app: RunningApp) -> int:
+    with app.db.transaction() as session:
+        return session.scalar(select(func.count()).select_from(Contribution))
+
+
+def contribution_replies(app: RunningApp, thread_ts: str) -> list:
+    """The thread replies under ``thread_ts`` that show a contribution (not the head's reveal notice)."""
+    return [call for call in app.fake.calls_to("chat.postMessage") if call.params.get("thread_ts") == thread_ts
+            and str((call.params.get("metadata") or {}).get("event_payload", {}).get("key", "")).startswith("contribution:")]
+
+
+def end_head(app: RunningApp, stories: int, user: str = "U0ANNA") -> None:
+    """Once ``stories`` contributions are stored, the facilitator moves on: the head's stories appear."""
+    assert app.wait_until(lambda: stored_contributions(app) >= stories)
+    assert app.send(slash_command_body(text="volgende", user_id=user))[0] == 200
+
+
 def open_form(app: RunningApp, user: str, value: str, prompt_ts: str) -> dict:
     assert app.wait_until(lambda: remembered(app, prompt_ts))  # a person sees the prompt after the bot records it
     before = len(app.fake.calls_to("views.open"))
@@ -73,11 +90,11 @@ def test_a_team_completes_a_round_through_modals(slack_app: RunningApp) -> None:
     assert submit(slack_app, ANNA, view, "We called the province before writing a letter.")[0] == 200
     view = open_form(slack_app, BEN, "1:kop", prompt_ts)
     assert submit(slack_app, BEN, view, "Nobody dared to decide.", anonymous=True, view_id="V2")[0] == 200
-    assert slack_app.wait_until(lambda: len([c for c in fake.calls_to("chat.postMessage")
-                                             if c.params.get("thread_ts") == prompt_ts]) == 2)
+    # the head's stories appear together in its thread when the head ends
+    assert slack_app.wait_until(lambda: len(contribution_replies(slack_app, prompt_ts)) == 2, timeout=20)
     # two submissions a moment apart may be worked on side by side: either reply may come first
-    replies = sorted((json.dumps(c.params) for c in fake.calls_to("chat.postMessage")
-                      if c.params.get("thread_ts") == prompt_ts), key=lambda text: "Nobody dared" in text)
+    replies = sorted((json.dumps(c.params) for c in contribution_replies(slack_app, prompt_ts)),
+                     key=lambda text: "Nobody dared" in text)
     assert "Anna" in replies[0] and "We called the province" in replies[0]
     assert "Nobody dared to decide." in replies[1] and "anonymous" in replies[1] and BEN not in replies[1]
     # the kickoff message is kept up to date in place
@@ -96,14 +113,14 @@ def test_a_team_completes_a_round_through_modals(slack_app: RunningApp) -> None:
 
 def test_edit_and_delete_through_the_contribution_menu(slack_app: RunningApp) -> None:
     fake = slack_app.fake
-    slack_app.send(slash_command_body(text="start 5 plan=kop=1h", user_id=ANNA))
+    slack_app.send(slash_command_body(text="start 5 plan=kop=1h,handelingen=1h bevestig", user_id=ANNA))
     assert slack_app.wait_until(lambda: len(fake.calls_to("chat.postMessage")) >= 2)
     prompt_ts = fake.calls_to("chat.postMessage")[1].response["ts"]
     view = open_form(slack_app, ANNA, "1:kop", prompt_ts)
     submit(slack_app, ANNA, view, "First version.")
-    assert slack_app.wait_until(lambda: any(c.params.get("thread_ts") == prompt_ts
-                                            for c in fake.calls_to("chat.postMessage")))
-    reply_ts = next(c.response["ts"] for c in fake.calls_to("chat.postMessage") if c.params.get("thread_ts"))
+    end_head(slack_app, 1)
+    assert slack_app.wait_until(lambda: contribution_replies(slack_app, prompt_ts))
+    reply_ts = contribution_replies(slack_app, prompt_ts)[0].response["ts"]
     # the fake sees the post before the bot hears back and records the reply's ts; a person cannot be that quick
     assert slack_app.wait_until(lambda: remembered(slack_app, reply_ts))
 
@@ -129,7 +146,7 @@ def test_edit_and_delete_through_the_contribution_menu(slack_app: RunningApp) ->
 
 def test_a_double_submission_stores_one_contribution(slack_app: RunningApp) -> None:
     fake = slack_app.fake
-    slack_app.send(slash_command_body(text="start 1 plan=kop=1h", user_id=ANNA))
+    slack_app.send(slash_command_body(text="start 1 plan=kop=1h bevestig", user_id=ANNA))
     assert slack_app.wait_until(lambda: len(fake.calls_to("chat.postMessage")) >= 2)
     view = open_form(slack_app, ANNA, "1:kop", fake.calls_to("chat.postMessage")[1].response["ts"])
     for _ in range(2):

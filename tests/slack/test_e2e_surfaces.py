@@ -16,18 +16,20 @@ from tests.slack.signing import (
     message_shortcut_body,
     slash_command_body,
 )
-from tests.slack.test_e2e_round import ANNA, BEN, as_dict, open_form, remembered, submit
+from tests.slack.test_e2e_round import (ANNA, BEN, as_dict, contribution_replies, end_head, open_form, remembered,
+                                        submit)
 
 
 def start_with_one_contribution(app: RunningApp, text: str = "Our story.") -> str:
     """Start a round, let Anna contribute to the head; returns the ts of her thread reply."""
     fake = app.fake
-    app.send(slash_command_body(text="start 9 plan=kop=1h", user_id=ANNA))
+    app.send(slash_command_body(text="start 9 plan=kop=1h,handelingen=1h bevestig", user_id=ANNA))
     assert app.wait_until(lambda: len(fake.calls_to("chat.postMessage")) >= 2)
     prompt_ts = fake.calls_to("chat.postMessage")[1].response["ts"]
     submit(app, ANNA, open_form(app, ANNA, "1:kop", prompt_ts), text)
-    assert app.wait_until(lambda: any(c.params.get("thread_ts") == prompt_ts for c in fake.calls_to("chat.postMessage")))
-    reply_ts = next(c.response["ts"] for c in fake.calls_to("chat.postMessage") if c.params.get("thread_ts") == prompt_ts)
+    end_head(app, 1)  # the head's stories appear when it ends
+    assert app.wait_until(lambda: contribution_replies(app, prompt_ts))
+    reply_ts = contribution_replies(app, prompt_ts)[0].response["ts"]
     assert app.wait_until(lambda: remembered(app, reply_ts))  # the bot notes where its reply landed just after
     return reply_ts
 

@@ -27,7 +27,7 @@ START = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)
 def test_silent_members_get_one_private_reminder_with_a_working_button(slack_app: RunningApp) -> None:
     fake = slack_app.fake
     fake.set_members(CHANNEL_ID, [ANNA, BEN, BOT_USER_ID])
-    slack_app.send(slash_command_body(text="start 2 plan=kop=5s,staart=5s", user_id=ANNA))
+    slack_app.send(slash_command_body(text="start 2 plan=kop=5s,staart=5s bevestig", user_id=ANNA))
     assert slack_app.wait_until(lambda: any(c.params.get("channel") in (BEN, fake.dm_channel(BEN))
                                             for c in fake.calls_to("chat.postMessage")), timeout=10)
     reminders = [c for c in fake.calls_to("chat.postMessage") if c.params.get("channel") in (BEN, fake.dm_channel(BEN))]
@@ -74,7 +74,7 @@ def prompt_posts(fake: FakeSlack, key: str) -> list:
 def test_killed_between_reserving_and_sending_the_step_still_opens_once(db: Database, fake_slack: FakeSlack) -> None:
     clock = ManualClock(START)
     services, dispatcher = make_dispatcher(db, fake_slack, clock)
-    services.engine.handle(Command(Actor("slack", TEAM_ID, CHANNEL_ID, ANNA), "start 3 plan=kop=1m,staart=1h"))
+    services.engine.handle(Command(Actor("slack", TEAM_ID, CHANNEL_ID, ANNA), "start 3 plan=kop=1m,staart=1h bevestig"))
     clock.advance(timedelta(minutes=1))
     action_id = crash_after_reserving(db, services, clock)
     assert prompt_posts(fake_slack, "prompt:1:staart") == []
@@ -134,7 +134,7 @@ def test_a_channel_that_refuses_ends_the_action_and_a_busy_slack_is_retried(db: 
                                                                            caplog) -> None:
     clock = ManualClock(START)
     services, dispatcher = make_dispatcher(db, fake_slack, clock)
-    services.engine.handle(Command(Actor("slack", TEAM_ID, CHANNEL_ID, ANNA), "start 3 plan=kop=1m,staart=1h"))
+    services.engine.handle(Command(Actor("slack", TEAM_ID, CHANNEL_ID, ANNA), "start 3 plan=kop=1m,staart=1h bevestig"))
     clock.advance(timedelta(minutes=1))
     fake_slack.fail("chat.postMessage", error="is_archived", times=None)
     with caplog.at_level("WARNING"):
@@ -155,7 +155,7 @@ def test_a_channel_that_refuses_ends_the_action_and_a_busy_slack_is_retried(db: 
 def test_transient_errors_are_retried_later_not_forever(db: Database, fake_slack: FakeSlack) -> None:
     clock = ManualClock(START)
     services, dispatcher = make_dispatcher(db, fake_slack, clock)
-    services.engine.handle(Command(Actor("slack", TEAM_ID, CHANNEL_ID, ANNA), "start 3 plan=kop=1m,staart=1d"))
+    services.engine.handle(Command(Actor("slack", TEAM_ID, CHANNEL_ID, ANNA), "start 3 plan=kop=1m,staart=1d bevestig"))
     clock.advance(timedelta(minutes=1))
     fake_slack.fail("chat.postMessage", error="internal_error", times=None)
     for _ in range(8):

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import MarkdownTextObject, Option, OverflowMenuElement, PlainTextObject, SectionBlock
 
+from flows.engine.head import held_line
 from flows.i18n import fill_moments, t, when
 from flows.views import (ConsentRequest, ContributionForm, ContributionView, ImageList, Notice, PromptView,
                          PublishedView, ReminderView, RoundView, SituationCard, SituationList, SummaryView, View)
@@ -145,6 +146,8 @@ def _prompt(view: PromptView, zone: ZoneInfo) -> tuple[str, list[Part]]:
                            trimmable=False, context=True))
     parts.append(context(":hourglass_flowing_sand: " + t(lang, "Open until {moment}.",
                                                         moment=date_token(lang, view.ends_at, zone))))
+    if view.held is not None:
+        parts.append(Lines([":lock: " + escape(held_line(lang, view.held))], trimmable=False))
     parts += buttons(view.choices)
     return f"{view.label}: {view.intro}", parts
 
