@@ -114,6 +114,10 @@ class PromptView:
     choices: tuple[Choice, ...] = ()
     held: int | None = None
     """In the head while stories are kept unseen: how many came in so far; else None."""
+    fields: tuple[tuple[str, str], ...] = ()
+    """In the tail: the rich A4's fields as (name, guidance)."""
+    examples: tuple[tuple[str, str, str], ...] = ()
+    """In the tail: the situation's example images as (title, who, gist), for inspiration."""
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,14 @@ def render(view: View, zone: ZoneInfo) -> list[str]:
     if isinstance(view, PromptView):
         lines = [f"  == {view.label} ==", *_wrap(view.intro)]
         lines += [f"  • {question}" for question in view.questions]
+        if view.fields:
+            lines.append("  " + t(lang, "The fields of the image of good work:"))
+            for name, guidance in view.fields:
+                lines += _wrap(f"{name} — {guidance}", "   ")
+        if view.examples:
+            lines.append("  " + t(lang, "For inspiration, images of good work from others:"))
+            for title, who, gist in view.examples:
+                lines += _wrap(t(lang, "Example: {title} ({who}) — {gist}", title=title, who=who, gist=gist), "   ")
         if view.note:
             lines += _wrap(t(lang, "Inspiration: {note}", note=view.note))
         lines.append("  " + t(lang, "Open until {moment}.", moment=when(lang, view.ends_at, zone)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flows.content.schema import ContentPack
+from flows.engine.guidance import GLOSSARY
 from flows.engine.scope import Refusal, Scope
 from flows.i18n import N_, t
 from flows.store import queries
@@ -38,7 +39,8 @@ Source: "Beelden van goed werk in samenwerking" (Rijksoverheid, Grenzeloos Samen
 
 
 def help_view(scope: Scope) -> Notice:
-    return Notice(scope.language, scope.t(HELP))
+    """The commands, after two sentences on what a grenswerker and an image of good work are."""
+    return Notice(scope.language, scope.t(GLOSSARY) + "\n\n" + scope.t(HELP))
 
 
 def situation_list(scope: Scope, content: ContentPack, for_start: bool) -> SituationList:

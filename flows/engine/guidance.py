@@ -34,9 +34,9 @@ def tips(content: ContentPack, language: str, moment: str) -> list[str]:
     return [every[position] for position in TIPS_AT[moment] if position < len(every)]
 
 
-def _to_facilitator(scope: Scope, round_row: Round, lines: list[str]) -> Effect:
+def _to_facilitator(scope: Scope, round_row: Round, lines: list[str], moment: str) -> Effect:
     return DirectMessage(scope.place, round_row.facilitator_id, Notice(scope.language, "\n".join(lines)),
-                         key=None)
+                         key=f"guide:{round_row.id}:{moment}")
 
 
 def at_start(scope: Scope, content: ContentPack, round_row: Round, plan: Plan) -> list[Effect]:
@@ -50,11 +50,16 @@ def at_start(scope: Scope, content: ContentPack, round_row: Round, plan: Plan) -
         lines.append(scope.t(N_("• {step}, from {start} until {end}"), step=names,
                              start=moment_marker(window.starts_at), end=moment_marker(window.ends_at)))
     lines.append(scope.t(N_("The steps open by themselves; with '/goedwerk next' you move on earlier. Before each step you get a short note here.")))
-    return [_to_facilitator(scope, round_row, lines)]
+    return [_to_facilitator(scope, round_row, lines, "start")]
 
 
 def before_step(scope: Scope, content: ContentPack, round_row: Round, plan: Plan, index: int) -> list[Effect]:
-    """The facilitator's note as step ``index`` opens: what to watch for, and where the round stands."""
+    """The facilitator's note as step ``index`` opens: what to watch for, and where the round stands.
+
+    Nothing for a step that is already over when it opens (after downtime, the round catches up).
+    """
+    if scope.now >= round_row.steps[index].ends_at:
+        return []
     step = plan.steps[index]
     names = join(scope.language, [label(content, scope.language, topic) for topic in topics_of(step)])
     lines = [scope.t(N_("Now starting: {step}. What to watch for:"), step=names)]
@@ -69,7 +74,7 @@ def before_step(scope: Scope, content: ContentPack, round_row: Round, plan: Plan
                              perspectives=join(scope.language, empty)))
     elif opened:
         lines.append(scope.t(N_("Every perspective so far has contributions.")))
-    return [_to_facilitator(scope, round_row, lines)]
+    return [_to_facilitator(scope, round_row, lines, str(index))]
 
 
 def body_opening(scope: Scope, content: ContentPack, round_row: Round, plan: Plan, index: int) -> list[Effect]:

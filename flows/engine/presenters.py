@@ -61,17 +61,24 @@ def prompt_view(scope: Scope, content: ContentPack, round_row: Round, plan: Plan
     situation = situation_of(content, round_row)
     index = next(i for i, step in enumerate(plan.steps) if topic in topics_of(step))
     step = plan.steps[index]
+    intro = t(lang, STEP_INTRO[step.kind])
+    fields: tuple[tuple[str, str], ...] = ()
+    examples: tuple[tuple[str, str, str], ...] = ()
     if step.kind == "head":
         questions, note = content.process.head_questions.get(lang), None
     elif step.kind == "tail":
         questions, note = content.process.tail_questions.get(lang), None
+        intro = content.process.tail_intro.get(lang)
+        fields = tuple((field.name.get(lang), field.guidance.get(lang)) for field in content.process.rich_a4)
+        examples = tuple((e.title.get(lang), e.who.get(lang), e.gist.get(lang)) for e in situation.examples)
     else:
         perspective = content.perspective(topic)
         questions, note = perspective.questions.get(lang), situation.notes[topic].get(lang)
+        intro = f"{perspective.summary.get(lang)} {intro}"
     value = f"{round_row.id}:{topic}"
     return PromptView(
         language=lang, round_id=round_row.id, topic=topic, label=label(content, lang, topic),
-        step_name=step.name, kind=step.kind, intro=t(lang, STEP_INTRO[step.kind]),
+        step_name=step.name, kind=step.kind, intro=intro, fields=fields, examples=examples,
         questions=tuple(questions), note=note, ends_at=round_row.steps[index].ends_at,
         situation_title=situation.title.get(lang),
         choices=(Choice(t(lang, "Contribute"), CONTRIBUTE, value, primary=True),

@@ -26,7 +26,7 @@ from flows.engine.plan import Plan, parse_plan
 from flows.engine.progress import progress, silent_members
 from flows.engine.scope import Scope
 from flows.engine.topics import label, topics_of
-from flows.i18n import N_
+from flows.i18n import N_, join
 from flows.scheduling import actions
 from flows.store.models import ROUND_ACTIVE, Person, Round
 from flows.views import Choice, Notice, ReminderView
@@ -100,7 +100,7 @@ def remind_step(scope: Scope, content: ContentPack, round_row: Round, index: int
     empty = [topic for topic in progress(scope.session, round_row, plan).empty_topics() if topic in opened]
     if not empty:
         return []
-    names = ", ".join(label(content, scope.language, topic) for topic in empty)
+    names = join(scope.language, [label(content, scope.language, topic) for topic in empty])
     nudge = Notice(scope.language, scope.t(N_("Nobody has written about {topics} yet. Every view helps, even a short one."),
                                            topics=names))
     return [Post(scope.place, nudge, thread_key=f"prompt:{round_row.id}:{topics_of(plan.steps[index])[0]}")]

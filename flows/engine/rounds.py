@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from flows.content.schema import ContentPack
 from flows.effects import Effect, Ephemeral, Post, Update
 from flows.engine import head, presenters, reminders, retention
-from flows.engine import confirm, shape
+from flows.engine import confirm, guidance, shape
 from flows.engine.plan import HEAD, PLAN_FORM, Plan, PlanError, lay_out, parse_plan
 from flows.engine.scope import Refusal, Scope
 from flows.engine.topics import topics_of
@@ -94,6 +94,7 @@ def start(scope: Scope, content: ContentPack, defaults, *, situation: int | None
         return confirm.explain_plan(scope, content, plan, found)
 
     windows = lay_out(plan, scope.now, scope.zone)
+    first_here = not queries.situation_usage(scope.session, scope.channel)
     round_row = Round(
         channel_id=scope.channel.id, situation_number=number, plan=plan.text, status=ROUND_ACTIVE,
         step_index=0, facilitator_id=scope.actor.user, started_by=scope.actor.user,
@@ -119,9 +120,13 @@ def start(scope: Scope, content: ContentPack, defaults, *, situation: int | None
                      channel_id=scope.channel.id, round_id=round_row.id, payload={"round_id": round_row.id})
     reminders.schedule_reminders(scope, round_row, plan, windows, defaults.remind_at)
     effects: list[Effect] = [
-        Post(scope.place, presenters.round_view(scope, content, round_row), key=f"kickoff:{round_row.id}")
-    ]
+        Post(scope.place, presenters.round_view(scope, content, round_row), key=f"kickoff:{round_row.id}")]
+    effects += guidance.body_opening(scope, content, round_row, plan, 0)
     effects += _prompts(scope, content, round_row, plan, 0)
+    if first_here:  # the channel's first round says what this is all about
+        effects.append(Post(scope.place, guidance.glossary(scope), key=f"welcome:{scope.channel.id}"))
+    effects += guidance.at_start(scope, content, round_row, plan)
+    effects += guidance.before_step(scope, content, round_row, plan, 0)
     return effects
 
 
@@ -175,7 +180,9 @@ def open_step(scope: Scope, content: ContentPack, round_row: Round, index: int, 
 def _opened(scope: Scope, content: ContentPack, round_row: Round, plan: Plan, index: int) -> list[Effect]:
     """What the channel sees when a step opens; the tail also gets the draft so far to work from."""
     effects = head.reveal(scope, content, round_row, plan) if _left_head(plan, index) else []
+    effects += guidance.body_opening(scope, content, round_row, plan, index)
     effects += _prompts(scope, content, round_row, plan, index) + [_kickoff_update(scope, content, round_row)]
+    effects += guidance.before_step(scope, content, round_row, plan, index)
     if plan.steps[index].kind == "tail":  # the draft so far, to work on together
         _store_draft(scope, round_row, draft_for(scope, content, round_row, final=False))
         effects.append(Post(scope.place, _image_view(scope, content, round_row), key=f"draft:{round_row.id}",

@@ -11,7 +11,7 @@ from flows.engine.plan import HEAD, TAIL, Plan, PlanStep
 from flows.i18n import N_, t
 
 VALUES_TOPIC = "waarden"
-TOPIC_NAMES = {HEAD: N_("Head: your own experiences"), TAIL: N_("Tail: our image of good work")}
+TOPIC_NAMES = {HEAD: N_("Head (your own experiences)"), TAIL: N_("Tail (our image of good work)")}
 
 
 def topics_of(step: PlanStep) -> tuple[str, ...]:

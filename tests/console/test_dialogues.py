@@ -52,7 +52,7 @@ def test_full_round_over_the_default_week(db: Database) -> None:
 /goedwerk bijdrage staart Talk first, write later; be open about what we cannot share.
 """)
     assert "== Values and virtues ==" in out and "== Freedom ==" in out
-    assert "== Identity ==" in out and "== Tail: our image of good work ==" in out
+    assert "== Identity ==" in out and "== Tail (our image of good work) ==" in out
     # the tail lasts three working days: Friday 09:00 -> Wednesday 09:00
     out = session.run("/tick 2d")
     assert "Image of good work:" not in out
@@ -174,7 +174,7 @@ def test_dutch_is_the_default_language(db: Database) -> None:
     session = console(db, QUICK_PLAN)
     out = session.run("/goedwerk start 1\n/goedwerk bijdrage kop Mijn verhaal.")
     assert "Ronde 1 — 1." in out
-    assert "== Kop: je eigen ervaringen ==" in out or "== Kop" in out
+    assert "== Kop (je eigen ervaringen) ==" in out or "== Kop" in out
     assert "Bedankt" in out or "Dank" in out
 
 

@@ -32,7 +32,7 @@ NASTY = "Hallo <!channel> en <!here>, kijk eens <@U123> & <https://evil.example|
 PEOPLE = [f"Deelnemer {i:02d} van de afdeling Beleid" for i in range(12)]
 TOPICS = [("kop", "Kop: eigen ervaringen"), ("handelingen", "Handelingen"), ("kennis", "Kennis"),
           ("waarden", "Waarden en deugden"), ("vrijheid", "Vrijheid"), ("identiteit", "Identiteit"),
-          ("staart", "Staart: ons beeld van goed werk")]
+          ("staart", "Staart (ons beeld van goed werk)")]
 
 
 # helpers -------------------------------------------------------------------------------

@@ -24,6 +24,9 @@ def test_head_stories_are_private_until_volgende_then_posted_together(slack_app:
     prompt = fake.calls_to("chat.postMessage")[1]
     prompt_ts = prompt.response["ts"]
     assert "0 stories have come in so far" in json.dumps(prompt.params)
+    # the facilitator's notes arrive privately, in her direct messages
+    assert slack_app.wait_until(lambda: any(call.params.get("channel") == ANNA and "You are the facilitator"
+                                            in json.dumps(call.params) for call in fake.calls_to("chat.postMessage")))
 
     submit(slack_app, ANNA, open_form(slack_app, ANNA, "1:kop", prompt_ts), ANNA_STORY)
     assert slack_app.wait_until(lambda: ANNA_STORY in ephemerals_for(slack_app, ANNA))

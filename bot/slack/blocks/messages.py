@@ -141,6 +141,15 @@ def _prompt(view: PromptView, zone: ZoneInfo) -> tuple[str, list[Part]]:
     parts: list[Part] = [header(view.label), Lines([escape(view.intro)], trimmable=False)]
     if view.questions:
         parts.append(Lines([f"• {escape(question)}" for question in view.questions]))
+    if view.fields:
+        heading = escape(t(lang, "The fields of the image of good work:"))
+        parts.append(Lines([f"*{heading}*"] + [f"• *{escape(name)}* — {escape(guidance)}" for name, guidance in view.fields],
+                           trimmable=False))
+    if view.examples:
+        heading = escape(t(lang, "For inspiration, images of good work from others:"))
+        parts.append(Lines([f"*{heading}*"] + [escape(t(lang, "Example: {title} ({who}) — {gist}", title=title, who=who,
+                                                         gist=gist)) for title, who, gist in view.examples],
+                           context=True))
     if view.note:
         parts.append(Lines([":bulb: " + escape(t(lang, "Inspiration: {note}", note=view.note))],
                            trimmable=False, context=True))
