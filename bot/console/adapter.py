@@ -28,6 +28,7 @@ from flows.effects import DirectFile, DirectMessage, Effect, Ephemeral, OpenForm
 from flows.store import messages
 from flows.engine.core import Engine
 from flows.engine.head import held_line
+from flows.engine.presenters import ROUND_STATES
 from flows.events import Actor, Choose, Command, Contribute, EditImage
 from flows.i18n import t
 from flows.scheduling.dispatcher import Dispatcher
@@ -243,9 +244,7 @@ class ConsoleAdapter:
     def _round_line(self, effect: Update) -> None:
         view = effect.view
         counts = ", ".join(f"{c.topic} {c.count}" for c in view.coverage)
-        states = {"active": t(view.language, "running"), "closed": t(view.language, "closed"),
-                  "cancelled": t(view.language, "stopped")}
-        state = view.current_step or states.get(view.status, view.status)
+        state = view.current_step or t(view.language, ROUND_STATES.get(view.status, view.status))
         self.write(f"[#{effect.place.channel}] ↻ {effect.key}: {state} · {counts}")
 
     def _block(self, heading: str, view, channel: str | None = None) -> None:

@@ -6,6 +6,8 @@ import textwrap
 from zoneinfo import ZoneInfo
 
 from flows.engine.head import held_line
+from flows.engine.image import PICTURE_NAMES
+from flows.engine.presenters import ROUND_STATES
 from flows.i18n import fill_moments, t, when
 from flows.views import (
     ContributionForm,
@@ -32,6 +34,17 @@ def _wrap(text: str, indent: str = "  ") -> list[str]:
     for paragraph in text.splitlines() or [""]:
         lines += textwrap.wrap(paragraph, WIDTH, initial_indent=indent, subsequent_indent=indent) or [indent]
     return lines
+
+
+def picture_name(lang: str, spec: str) -> str:
+    """A draft's picture as a reader of ``lang`` names it: the built-in's name in that language,
+    the emoji itself, or "an uploaded picture"."""
+    kind, _, value = spec.partition(":")
+    if kind == "builtin" and value in PICTURE_NAMES:
+        return t(lang, PICTURE_NAMES[value])
+    if kind == "emoji":
+        return value
+    return t(lang, "an uploaded picture")
 
 
 def render(view: View, zone: ZoneInfo) -> list[str]:
@@ -125,7 +138,7 @@ def render(view: View, zone: ZoneInfo) -> list[str]:
 
 def _round(view: RoundView, zone: ZoneInfo) -> list[str]:
     lang = view.language
-    state = {"active": t(lang, "running"), "closed": t(lang, "closed"), "cancelled": t(lang, "stopped")}
+    state = {status: t(lang, name) for status, name in ROUND_STATES.items()}
     lines = ["  " + t(lang, "Round {round} — {number}. {title} [{state}]", round=view.round_id,
                       number=view.situation_number, title=view.situation_title,
                       state=state.get(view.status, view.status))]
@@ -167,7 +180,7 @@ def _summary(view: SummaryView) -> list[str]:
         lines.append("  " + t(lang, "Our image of good work:"))
         lines += _wrap(view.narrative, "    ")
     if view.picture:
-        lines.append("  " + t(lang, "Picture: {picture}", picture=view.picture.split(":", 1)[-1]))
+        lines.append("  " + t(lang, "Picture: {picture}", picture=picture_name(lang, view.picture)))
     if view.virtues:
         lines.append("  " + t(lang, "Virtues chosen most: {virtues}",
                               virtues=", ".join(f"{name} ({count})" for name, count in view.virtues)))

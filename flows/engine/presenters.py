@@ -11,6 +11,8 @@ from flows.i18n import N_, t
 from flows.store.models import ROUND_ACTIVE, Contribution, Round
 from flows.views import Choice, ContributionView, Coverage, PromptView, RoundView, StepInfo
 
+ROUND_STATES = {"active": N_("running"), "closed": N_("closed"), "cancelled": N_("stopped")}
+"""A round's status as readers see it (translate with :func:`flows.i18n.t`)."""
 CONTRIBUTE = "contribute"
 PASS = "pass"
 STEP_INTRO = {

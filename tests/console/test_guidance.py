@@ -78,3 +78,11 @@ def test_help_and_the_first_message_in_a_channel_explain_grenswerker_and_image_o
     assert "A grenswerker" not in channel_text(out)  # only the channel's first message
     out = session.run("/in other\n/goedwerk taal en\n/goedwerk help")
     assert "A grenswerker (boundary worker) is someone" in out and "An image of good work is" in out
+
+
+def test_dutch_output_names_the_picture_and_the_state_in_dutch(db: Database) -> None:
+    session = console(db)
+    session.run("/as anna\n/goedwerk start 7\n/goedwerk bijdrage kop Vorige week belde de wethouder ons op vrijdagavond.\n/tick 6m")
+    out = session.run("/goedwerk beeld plaatje kompas\n/goedwerk status\n/goedwerk samenvatting")
+    assert "Plaatje: kompas" in out and "compass" not in out
+    assert "gesloten" in out and "closed" not in out

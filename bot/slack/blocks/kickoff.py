@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import HeaderBlock, PlainTextObject
 
-from flows.i18n import N_, t
+from flows.engine.presenters import ROUND_STATES
+from flows.i18n import t
 from flows.views import RoundView
 
 from .choices import buttons
@@ -14,7 +15,7 @@ from .fit import Lines, Part, context, section
 from .limits import MAX_HEADER_TEXT
 from .text import date_token, escape, mention, truncate
 
-STATUS = {"active": N_("running"), "closed": N_("closed"), "cancelled": N_("stopped")}
+STATUS = ROUND_STATES
 MARKS = {"done": "✓", "current": "▶", "upcoming": "·"}
 EMPTY = ":warning:"
 
