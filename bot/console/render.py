@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from flows.engine.head import held_line
 from flows.engine.image import PICTURE_NAMES
 from flows.engine.presenters import ROUND_STATES
-from flows.i18n import fill_moments, t, when
+from flows.i18n import fill_mentions, fill_moments, t, when
 from flows.views import (
     ContributionForm,
     ContributionView,
@@ -51,7 +51,7 @@ def render(view: View, zone: ZoneInfo) -> list[str]:
     """The lines that show ``view``; choices are rendered by the caller."""
     lang = view.language
     if isinstance(view, Notice):
-        text = fill_moments(view.text, lambda moment: when(lang, moment, zone))
+        text = fill_mentions(fill_moments(view.text, lambda moment: when(lang, moment, zone)), str)
         return _wrap(("⚠ " if view.error else "") + text)
     if isinstance(view, RoundView):
         return _round(view, zone)
