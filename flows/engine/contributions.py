@@ -47,9 +47,9 @@ def _open_topic(scope: Scope, content: ContentPack, round_row: Round, plan: Plan
         for step in plan.steps:
             if step.name == word.lower() and len(topics_of(step)) > 1:
                 raise Refusal(N_("That step has several perspectives; choose one: {choices}."),
-                              choices=", ".join(topics_of(step)))
+                              choices=join(scope.language, topics_of(step)))
         raise Refusal(N_("'{word}' is not a step of this round. Steps: {steps}."),
-                      word=word[:40], steps=", ".join(step.name for step in plan.steps))
+                      word=word[:40], steps=join(scope.language, [step.name for step in plan.steps]))
     index = step_of_topic(plan, topic)
     if index > round_row.step_index:
         opens = round_row.steps[index].starts_at

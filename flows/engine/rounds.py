@@ -179,9 +179,11 @@ def open_step(scope: Scope, content: ContentPack, round_row: Round, index: int, 
 
 def _opened(scope: Scope, content: ContentPack, round_row: Round, plan: Plan, index: int) -> list[Effect]:
     """What the channel sees when a step opens; the tail also gets the draft so far to work from."""
-    effects = head.reveal(scope, content, round_row, plan) if _left_head(plan, index) else []
-    effects += guidance.body_opening(scope, content, round_row, plan, index)
-    effects += _prompts(scope, content, round_row, plan, index) + [_kickoff_update(scope, content, round_row)]
+    effects = guidance.body_opening(scope, content, round_row, plan, index)
+    effects += _prompts(scope, content, round_row, plan, index)
+    if _left_head(plan, index):  # after the new prompts, so a long head does not hold the next step up
+        effects += head.reveal(scope, content, round_row, plan)
+    effects.append(_kickoff_update(scope, content, round_row))
     effects += guidance.before_step(scope, content, round_row, plan, index)
     if plan.steps[index].kind == "tail":  # the draft so far, to work on together
         _store_draft(scope, round_row, draft_for(scope, content, round_row, final=False))
@@ -213,8 +215,10 @@ def draft_for(scope: Scope, content: ContentPack, round_row: Round, *, final: bo
     situation = presenters.situation_of(content, round_row)
     stored = scope.session.query(SummaryDraft).filter_by(round_id=round_row.id).first()
     experience = stored.content.get("experience_id") if stored else None
-    return compose(content, scope.language, round_row.id, situation,
-                   queries.contributions(scope.session, round_row), experience_id=experience, final=final)
+    rows = queries.contributions(scope.session, round_row)
+    if head.holds(round_row, parse_plan(round_row.plan), HEAD):  # others' head stories are not shown yet
+        rows = [row for row in rows if row.topic != HEAD or row.author_id == scope.actor.user]
+    return compose(content, scope.language, round_row.id, situation, rows, experience_id=experience, final=final)
 
 
 def close(scope: Scope, content: ContentPack, round_row: Round, *, by_hand: bool,

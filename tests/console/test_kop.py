@@ -36,7 +36,8 @@ def test_head_stories_stay_unseen_until_the_head_ends_then_appear_together(db: D
     channel = channel_text(out)
     assert "The head has ended" in channel
     reveal = channel[channel.index("The head has ended"):]
-    assert reveal.index(ANNA_STORY) < reveal.index(BOB_STORY) < reveal.index("== Actions ==")
+    assert reveal.index(ANNA_STORY) < reveal.index(BOB_STORY)
+    assert channel.index("== Actions ==") < channel.index("The head has ended")  # the next step is not held up
     assert channel.count("↳ prompt:1:kop") == 3  # the notice and both stories, in the head's thread
 
     out = session.run("/as carl\n/goedwerk bijdrage kop A late story, posted at once now the head is over.")
@@ -90,3 +91,16 @@ def test_dutch_follow_up_and_a_close_during_the_head_reveals_first(db: Database)
                       "wel en niet kunnen delen met de andere partijen in het netwerk.")
     assert "Is er één moment dat je kunt aanwijzen" in private_to(out, "bob")
     assert "Herkenbaar." not in channel_text(out)
+
+
+def test_the_draft_during_the_head_shows_no_one_elses_story(db: Database) -> None:
+    session = console(db)
+    session.run(f"/as anna\n/goedwerk taal en\n/goedwerk start 4\n/goedwerk bijdrage kop {BOB_STORY}")
+    out = session.run("/as bob\n/goedwerk summary")
+    assert BOB_STORY not in out
+    out = session.run("/as anna\n/goedwerk summary")
+    assert BOB_STORY in " ".join(out.split())
+    out = session.run("/as bob\n/goedwerk bijdrage kop")
+    assert "Use: contribute" in out
+    out = session.run("/goedwerk bijdrage kennis Too early to say.")
+    assert "not started yet" in out

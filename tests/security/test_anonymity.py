@@ -30,7 +30,7 @@ from sqlalchemy import select
 
 from bot.export import export
 from bot.settings import load_settings
-from flows.store.models import Round, SummaryDraft
+from flows.store.models import MessageRef, Round, SummaryDraft
 from tests.security.support import settle
 from tests.slack.conftest import RunningApp
 from tests.slack.signing import CHANNEL_ID, TEAM_ID, block_actions_body, event_body, slash_command_body
@@ -59,8 +59,14 @@ def draft_status(app: RunningApp) -> str | None:
 
 
 def contribute(app: RunningApp, user: str, topic: str, text: str, anonymous: bool, view_id: str) -> None:
-    prompt_ts = app.fake.calls_to("chat.postMessage")[-1].response.get("ts", "1700000000.000100")
-    view = open_form(app, user, f"{round_row(app).id}:{topic}", prompt_ts)
+    round_id = round_row(app).id
+
+    def prompt_ts() -> str | None:  # the topic's prompt, once the bot has recorded where it landed
+        with app.db.transaction() as session:
+            return session.scalar(select(MessageRef.ref).where(MessageRef.key == f"prompt:{round_id}:{topic}"))
+
+    assert app.wait_until(lambda: prompt_ts() is not None, timeout=20)
+    view = open_form(app, user, f"{round_id}:{topic}", prompt_ts())
     assert submit(app, user, view, text, anonymous=anonymous, view_id=view_id)[0] == 200
 
 
