@@ -22,7 +22,7 @@ from flows.engine import image
 from flows.engine.scope import Scope, scope_for_channel
 from flows.i18n import N_
 from flows.scheduling import actions
-from flows.store.models import (Channel, ChannelMember, Contribution, ImageRevision, Person,
+from flows.store.models import (Channel, ChannelMember, Contribution, ImageRevision, PendingConfirmation, Person,
                                 PublishedImage, Round, ScheduledAction, SummaryDraft)
 from flows.views import Choice, Notice
 
@@ -230,6 +230,8 @@ def forget(scope: Scope, content_pack: ContentPack) -> list[Effect]:
     if channels:
         memberships = session.query(ChannelMember).filter(
             ChannelMember.channel_id.in_(channels), ChannelMember.user_id == user).delete(synchronize_session=False)
+        session.query(PendingConfirmation).filter(  # a start or close waiting for their 'bevestig'
+            PendingConfirmation.channel_id.in_(channels), PendingConfirmation.user_id == user).delete(synchronize_session=False)
     if person is not None:
         session.delete(person)
     session.flush()

@@ -95,3 +95,15 @@ def test_closing_during_the_staart_needs_no_confirmation(db: Database) -> None:
     session.run("/as anna\n/goedwerk taal en\n/goedwerk start 1\n/tick 4m")
     out = session.run("/goedwerk close")
     assert "skipped" not in out and "The round is closed" in out or "Nobody wrote anything" in out
+
+
+def test_forgetting_a_person_drops_what_waits_for_their_confirmation(db: Database) -> None:
+    session = Console(db, ManualClock(MONDAY))
+    session.run("/as anna\n/goedwerk start 4 plan=kop=1d,staart=1d")
+    with db.transaction() as s:
+        assert s.scalar(select(func.count()).select_from(PendingConfirmation)) == 1
+    out = session.run("/goedwerk mijn-gegevens verwijder bevestig")
+    assert "verwijderd" in out
+    with db.transaction() as s:
+        assert s.scalar(select(func.count()).select_from(PendingConfirmation)) == 0
+    assert "niets op jouw bevestiging" in session.run("/goedwerk bevestig")
