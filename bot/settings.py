@@ -50,8 +50,12 @@ class Settings(BaseSettings):
     """Timed actions a Slack dispatcher sends at once (threads of a pass)."""
     work_processes: int | None = Field(default=None, ge=0, le=32, validation_alias="GOEDWERK_WORK_PROCESSES")
     """Child processes that do the work after Slack's requests are acknowledged
-    (:mod:`bot.slack.work_processes`); 0 keeps it on threads of the serving process;
+    (:mod:`bot.runtime.processes`); 0 keeps it on threads of the serving process;
     unset: 2, or 0 on an in-memory database (children could not see it)."""
+    request_workers: int = Field(default=24, ge=1, le=64, validation_alias="GOEDWERK_REQUEST_WORKERS")
+    """Requests a work process handles at once (each mostly waits for Slack's answers)."""
+    request_lease: float = Field(default=30.0, ge=1, le=3600, validation_alias="GOEDWERK_REQUEST_LEASE")
+    """Seconds a process may hold a request without renewing; after a crash another takes it over then."""
     checkback_days: int = Field(default=21, ge=0, le=365, validation_alias="GOEDWERK_CHECKBACK_DAYS")
     reminder_at: float = Field(default=0.8, gt=0, lt=1, validation_alias="GOEDWERK_REMINDER_AT")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
