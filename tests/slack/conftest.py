@@ -16,7 +16,7 @@ from waitress import create_server
 
 from bot.services import build_services
 from bot.settings import load_settings
-from bot.slack import request_work
+from bot.slack import actors, request_work
 from bot.slack.app import build_app
 from bot.slack.http import make_wsgi
 from bot.slack.main import start_scheduler
@@ -102,6 +102,14 @@ def running_app(db: Database, fake_slack: FakeSlack, **settings: object) -> Iter
         ticker.stop()
         thread.join(timeout=5)
         services.db.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_profiles() -> Iterator[None]:
+    """Each test starts without remembered ``users.info`` answers (a cache shared by the process)."""
+    actors.forget_profiles()
+    yield
+    actors.forget_profiles()
 
 
 @pytest.fixture
