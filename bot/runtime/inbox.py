@@ -123,13 +123,17 @@ def claim(db: Database, owner: str, lease: float, limit: int, platforms: tuple[s
     """Claim up to ``limit`` rows of ``platforms`` for ``owner`` (urgent first, then in arrival order)."""
     now = time.time() if now is None else now
     with db.transaction() as session:
-        ids = session.scalars(
-            select(requests.c.id)
-            .where(_claimable(now), among(session, requests.c.platform, platforms))
-            .order_by(requests.c.urgent.desc(), requests.c.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        ).all()
+        ids: list[int] = []
+        for urgent in (True, False):  # each an index scan in arrival order that stops at ``limit``
+            if len(ids) < limit:
+                ids += session.scalars(
+                    select(requests.c.id)
+                    .where(requests.c.urgent.is_(urgent), _claimable(now),
+                           among(session, requests.c.platform, platforms))
+                    .order_by(requests.c.id)
+                    .limit(limit - len(ids))
+                    .with_for_update(skip_locked=True)
+                ).all()
         if not ids:
             return []
         rows = session.execute(
