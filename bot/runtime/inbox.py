@@ -94,6 +94,7 @@ class Claimed:
     received_at: float
     attempts: int
     effects: list | None
+    urgent: bool = False
 
 
 def record(db: Database, request: Request, now: float | None = None) -> bool:
@@ -119,19 +120,21 @@ def _claimable(now: float):
 
 
 def claim(db: Database, owner: str, lease: float, limit: int, platforms: tuple[str, ...],
-          now: float | None = None) -> list[Claimed]:
-    """Claim up to ``limit`` rows of ``platforms`` for ``owner`` (urgent first, then in arrival order)."""
+          now: float | None = None, others: int | None = None) -> list[Claimed]:
+    """Claim up to ``limit`` rows of ``platforms`` for ``owner``: urgent ones first, then up to
+    ``others`` (default: the rest of ``limit``) that are not, each kind in arrival order."""
     now = time.time() if now is None else now
     with db.transaction() as session:
         ids: list[int] = []
-        for urgent in (True, False):  # each an index scan in arrival order that stops at ``limit``
-            if len(ids) < limit:
+        for urgent in (True, False):  # each an index scan in arrival order that stops at its limit
+            room = limit - len(ids) if urgent else min(limit - len(ids), limit if others is None else others)
+            if room > 0:
                 ids += session.scalars(
                     select(requests.c.id)
                     .where(requests.c.urgent.is_(urgent), _claimable(now),
                            among(session, requests.c.platform, platforms))
                     .order_by(requests.c.id)
-                    .limit(limit - len(ids))
+                    .limit(room)
                     .with_for_update(skip_locked=True)
                 ).all()
         if not ids:
@@ -142,10 +145,10 @@ def claim(db: Database, owner: str, lease: float, limit: int, platforms: tuple[s
                                                           requests.c.lease_until < now))
             .values(status=CLAIMED, owner=owner, lease_until=now + lease, attempts=requests.c.attempts + 1)
             .returning(requests.c.id, requests.c.platform, requests.c.kind, requests.c.payload,
-                       requests.c.received_at, requests.c.attempts, requests.c.effects)
+                       requests.c.received_at, requests.c.attempts, requests.c.effects, requests.c.urgent)
         ).all()
     claimed = [Claimed(row.id, row.platform, row.kind, row.payload, row.received_at, row.attempts,
-                       _load(row.effects)) for row in rows]
+                       _load(row.effects), row.urgent) for row in rows]
     return sorted(claimed, key=lambda row: row.id)
 
 

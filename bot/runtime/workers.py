@@ -30,6 +30,9 @@ log = logging.getLogger("goedwerk.requests")
 
 THREADS = 24
 """Rows a process works on at once (each mostly waits for the platform's answers)."""
+URGENT_THREADS = 4
+"""Threads beyond :data:`THREADS` kept for urgent rows (forms, whose trigger lives 3 s), so a
+form never waits for a thread while the others are busy."""
 LEASE_SECONDS = 30.0
 """How long a claim is ours without renewal; a dead process's rows come back after this."""
 POLL_SECONDS = 1.0
@@ -55,13 +58,14 @@ class InboxWorkers:
         self.runners = dict(runners)
         self.platforms = tuple(self.runners)
         self.threads = threads if db.concurrent else 1
+        self._urgent_threads = URGENT_THREADS if db.concurrent else 0
         self.lease = lease
         self.poll = poll
         self.owner = owner or new_owner()
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._lock = threading.Lock()
-        self._in_hand: set[int] = set()
+        self._in_hand: dict[int, bool] = {}  # id -> urgent
         self._rows: queue.SimpleQueue = queue.SimpleQueue()
         self._pool: list[threading.Thread] = []
         self._claimer: threading.Thread | None = None
@@ -78,7 +82,7 @@ class InboxWorkers:
             return len(self._in_hand)
 
     def start(self) -> None:
-        for number in range(self.threads):
+        for number in range(self.threads + self._urgent_threads):
             thread = threading.Thread(target=self._work, name=f"goedwerk-request-{number}", daemon=True)
             thread.start()
             self._pool.append(thread)
@@ -129,15 +133,16 @@ class InboxWorkers:
     def _claim_what_fits(self) -> None:
         while not self._stopping.is_set():
             with self._lock:
-                free = self.threads - len(self._in_hand)
+                free = self.threads + self._urgent_threads - len(self._in_hand)
+                others = min(free, self.threads - sum(not urgent for urgent in self._in_hand.values()))
             if free <= 0:
                 return
-            rows = inbox.claim(self.db, self.owner, self.lease, free, self.platforms)
+            rows = inbox.claim(self.db, self.owner, self.lease, free, self.platforms, others=others)
             if not rows:
                 return
             for row in rows:
                 with self._lock:
-                    self._in_hand.add(row.id)
+                    self._in_hand[row.id] = row.urgent
                 self._rows.put(row)
 
     # -- the workers --------------------------------------------------------------------
@@ -151,7 +156,7 @@ class InboxWorkers:
                 self._run(row)
             finally:
                 with self._idle:
-                    self._in_hand.discard(row.id)
+                    self._in_hand.pop(row.id, None)
                     self._idle.notify_all()
                 self._wake.set()  # a slot is free, and the next row of its lane may be claimable
 

@@ -100,3 +100,30 @@ def test_workers_run_every_row_once_and_clear_it(db: Database) -> None:
         assert [key for key in seen if int(key[1:]) % 3 == lane] == [f"r{n}" for n in range(lane, 30, 3)]
     with db.transaction() as session:
         assert session.execute(select(inbox.requests.c.id)).all() == []
+
+
+def test_a_form_request_gets_a_thread_while_every_other_thread_is_busy(db: Database) -> None:
+    release, started, ran = threading.Event(), threading.Event(), []
+
+    def run(row: inbox.Claimed, owner: str) -> None:
+        if row.payload["text"] == "slow":
+            started.set()
+            release.wait(20)
+        ran.append(row.payload["text"])
+
+    workers = InboxWorkers(db, {"slack": run}, threads=1, poll=0.05)
+    workers.start()
+    try:
+        inbox.record(db, request("slow", lane="T/C1"))
+        workers.wake()
+        assert started.wait(10)
+        inbox.record(db, request("status", lane="T/C2"))
+        inbox.record(db, request("form", lane="T/C3", urgent=True))
+        workers.wake()
+        deadline = time.monotonic() + 10
+        while "form" not in ran and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ran == ["form"]  # the status waits for the one ordinary thread
+    finally:
+        release.set()
+        workers.stop()
