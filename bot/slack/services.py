@@ -31,7 +31,7 @@ class SlackServices:
 
     def language_of(self, team: str, channel: str) -> str:
         """The channel's language (for texts Slack shows before the engine is asked)."""
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             language = session.scalar(
                 select(Channel.language).join(Workspace, Channel.workspace_id == Workspace.id)
                 .where(Workspace.platform == "slack", Workspace.external_id == team, Channel.external_id == channel))
