@@ -2,15 +2,17 @@
 workspace goes 30 days after the uninstall unless it came back.
 
 Both are scheduled actions (``purge_round``, ``purge_workspace``); running them writes
-no messages, only log lines with counts.
+no messages, only log lines with counts. A daily ``retention_sweep`` (and ``goedwerk db
+repair``) queues the purge of any closed round that lost its own, whatever the cause.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, exists, func, select, update
 
 from flows.effects import Effect
 from flows.engine.scope import Refusal, Scope
@@ -24,7 +26,11 @@ log = logging.getLogger("goedwerk.retention")
 
 PURGE_ROUND = "purge_round"
 PURGE_WORKSPACE = "purge_workspace"
-KINDS = (PURGE_ROUND, PURGE_WORKSPACE)
+RETENTION_SWEEP = "retention_sweep"
+KINDS = (PURGE_ROUND, PURGE_WORKSPACE, RETENTION_SWEEP)
+SWEEP_AT = time(3, 0, tzinfo=timezone.utc)
+"""When the daily sweep runs (a quiet hour in Europe)."""
+_PURGE_ON_ITS_WAY = (actions.PENDING, actions.CLAIMED, actions.SENDING, actions.SENT)
 DEFAULT_DAYS = 90
 MIN_DAYS, MAX_DAYS = 1, 3650
 WORKSPACE_GRACE = timedelta(days=30)
@@ -36,6 +42,10 @@ def round_key(round_id: int) -> str:
 
 def workspace_key(platform: str, team: str) -> str:
     return f"purge-workspace:{team}" if platform == "slack" else f"purge-workspace:{platform}:{team}"
+
+
+def sweep_key(due: datetime) -> str:
+    return f"retention-sweep:{due.date().isoformat()}"
 
 
 def days_of(channel: Channel) -> int:
@@ -50,6 +60,7 @@ def round_closed(scope: Scope, round_row: Round) -> None:
     actions.schedule(scope.session, kind=PURGE_ROUND, dedupe_key=round_key(round_row.id),
                      due_at=closed + timedelta(days=days_of(scope.channel)), now=scope.now,
                      workspace_id=scope.workspace.id, channel_id=scope.channel.id, round_id=round_row.id)
+    schedule_sweep(scope.session, scope.now)
 
 
 def command(scope: Scope, days: int | None) -> list[Effect]:
@@ -88,6 +99,50 @@ def purge_round(session, round_row: Round, now: datetime) -> int:
     session.execute(delete(SummaryDraft).where(SummaryDraft.round_id == round_row.id))
     session.expire_all()
     return len(ids)
+
+
+# -- the daily sweep and `goedwerk db repair` ---------------------------------------------
+
+@dataclass(frozen=True)
+class Repaired:
+    """What a repair found: closed rounds in all, and purges it had to queue again."""
+
+    closed_rounds: int
+    purges_queued: int
+
+
+def schedule_sweep(session, now: datetime) -> bool:
+    """Queue the next daily sweep (once per day: the key carries the date)."""
+    due = datetime.combine(now.astimezone(timezone.utc).date(), SWEEP_AT)
+    if due <= now:
+        due += timedelta(days=1)
+    return actions.schedule(session, kind=RETENTION_SWEEP, dedupe_key=sweep_key(due), due_at=due, now=now)
+
+
+def repair(session, now: datetime) -> Repaired:
+    """Give every closed round without a purge on its way (pending, running or done) a
+    pending one, due when its channel's retention ends (at once if that has passed)."""
+    on_its_way = exists().where(ScheduledAction.round_id == Round.id, ScheduledAction.kind == PURGE_ROUND,
+                                ScheduledAction.status.in_(_PURGE_ON_ITS_WAY))
+    closed = Round.status == ROUND_CLOSED
+    total = int(session.scalar(select(func.count()).select_from(Round).where(closed)) or 0)
+    missing = session.execute(select(Round.id, Round.closed_at, Channel.id, Channel.workspace_id,
+                                     Channel.retention_days)
+                              .join(Channel, Round.channel_id == Channel.id)
+                              .where(closed, ~on_its_way)).all()
+    for round_id, closed_at, channel_id, workspace_id, days in missing:
+        due = (closed_at or now) + timedelta(days=days or DEFAULT_DAYS)
+        requeued = session.execute(
+            update(ScheduledAction).where(ScheduledAction.dedupe_key == round_key(round_id))
+            .values(status=actions.PENDING, due_at=due, lease_owner=None, lease_expires_at=None,
+                    last_error="queued again by repair", updated_at=now)
+            .execution_options(synchronize_session=False)).rowcount
+        if not requeued:
+            actions.schedule(session, kind=PURGE_ROUND, dedupe_key=round_key(round_id), due_at=due, now=now,
+                             workspace_id=workspace_id, channel_id=channel_id, round_id=round_id)
+    if missing:
+        log.warning("retention repair: %d of %d closed rounds had no purge; queued", len(missing), total)
+    return Repaired(total, len(missing))
 
 
 # -- workspaces -------------------------------------------------------------------------
@@ -138,7 +193,14 @@ def purge_workspace(session, workspace: Workspace) -> dict[str, int]:
 # -- running the scheduled actions ------------------------------------------------------
 
 def run(session, row: ScheduledAction, action_id: int, owner: str, now: datetime) -> None:
-    """Run a claimed ``purge_round`` or ``purge_workspace``; settles it itself (nothing to send)."""
+    """Run a claimed ``purge_round``, ``purge_workspace`` or ``retention_sweep``; settles it
+    itself (nothing to send)."""
+    if row.kind == RETENTION_SWEEP:
+        repaired = repair(session, now)
+        schedule_sweep(session, now)
+        actions.settle(session, action_id, owner, actions.SENT, now,
+                       result=f"{repaired.purges_queued} of {repaired.closed_rounds} closed rounds queued")
+        return None
     if row.kind == PURGE_ROUND:
         round_row = session.get(Round, row.round_id) if row.round_id else None
         if round_row is None or round_row.status != ROUND_CLOSED:
