@@ -12,9 +12,10 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import String, cast, delete, exists, func, literal, select, update
 
 from flows.effects import Effect
+from flows.engine.contributions import RELEASED_KEY_PREFIX
 from flows.engine.scope import Refusal, Scope
 from flows.i18n import N_
 from flows.scheduling import actions
@@ -83,6 +84,11 @@ def command(scope: Scope, days: int | None) -> list[Effect]:
                        days=days)]
 
 
+def released_keys():
+    """SQL for :func:`flows.engine.contributions.released_key` of each row updated."""
+    return literal(RELEASED_KEY_PREFIX, String) + cast(Contribution.id, String)
+
+
 def purge_round(session, round_row: Round, now: datetime) -> int:
     """Blank the round's contributions (text, virtues) and mark them deleted; returns how many."""
     ids = list(session.scalars(select(Contribution.id).where(Contribution.round_id == round_row.id)))
@@ -91,7 +97,8 @@ def purge_round(session, round_row: Round, now: datetime) -> int:
     session.execute(delete(ContributionVirtue).where(ContributionVirtue.contribution_id.in_(ids)))
     session.execute(update(Contribution).where(Contribution.id.in_(ids), Contribution.deleted_at.is_(None))
                     .values(deleted_at=now))
-    session.execute(update(Contribution).where(Contribution.id.in_(ids)).values(text=""))
+    session.execute(update(Contribution).where(Contribution.id.in_(ids))
+                    .values(text="", idempotency_key=released_keys()))
     # the working draft and its edit history quote the contributions too: they go as well
     # (a published image keeps only its consented, published version)
     session.execute(delete(ImageRevision).where(ImageRevision.round_id == round_row.id,

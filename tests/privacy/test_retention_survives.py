@@ -121,3 +121,12 @@ def test_the_daily_sweep_queues_a_lost_purge_without_anyone_asking(db: Database)
     session.run("/tick 90d")
     with db.transaction() as s:
         assert not any(row.text for row in s.scalars(select(Contribution)))
+
+
+def test_a_purge_keeps_no_key_derived_from_the_text_or_author(db: Database) -> None:
+    session = console(db, QUICK_PLAN)
+    session.run(ROUND)
+    session.run("/tick 91d")
+    with db.transaction() as s:
+        rows = s.scalars(select(Contribution)).all()
+        assert rows and all(row.idempotency_key == f"gone:{row.id}" for row in rows)
