@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from flows.engine import anonymity
 from flows.i18n import N_
 
 ALIASES = {
@@ -39,7 +40,6 @@ ALIASES = {
     "help": "help", "hulp": "help", "?": "help",
 }
 RANDOM_WORDS = {"willekeurig", "random"}
-ANONYMOUS_WORDS = {"anoniem", "anonymous", "anon"}
 MAX_COMMAND_LENGTH = 4000
 _VIRTUES = re.compile(r"^\[([^\]]*)\]\s*")
 _MENTION = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$")
@@ -97,10 +97,8 @@ def _parse_contribution(rest: str) -> dict:
     topic, rest = _split_first(rest)
     if not topic:
         raise CommandError(usage)
-    anonymous = False
-    first, remainder = _split_first(rest)
-    if first.lower() in ANONYMOUS_WORDS:
-        anonymous, rest = True, remainder
+    reading = anonymity.read(rest)
+    anonymous, rest = reading.anonymous, reading.text
     virtues: tuple[str, ...] = ()
     match = _VIRTUES.match(rest.strip())
     if match:
@@ -108,7 +106,8 @@ def _parse_contribution(rest: str) -> dict:
         rest = rest.strip()[match.end():]
     if not rest.strip() and not virtues:
         raise CommandError(usage)
-    return {"topic": topic.lower(), "anonymous": anonymous, "virtues": virtues, "text": rest.strip()}
+    return {"topic": topic.lower(), "anonymous": anonymous, "virtues": virtues, "text": rest.strip(),
+            "doubtful": reading.doubtful}
 
 
 def _parse_user(rest: str, usage: str) -> str:

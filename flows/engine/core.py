@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from flows.clock import Clock
 from flows.content.schema import ContentPack
 from flows.effects import Effect, Ephemeral, OpenForm, Place
-from flows.engine import checkback, commands, contributions, image, privacy, reminders, retention, rounds, weekly, weekly_fanout
+from flows.engine import anonymity, checkback, commands, contributions, image, privacy, reminders, retention, rounds, weekly, weekly_fanout
 from flows.engine.catalog import help_view, situation_card, situation_list
 from flows.engine.forms import contribution_form, edit_form
 from flows.engine.home import home_view
@@ -220,6 +220,8 @@ class Engine:
             case "status":
                 return rounds.status(scope, content)
             case "bijdrage":
+                if args["doubtful"]:
+                    return [anonymity.ask_first(scope, args["doubtful"], args["topic"])]
                 return contributions.contribute(scope, content, topic=args["topic"], text=args["text"],
                                                 anonymous=args["anonymous"], virtues=args["virtues"])
             case "pas":
