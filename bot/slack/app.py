@@ -54,13 +54,14 @@ class SlackApp:
 
 
 def _installation_store(settings: Settings, services: Services) -> BatchInstallationStore:
-    """Tokens encrypted at rest with GOEDWERK_SECRET_KEY (`goedwerk run` refuses to start without it)."""
-    tables = dict(client_id=settings.slack_client_id or "", engine=services.db.engine,
-                  bots_table_name=installation_tables.BOTS_TABLE,
-                  installations_table_name=installation_tables.INSTALLATIONS_TABLE)
-    if settings.secret_key:
-        return EncryptedInstallationStore(**tables, cipher=TokenCipher(settings.secret_key))
-    return BatchInstallationStore(**tables)
+    """Tokens encrypted at rest with GOEDWERK_SECRET_KEY; there is no store that keeps them
+    in plain text (the settings refuse OAuth without a key, and so does this)."""
+    if not settings.secret_key:
+        raise ValueError("GOEDWERK_SECRET_KEY is needed to store the workspaces' tokens")
+    return EncryptedInstallationStore(client_id=settings.slack_client_id or "", engine=services.db.engine,
+                                      bots_table_name=installation_tables.BOTS_TABLE,
+                                      installations_table_name=installation_tables.INSTALLATIONS_TABLE,
+                                      cipher=TokenCipher(settings.secret_key))
 
 
 def build_app(settings: Settings, services: Services, *, socket_mode: bool = False) -> SlackApp:

@@ -53,18 +53,7 @@ def start_scheduler(slack, settings: Settings, clock) -> Ticker:
 
 
 def run_slack(settings: Settings, port: int, scheduler: bool) -> int:
-    if not settings.slack_app_token and not settings.slack_signing_secret:
-        print("goedwerk: SLACK_SIGNING_SECRET is needed to serve Slack over HTTP "
-              "(or set SLACK_APP_TOKEN for Socket Mode).", file=sys.stderr)
-        return 2
-    if not settings.slack_client_id and not settings.slack_bot_token:
-        print("goedwerk: set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
-              "(many workspaces).", file=sys.stderr)
-        return 2
-    if settings.slack_client_id and not settings.secret_key:
-        print("goedwerk: GOEDWERK_SECRET_KEY is needed to store the workspaces' tokens encrypted "
-              "(SLACK_CLIENT_ID is set); make one with: goedwerk keys new", file=sys.stderr)
-        return 2
+    """Serve Slack; ``settings`` were checked as a whole when loaded (:mod:`bot.settings`)."""
     configure_logging(settings.log_level)
     clock = SystemClock()
     services = build_services(settings, clock)
