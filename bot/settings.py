@@ -19,6 +19,8 @@ from flows.engine.plan import PlanError, parse_plan
 
 DEFAULT_ROUND_PLAN = "kop=1d,handelingen+kennis=1d,waarden+vrijheid=1d,identiteit=1d,staart=3d"
 SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_MAX_REQUEST_BYTES = 1_048_576
+"""1 MB: far above anything Slack sends (its largest payloads are a few tens of kB)."""
 
 
 class SettingsError(Exception):
@@ -54,6 +56,9 @@ class Settings(BaseSettings):
     """Child processes that do the work after Slack's requests are acknowledged
     (:mod:`bot.slack.work_processes`); 0 keeps it on threads of the serving process;
     unset: 2, or 0 on an in-memory database (children could not see it)."""
+    max_request_bytes: int = Field(default=DEFAULT_MAX_REQUEST_BYTES, ge=1024, le=100_000_000,
+                                   validation_alias="GOEDWERK_MAX_REQUEST_BYTES")
+    """The largest request body served; larger ones get 413 before their body is read."""
     checkback_days: int = Field(default=21, ge=0, le=365, validation_alias="GOEDWERK_CHECKBACK_DAYS")
     reminder_at: float = Field(default=0.8, gt=0, lt=1, validation_alias="GOEDWERK_REMINDER_AT")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(

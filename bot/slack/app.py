@@ -12,7 +12,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from bot.services import Services
 from bot.settings import Settings
-from bot.slack import actors, installation_tables
+from bot.slack import actors, installation_tables, request_guard
 from bot.slack.clients import TeamClients, build_client
 from bot.slack.installation_store import BatchInstallationStore
 from bot.slack.listeners import events, interactions, shortcuts, views
@@ -120,6 +120,7 @@ def build_app(settings: Settings, services: Services, *, socket_mode: bool = Fal
 
         tokens_for = None  # one token, nothing to look up
 
+    request_guard.quiet_bolt_loggers()  # Bolt's loggers exist now; none may log a request body
     # A 429 in one thread holds the workspace's other posts back, then spaces them; on
     # PostgreSQL (where several processes scale out) the processes share those paces.
     # Not on SQLite: a 429 met inside a transaction would wait there for the write lock.

@@ -17,6 +17,7 @@ from bot.settings import Settings
 from bot.slack.app import build_app
 from bot.slack import work_processes
 from bot.slack.http import make_wsgi
+from bot.slack.request_guard import server_limit
 from flows.clock import SystemClock
 from flows.scheduling.dispatcher import Dispatcher
 from flows.scheduling.ticker import Ticker
@@ -84,8 +85,8 @@ def run_slack(settings: Settings, port: int, scheduler: bool) -> int:
         else:
             from waitress import create_server
 
-            server = create_server(make_wsgi(slack.app, services.db), host="0.0.0.0", port=port,
-                                   threads=WAITRESS_THREADS)
+            server = create_server(make_wsgi(slack.app, services.db, settings.max_request_bytes), host="0.0.0.0",
+                                   port=port, threads=WAITRESS_THREADS, **server_limit(settings.max_request_bytes))
             signal.signal(signal.SIGTERM, lambda *_: server.close())
             print(f"goedwerk: serving Slack on port {server.effective_port} (POST /slack/events, GET /healthz).",
                   file=sys.stderr, flush=True)
