@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from flows.content.schema import ContentPack
 from flows.effects import DirectMessage, Effect, Ephemeral, FileBlob, Post, Update, Upload
-from flows.engine import checkback, presenters, rounds
+from flows.engine import checkback, own_words, presenters, rounds
 from flows.engine.plan import TAIL, parse_plan
 from flows.engine.scope import Refusal, Scope
 from flows.i18n import LANGUAGES, N_, t
@@ -376,6 +376,10 @@ def card_of(scope: Scope, content: ContentPack, round_row: Round, stored: Summar
     consent = image["consent"]
     names = _named_authors(scope, round_row)
 
+    # "leave my words out" means all of them: the anonymous ones too
+    left_out = own_words.words_of(scope.session, [round_row.id],
+                                  [person for person, decision in consent.items() if decision == "remove"])
+
     def shown(author: str | None) -> tuple[bool, str | None]:
         """(keep the words, name to show) for a quote by ``author``."""
         if author is None:
@@ -388,12 +392,12 @@ def card_of(scope: Scope, content: ContentPack, round_row: Round, stored: Summar
         lines = []
         for quote, author in section.quotes:
             keep, name = shown(author)
-            if keep:
+            if keep and quote not in left_out:
                 lines.append(f"“{quote}”" + (f" — {name}" if name else ""))
         if lines:
             (tail if section.topic == TAIL else perspectives).append((section.label, " ".join(lines)))
     keep, experience_author = shown(view.experience_author)
-    experience = view.experience if keep else ""
+    experience = view.experience if keep and view.experience not in left_out else ""
     narrative = image["narrative"] or " ".join(text for _, text in tail)
     approved = tuple(sorted(person for person, decision in consent.items() if decision == "approve")) if consent \
         else ()
