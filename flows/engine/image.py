@@ -428,18 +428,23 @@ def _publish(scope: Scope, content: ContentPack, round_row: Round, stored: Summa
     scope.session.add(ImageRevision(round_id=round_row.id, image_id=record.id, editor_id=scope.actor.user,
                                     content=_image(stored), created_at=scope.now))
     checkback.schedule(scope, record, checkback_days if checkback_days is not None else scope.checkback_days)
-    slug = re.sub(r"[^a-z0-9]+", "-", card.title.lower()).strip("-")[:40] or "beeld"
-    from flows.summary.pdf import render_pdf  # reportlab is loaded on the first publication, not at start-up
-    from flows.summary.png import render_png
-
-    with rendered_picture(scope.session, card.picture) as picture:
-        drawn = replace(card, picture=picture)
-        files = (FileBlob(f"{slug}.pdf", card.title, render_pdf(drawn), "application/pdf"),
-                 FileBlob(f"{slug}.png", card.title, render_png(drawn), "image/png"))
+    files = rendered_files(scope.session, card)
     comment = scope.t(N_("Our image of good work is published: “{title}”. Find it later with '/goedwerk collection'."),
                       title=card.title)
     return [Upload(scope.place, files, comment, key=f"image:{record.id}"),
             Update(scope.place, f"summary:{round_row.id}", view_of(scope, content, round_row, stored))]
+
+
+def rendered_files(session, card: ImageCard) -> tuple[FileBlob, FileBlob]:
+    """The card drawn as the A4 PDF and the PNG that are shared in the channel."""
+    slug = re.sub(r"[^a-z0-9]+", "-", card.title.lower()).strip("-")[:40] or "beeld"
+    from flows.summary.pdf import render_pdf  # reportlab is loaded on the first publication, not at start-up
+    from flows.summary.png import render_png
+
+    with rendered_picture(session, card.picture) as picture:
+        drawn = replace(card, picture=picture)
+        return (FileBlob(f"{slug}.pdf", card.title, render_pdf(drawn), "application/pdf"),
+                FileBlob(f"{slug}.png", card.title, render_png(drawn), "image/png"))
 
 
 def _visible_images(scope: Scope):
