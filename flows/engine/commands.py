@@ -176,6 +176,15 @@ def _parse_my_data(rest: str) -> dict:
     raise CommandError(N_("Use: my-data [export | delete [confirm]]"))
 
 
+def _parse_retention(rest: str) -> dict:
+    """``{"days": int | None, "confirmed": bool}`` from ``[days [confirm]]``."""
+    words = rest.lower().split()
+    confirmed = len(words) == 2 and words[1] in ("bevestig", "confirm")
+    if len(words) > 1 + confirmed or (words and (not words[0].isdigit() or len(words[0]) > 6)):
+        raise CommandError(N_("Use: retention [days [confirm]] (1 to 3650)"))
+    return {"days": int(words[0]) if words else None, "confirmed": confirmed}
+
+
 def parse(text: str) -> Parsed:
     """Parse one command line; an empty line means help."""
     if len(text) > MAX_COMMAND_LENGTH:
@@ -231,10 +240,7 @@ def parse(text: str) -> Parsed:
     if name == "mijn-gegevens":
         return Parsed(name, _parse_my_data(rest))
     if name == "bewaartermijn":
-        days = rest.strip()
-        if days and (not days.isdigit() or len(days) > 6):
-            raise CommandError(N_("Use: retention [days] (1 to 3650)"))
-        return Parsed(name, {"days": int(days) if days else None})
+        return Parsed(name, _parse_retention(rest))
     if name == "ervaring":
         return Parsed(name, {"contribution": _number(rest.strip(), N_("Use: experience <number>"))})
     if name == "toon":

@@ -268,7 +268,7 @@ class Engine:
             case "mijn-gegevens":
                 return privacy.command(scope, content, args["mode"])
             case "bewaartermijn":
-                return retention.command(scope, args["days"])
+                return retention.command(scope, args["days"], args["confirmed"])
             case "taal":
                 scope.channel.language = args["language"]
                 scope.language = args["language"]
@@ -300,6 +300,9 @@ class Engine:
             return [OpenForm(scope.place, scope.actor.user, image.form(scope, content, part, event.value))]
         if event.action == "consent":
             return image.answer_consent(scope, content, event.value)
+        if event.action == retention.CONFIRM_ACTION:
+            days = int(event.value) if event.value.isdigit() and len(event.value) <= 6 else -1
+            return retention.command(scope, days, confirmed=True)
         if event.action == privacy.CONFIRM_ACTION:
             return privacy.forget(scope, content)
         if event.action in ("edit", "delete"):

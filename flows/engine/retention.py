@@ -14,14 +14,16 @@ from datetime import datetime, time, timedelta, timezone
 
 from sqlalchemy import String, cast, delete, exists, func, literal, select, update
 
-from flows.effects import Effect
+from flows.effects import Effect, Ephemeral, Post
 from flows.engine.contributions import RELEASED_KEY_PREFIX
 from flows.engine.scope import Refusal, Scope
 from flows.i18n import N_
 from flows.scheduling import actions
+from flows.store import queries
 from flows.store.models import (ROUND_CLOSED, Channel, ChannelMember, Contribution, ContributionVirtue,
                                 ImageRevision, Person, PublishedImage, Round, ScheduledAction, SummaryDraft,
                                 Workspace)
+from flows.views import Choice, Notice
 
 log = logging.getLogger("goedwerk.retention")
 
@@ -64,24 +66,65 @@ def round_closed(scope: Scope, round_row: Round) -> None:
     schedule_sweep(scope.session, scope.now)
 
 
-def command(scope: Scope, days: int | None) -> list[Effect]:
-    """``retention`` shows the channel's retention; ``retention <days>`` sets it (anyone in the channel)."""
+CONFIRM_ACTION = "retention_confirm"
+
+
+def command(scope: Scope, days: int | None, confirmed: bool = False) -> list[Effect]:
+    """``retention`` shows the channel's retention; ``retention <days>`` sets it.
+
+    Only the facilitator of the channel's latest round (anyone, before the first round) or
+    a workspace admin may change it. A shorter period first shows what it would delete at
+    once and waits for ``retention <days> confirm`` (or the button); the channel is told
+    the new period.
+    """
     if days is None:
         return [scope.tell(N_("Contributions in this channel are deleted {days} days after their round closes. Change it with '/goedwerk retention <days>' (1 to 3650)."),
                            days=days_of(scope.channel))]
     if not MIN_DAYS <= days <= MAX_DAYS:
         raise Refusal(N_("The retention period must be between 1 and 3650 days."))
+    _require_may_change(scope)
+    if days < days_of(scope.channel) and not confirmed:
+        return [_ask_to_confirm(scope, days)]
     scope.channel.retention_days = days
     # rounds already closed and waiting: move their purge to the new moment
-    waiting = scope.session.execute(
+    for action, closed_at in _waiting_purges(scope):
+        if closed_at is not None:
+            action.due_at, action.updated_at = closed_at + timedelta(days=days), scope.now
+    return [Post(scope.place, scope.notice(
+        N_("Contributions in this channel are now deleted {days} days after their round closes."), days=days))]
+
+
+def _require_may_change(scope: Scope) -> None:
+    latest = queries.latest_round(scope.session, scope.channel)
+    if latest is not None and scope.actor.user != latest.facilitator_id and not scope.actor.is_admin:
+        raise Refusal(N_("Only the facilitator of this channel's latest round or a workspace admin can change the retention period."))
+
+
+def _waiting_purges(scope: Scope) -> list:
+    """(purge action, round closed at) for the channel's closed rounds still waiting for theirs."""
+    return scope.session.execute(
         select(ScheduledAction, Round.closed_at).join(Round, ScheduledAction.round_id == Round.id)
         .where(ScheduledAction.kind == PURGE_ROUND, ScheduledAction.status == actions.PENDING,
                Round.channel_id == scope.channel.id)).all()
-    for action, closed_at in waiting:
-        if closed_at is not None:
-            action.due_at, action.updated_at = closed_at + timedelta(days=days), scope.now
-    return [scope.tell(N_("Contributions in this channel are now deleted {days} days after their round closes."),
-                       days=days)]
+
+
+def would_delete_now(scope: Scope, days: int) -> tuple[int, int]:
+    """(closed rounds whose contributions, unpublished drafts) a period of ``days`` deletes at once."""
+    due = [action.round_id for action, closed_at in _waiting_purges(scope)
+           if closed_at is not None and closed_at + timedelta(days=days) <= scope.now]
+    if not due:
+        return 0, 0
+    drafts = int(scope.session.scalar(select(func.count()).select_from(SummaryDraft).where(
+        SummaryDraft.round_id.in_(due), SummaryDraft.status != "published")) or 0)
+    return len(due), drafts
+
+
+def _ask_to_confirm(scope: Scope, days: int) -> Effect:
+    rounds, drafts = would_delete_now(scope, days)
+    text = scope.t(N_("A retention period of {days} days is shorter than the current {current}. It would delete right away the contributions of closed rounds: {rounds}, and unpublished drafts: {drafts}. Confirm with the button or with '/goedwerk retention {days} confirm'."),
+                   days=days, current=days_of(scope.channel), rounds=rounds, drafts=drafts)
+    choice = Choice(scope.t(N_("Yes, shorten it to {days} days"), days=days), CONFIRM_ACTION, str(days), primary=True)
+    return Ephemeral(scope.place, scope.actor.user, Notice(scope.language, text, choices=(choice,)))
 
 
 def released_keys():

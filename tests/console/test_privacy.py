@@ -105,7 +105,7 @@ def test_retention_blanks_contributions_after_the_period(db: Database) -> None:
     assert "90 days" in out
     out = session.run("/goedwerk retention 0\n/goedwerk retention 3651\n/goedwerk retention soon")
     assert out.count("between 1 and 3650") == 2 and "Use: retention" in out
-    out = session.run("/as bob\n/goedwerk bewaartermijn 10")
+    out = session.run("/as bob\n/goedwerk bewaartermijn 10 bevestig")
     assert "now deleted 10 days after" in out
     session.run(ROUND)
     with db.transaction() as s:
@@ -260,7 +260,7 @@ def test_retention_also_removes_the_working_draft(db: Database) -> None:
     from tests.harness import QUICK_PLAN
 
     session = quick_console(db, QUICK_PLAN)
-    session.run("/goedwerk taal en\n/goedwerk bewaartermijn 1\n/goedwerk start 3\n/goedwerk bijdrage kop Words to forget.\n/tick 10m")
+    session.run("/goedwerk taal en\n/goedwerk bewaartermijn 1 bevestig\n/goedwerk start 3\n/goedwerk bijdrage kop Words to forget.\n/tick 10m")
     with db.transaction() as s:
         assert s.scalar(select(func.count()).select_from(SummaryDraft)) == 1
     session.run("/tick 2d")
