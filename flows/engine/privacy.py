@@ -124,7 +124,8 @@ def _also_erased(scope: Scope, channels: dict[int, Channel], person: Person | No
     own = _own_contributions(scope, channels)
     names = _names(scope, person, own)
     round_rows = list(session.scalars(select(Round).where(Round.channel_id.in_(channels)))) if channels else []
-    words = own_words.words_of(session, [row.id for row in round_rows], [user])
+    ids = [row.id for row in round_rows]
+    words = own_words.words_of(session, ids, [user]) | typed_by(session, ids, user)
     channel_of = {row.id: channels[row.channel_id].external_id for row in round_rows}
     rounds = [{"round": row.id, "channel": channel_of[row.id],
                "as": [role for role, who in (("facilitator", row.facilitator_id), ("starter", row.started_by))
@@ -137,6 +138,9 @@ def _also_erased(scope: Scope, channels: dict[int, Channel], person: Person | No
                   if (len(q) > 1 and q[1] in names) or q[0] in words]
         if content.get("experience_author") in names or content.get("experience") in words:
             quotes.insert(0, content.get("experience"))
+        typed = content.get("image") or {}
+        quotes += [text for text in (typed.get("experience"), typed.get("narrative"), *(typed.get("extra_titles") or []))
+                   if text and text in words]
         if quotes:
             drafts.append({"round": round_row.id, "channel": channel_of[round_row.id], "your_words": quotes})
     images = []
@@ -152,7 +156,6 @@ def _also_erased(scope: Scope, channels: dict[int, Channel], person: Person | No
             images.append({"id": record.id, "channel": channels[record.channel_id].external_id,
                            "title": record.title, "names_you": named, "your_words": found,
                            "published_by_you": record.published_by == user})
-    ids = list(channel_of)
     edits = [{"round": row.round_id, "at": _iso(row.created_at)} for row in session.scalars(
         select(ImageRevision).where(ImageRevision.round_id.in_(ids), ImageRevision.editor_id == user))] if ids else []
     pictures = [{"round": row.round_id, "uploaded_at": _iso(row.created_at)} for row in session.scalars(
@@ -213,10 +216,41 @@ def _names(scope: Scope, person: Person | None, own: list[tuple[Contribution, Ro
     return names | {row.author_name for row, _ in own if row.author_name}
 
 
+def typed_by(session, round_ids: list[int], user: str) -> set[str]:
+    """What the person typed into drafts of the image (experience, narrative, own titles),
+    read from the edit history: each value a revision of theirs brought in."""
+    typed: set[str] = set()
+    if not round_ids:
+        return typed
+    before: dict[int, dict] = {}
+    for revision in session.scalars(select(ImageRevision).where(ImageRevision.round_id.in_(round_ids))
+                                    .order_by(ImageRevision.id)):
+        content, previous = revision.content or {}, before.get(revision.round_id, {})
+        if revision.editor_id == user:
+            typed |= {content[field] for field in ("experience", "narrative")
+                      if content.get(field) and content.get(field) != previous.get(field)}
+            typed |= set(content.get("extra_titles") or []) - set(previous.get("extra_titles") or [])
+        before[revision.round_id] = content
+    return typed
+
+
+def _without_typed(image_dict: dict, typed: set[str]) -> dict:
+    """A draft image without the texts the person typed (and the votes for their titles)."""
+    image_dict = dict(image_dict)
+    for field in ("experience", "narrative", "title"):
+        if image_dict.get(field) in typed:
+            image_dict[field] = None
+    image_dict["extra_titles"] = [title for title in image_dict.get("extra_titles") or [] if title not in typed]
+    image_dict["votes"] = {who: title for who, title in (image_dict.get("votes") or {}).items() if title not in typed}
+    return image_dict
+
+
 def _scrub_draft(content: dict, user: str, names: set[str], words: set[str], own_ids: set[int]) -> tuple[dict, int, int]:
-    """A draft's content without the person: votes, consent, quotes, experience, titles."""
+    """A draft's content without the person: votes, consent, quotes, experience, titles, and
+    (``words`` holding what they typed) their own texts in the image."""
     content = json.loads(json.dumps(content or {}))
     image_dict, voted, answered = _scrub_image_dict(content.get("image") or {}, user)
+    image_dict = _without_typed(image_dict, words)
     if content.get("image") is not None:
         content["image"] = image_dict
     if content.get("experience_id") in own_ids:
@@ -239,6 +273,8 @@ def _scrub_published(record: PublishedImage, names: set[str], words: set[str]) -
     if data.get("experience_author") in names or record.experience in words:
         data["experience_author"] = None
         record.experience = ""
+    if record.narrative in words:
+        record.narrative = ""
     data["perspectives"] = [[label, strip_words(strip_quotes_by(text, names), words)]
                             for label, text in data.get("perspectives") or []]
     data["perspectives"] = [pair for pair in data["perspectives"] if pair[1]]
@@ -299,7 +335,7 @@ def forget(scope: Scope, content_pack: ContentPack) -> list[Effect]:
     own = _own_contributions(scope, channels)
     names = _names(scope, person, own)
     round_ids = list(session.scalars(select(Round.id).where(Round.channel_id.in_(channels)))) if channels else []
-    words = own_words.words_of(session, round_ids, [user])
+    words = own_words.words_of(session, round_ids, [user]) | typed_by(session, round_ids, user)
     effects: list[Effect] = []
     own_ids = {row.id for row, _ in own}
     contributions = sum(1 for row, _ in own if row.deleted_at is None or row.text)

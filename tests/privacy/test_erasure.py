@@ -15,7 +15,7 @@ from tests.privacy.dump import full_dump
 
 PERSON = "zorrozwijger"
 MARKERS = ("ZEBRAMARKERONE", "ZEBRAMARKERTWO", "ZEBRAMARKERTHREE", "ZEBRAMARKERFOUR", "ZEBRAMARKERFIVE",
-           "ZEBRAMARKERSIX")
+           "ZEBRAMARKERSIX", "ZEBRANARRATIVE", "ZEBRATITLE")
 ROUNDS = f"""
 /members anna {PERSON} bob
 /as {PERSON}
@@ -39,6 +39,7 @@ ROUNDS = f"""
 /tick 5m
 /as {PERSON}
 /goedwerk stem 1
+/goedwerk beeld verhaal ZEBRANARRATIVE we kept talking, also when it got tense
 /goedwerk verwijder 1
 """
 SECOND_ROUND = f"""
@@ -49,6 +50,9 @@ SECOND_ROUND = f"""
 /goedwerk bijdrage kop anoniem ZEBRAMARKERFIVE in round two.
 /goedwerk bijdrage kop ZEBRAMARKERSIX named in round two.
 /tick 10m
+/goedwerk beeld titel ZEBRATITLE of round two
+/as anna
+/goedwerk stem ZEBRATITLE of round two
 """
 
 
@@ -72,7 +76,7 @@ def test_erasure_leaves_no_trace_in_a_full_dump(db: Database) -> None:
                       f"/as {PERSON}\n{_answer(out, PERSON, 'Yes, with my name')}")
     assert "📎" in out
     published = pdf_text(session)
-    assert "ZEBRAMARKERTHREE" in published and f"— {PERSON}" in published
+    assert "ZEBRAMARKERTHREE" in published and f"— {PERSON}" in published and "ZEBRANARRATIVE" in published
     session.run(SECOND_ROUND)
     before = full_dump(db)
     assert PERSON in before and all(marker in before for marker in MARKERS if marker != "ZEBRAMARKERONE")
@@ -82,6 +86,9 @@ def test_erasure_leaves_no_trace_in_a_full_dump(db: Database) -> None:
     also = export["also_erased"]
     assert [r["round"] for r in also["rounds"]] == [1] and also["rounds"][0]["as"] == ["facilitator", "starter"]
     assert {d["round"] for d in also["drafts"]} == {1, 2}
+    typed = [word for draft in also["drafts"] for word in draft["your_words"]]
+    assert "ZEBRATITLE of round two" in typed and any("ZEBRANARRATIVE" in word for word in typed)
+    assert also["image_edits"] and any(a["kind"] == "consent_request" for a in also["scheduled_actions"])
     image = also["published_images"][0]
     assert image["names_you"] and image["published_by_you"]
     assert any("ZEBRAMARKERTHREE" in word for word in image["your_words"])
