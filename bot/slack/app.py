@@ -14,7 +14,7 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.slack import actors, installation_tables, request_guard
 from bot.slack.clients import TeamClients, build_client
-from bot.slack.installation_store import BatchInstallationStore
+from bot.slack.installation_store import BatchInstallationStore, forget_installer
 from bot.slack.listeners import events, interactions, shortcuts, views
 from bot.slack.members import members_of
 from bot.slack.pacing import WorkspaceCooldown
@@ -87,6 +87,7 @@ def build_app(settings: Settings, services: Services, *, socket_mode: bool = Fal
         # Bolt runs only the first listener matching an event, so its own uninstall listener
         # (delete the tokens) would hide events.py's (mark the workspace): do both here.
         # Both also drop this process's cached token (``clients`` is built below).
+        services.engine.on_person_forgotten(forget_installer)
         revoke_tokens = app.default_tokens_revoked_event_listener()
         forget_tokens = app.default_app_uninstalled_event_listener()
 

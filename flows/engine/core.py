@@ -58,6 +58,7 @@ class Engine:
         self.rng = rng or random.Random()
         self._wake_listeners: list[Callable[[], None]] = []
         self._unreachable_listeners: list[Callable] = []
+        self._forgotten_listeners: list[Callable] = []
         self.on_channel_unreachable(weekly.pause_unreachable)
 
     def on_schedule(self, listener: Callable[[], None]) -> None:
@@ -172,6 +173,17 @@ class Engine:
     def on_channel_unreachable(self, listener: Callable) -> None:
         self._unreachable_listeners.append(listener)
 
+    def on_person_forgotten(self, listener: Callable) -> None:
+        """``listener(session, platform, workspace, user)`` runs in the transaction that erases a
+        person, so an adapter erases what it stored about them too (Slack: an installer's id)."""
+        self._forgotten_listeners.append(listener)
+
+    def _forget(self, scope: Scope) -> list[Effect]:
+        effects = privacy.forget(scope, self.content)
+        for listener in self._forgotten_listeners:
+            listener(scope.session, scope.workspace.platform, scope.workspace.external_id, scope.actor.user)
+        return effects
+
     def _members(self, scope: Scope) -> list[str]:
         if self.members_of is not None:
             try:
@@ -266,6 +278,8 @@ class Engine:
             case "wekelijks":
                 return weekly.command(scope, content, args, self.rng)
             case "mijn-gegevens":
+                if args["mode"] == "delete-confirm":
+                    return self._forget(scope)
                 return privacy.command(scope, content, args["mode"])
             case "bewaartermijn":
                 return retention.command(scope, args["days"], args["confirmed"])
@@ -304,7 +318,7 @@ class Engine:
             days = int(event.value) if event.value.isdigit() and len(event.value) <= 6 else -1
             return retention.command(scope, days, confirmed=True)
         if event.action == privacy.CONFIRM_ACTION:
-            return privacy.forget(scope, content)
+            return self._forget(scope)
         if event.action in ("edit", "delete"):
             number = int(event.value) if event.value.isdigit() and len(event.value) <= 12 else -1
             if event.action == "delete":

@@ -31,13 +31,12 @@ CONFIRM_ACTION = "forget_me_confirm"
 
 
 def command(scope: Scope, content: ContentPack, mode: str | None) -> list[Effect]:
-    """``my-data`` (explain), ``my-data export``, ``my-data delete`` (ask), ``my-data delete confirm``."""
+    """``my-data`` (explain), ``my-data export``, ``my-data delete`` (ask); the engine runs
+    ``my-data delete confirm`` itself (:func:`forget`, then the adapters' share)."""
     if mode == "export":
         return export(scope)
     if mode == "delete":
         return [ask_confirmation(scope)]
-    if mode == "delete-confirm":
-        return forget(scope, content)
     return [scope.tell(N_("About your data in this workspace:\n• '/goedwerk my-data export' sends you privately everything goedwerk stores about you here (JSON).\n• '/goedwerk my-data delete' deletes your contributions, votes, consent answers, preferences and memberships here, and removes your name from published images. You are asked to confirm first."))]
 
 
