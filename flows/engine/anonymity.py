@@ -66,6 +66,15 @@ def read(text: str) -> Reading:
     return Reading(False, stripped)
 
 
+def in_form(text: str, anonymous: bool) -> tuple[bool, str]:
+    """A form's (anonymous, text): its box, or a request for anonymity the text starts with
+    (taken off the text). A form's text is not asked about; its box is the question."""
+    if anonymous:
+        return True, text
+    reading = read(text)
+    return (True, reading.text) if reading.anonymous else (False, text)
+
+
 def ask_first(scope: Scope, word: str, topic: str) -> Effect:
     """Nothing is posted: ask whether ``word`` was meant as a request for anonymity."""
     return scope.tell(N_("Your text begins with “{word}”. Did you mean to contribute anonymously? Nothing has been posted yet.\n• Anonymously: '/goedwerk contribute {topic} anonymous <your text>'\n• Under your name: '/goedwerk contribute {topic} named <your text>'"),

@@ -205,8 +205,9 @@ class Engine:
         if isinstance(event, Command):
             return self._command(scope, commands.parse(event.text))
         if isinstance(event, Contribute):
+            anonymous, text = anonymity.in_form(event.text, event.anonymous)
             return contributions.contribute(
-                scope, content, topic=event.topic, text=event.text, anonymous=event.anonymous,
+                scope, content, topic=event.topic, text=text, anonymous=anonymous,
                 passed=event.passed, virtues=event.virtues, idempotency_key=event.idempotency_key,
                 round_id=event.round_id)
         if isinstance(event, EditContribution):

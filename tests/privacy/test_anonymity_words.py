@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from flows.clock import ManualClock
 from flows.engine import anonymity
+from flows.events import Actor, Command, Contribute
 from flows.store.db import Database
 from flows.store.models import Contribution
 from tests.console.test_dialogues import console
-from tests.harness import QUICK_PLAN
+from tests.harness import MONDAY, QUICK_PLAN, make_engine
 
 START = "/members anna bob\n/as anna\n/goedwerk taal en\n/goedwerk start 2\n"
 
@@ -56,3 +58,15 @@ def test_a_near_miss_is_asked_about_before_anything_is_posted(db: Database) -> N
     with db.transaction() as s:
         row = s.scalars(select(Contribution)).one()
         assert (row.text, row.anonymous) == ("anonym: mijn verhaal", False)
+
+
+def test_a_form_whose_text_asks_for_anonymity_is_anonymous(db: Database) -> None:
+    engine = make_engine(db, ManualClock(MONDAY), plan=QUICK_PLAN)
+    anna = Actor("console", "local", "team", "anna", user_name="anna")
+    engine.handle(Command(anna, "start 2"))
+    engine.handle(Contribute(anna, "kop", "Anoniem, this came from the form.", anonymous=False))
+    engine.handle(Contribute(anna, "kop", "Anonymity was not the point here.", anonymous=False))
+    with db.transaction() as s:
+        rows = s.scalars(select(Contribution).order_by(Contribution.id)).all()
+        assert [(row.text, row.anonymous) for row in rows] == [("this came from the form.", True),
+                                                              ("Anonymity was not the point here.", False)]
