@@ -190,16 +190,18 @@ _QUOTE = "“[^”]*”"
 
 def strip_quotes_by(text: str, names: set[str]) -> str:
     """Drop ``“quote” — Name`` from a published perspective text for each of ``names``."""
+    stripped = text
     for name in names:
-        text = re.sub(rf"\s*{_QUOTE} — {re.escape(name)}(?=\s*“|\s*$)", "", text)
-    return text.strip()
+        stripped = re.sub(rf"\s*{_QUOTE} — {re.escape(name)}(?=\s*“|\s*$)", "", stripped)
+    return stripped.strip() if stripped != text else text
 
 
 def strip_words(text: str, words: set[str]) -> str:
     """Drop every ``“quote”`` of ``words`` (the person's anonymous quotes) from a text."""
+    stripped = text
     for word in sorted(words, key=len, reverse=True):
-        text = text.replace(f"“{word}”", "")
-    return " ".join(text.split())
+        stripped = stripped.replace(f"“{word}”", "")
+    return " ".join(stripped.split()) if stripped != text else text
 
 
 def _scrub_image_dict(image: dict, user: str) -> tuple[dict, int, int]:

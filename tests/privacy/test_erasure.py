@@ -57,7 +57,7 @@ SECOND_ROUND = f"""
 
 
 def _answer(out: str, person: str, label: str) -> str:
-    return re.search(rf"\[(\d+)\] {label}", out.split(f"[DM → {person}]")[1]).group(1)
+    return re.search(rf"\[(\d+)\] {label}", out.split(f"[DM → {person}]")[-1]).group(1)
 
 
 def _export(out: str) -> dict:
@@ -107,3 +107,17 @@ def test_erasure_leaves_no_trace_in_a_full_dump(db: Database) -> None:
     assert "Know their mandate" in after and "Anna tells of round two." in after  # others' words stay
     for trace in (PERSON, *MARKERS):
         assert trace not in after, (trace, [line for line in after.splitlines() if trace in line][:3])
+
+
+def test_an_image_without_the_person_is_left_as_it_was(db: Database) -> None:
+    session = console(db, QUICK_PLAN)
+    out = session.run("/members anna bob\n/as anna\n/goedwerk taal en\n/goedwerk start 2\n"
+                      "/goedwerk bijdrage kop A story of ours.\n/tick 10m\n"
+                      "/goedwerk beeld verhaal Two  spaces, kept as typed.\n/goedwerk publiceer")
+    yes = _answer(out, "anna", "Yes, with my name")
+    session.run(f"/as anna\n{yes}")
+    before = full_dump(db)
+    out = session.run("/as bob\n/goedwerk mijn-gegevens verwijder bevestig")
+    assert "📎" not in out and "has changed" not in " ".join(out.split())
+    assert "0 published images no longer name you" in " ".join(out.split())
+    assert full_dump(db).count("A story of ours.") == before.count("A story of ours.")
