@@ -49,6 +49,7 @@ def start_scheduler(slack, settings: Settings, clock) -> Ticker:
     """Run the dispatcher in this process: timed steps are sent with each team's token."""
     ticker = Ticker(slack_dispatcher(slack, settings, clock), settings.dispatch_interval)
     slack.services.engine.on_schedule(ticker.wake)
+    slack.services.engine.queue_daily_sweep()
     ticker.start()
     return ticker
 

@@ -173,6 +173,12 @@ class Engine:
     def on_channel_unreachable(self, listener: Callable) -> None:
         self._unreachable_listeners.append(listener)
 
+    def queue_daily_sweep(self) -> None:
+        """Make sure the daily retention sweep is queued (a dispatching process calls this as
+        it starts, so the sweep runs even where no round has closed since an upgrade)."""
+        with self.db.transaction() as session:
+            retention.schedule_sweep(session, self.clock.now())
+
     def on_person_forgotten(self, listener: Callable) -> None:
         """``listener(session, platform, workspace, user)`` runs in the transaction that erases a
         person, so an adapter erases what it stored about them too (Slack: an installer's id)."""

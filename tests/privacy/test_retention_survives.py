@@ -22,6 +22,7 @@ from flows.store.models import Contribution, Round, ScheduledAction
 from tests.console.test_dialogues import console
 from tests.console.test_image import ROUND
 from tests.harness import QUICK_PLAN, content, make_engine
+from tests.slack.conftest import running_app
 from tests.slack.fake_slack import FakeSlack, fake_slack  # noqa: F401 (fixture)
 from tests.slack.signing import TEAM_ID
 from tests.slack.test_crash import dispatcher
@@ -130,3 +131,10 @@ def test_a_purge_keeps_no_key_derived_from_the_text_or_author(db: Database) -> N
     with db.transaction() as s:
         rows = s.scalars(select(Contribution)).all()
         assert rows and all(row.idempotency_key == f"gone:{row.id}" for row in rows)
+
+
+def test_a_dispatching_process_queues_the_daily_sweep_as_it_starts(db: Database, fake_slack: FakeSlack) -> None:  # noqa: F811
+    with running_app(db, fake_slack):
+        with db.transaction() as s:
+            sweep = s.scalars(select(ScheduledAction).where(ScheduledAction.kind == retention.RETENTION_SWEEP)).one()
+    assert sweep.status == "pending" and sweep.due_at - datetime.now(timezone.utc) <= timedelta(days=1)
