@@ -291,10 +291,9 @@ def _scrub_published(record: PublishedImage, names: set[str], words: set[str]) -
 
 
 def _concerns(action: ScheduledAction, user: str) -> bool:
-    """Whether a planned action is about ``user`` (a reminder, a consent question, …): by its
-    user, its payload, or a key such as ``consent:12:U0ANNA`` that names them."""
-    return action.user_id == user or (action.payload or {}).get("user") == user \
-        or user in action.dedupe_key.split(":")
+    """Whether a planned action is about ``user`` (a reminder, a consent question, …): every
+    such action carries its person in ``user_id`` (and its payload)."""
+    return action.user_id == user or (action.payload or {}).get("user") == user
 
 
 def _redraw_drafts(scope: Scope, content_pack: ContentPack, drafts: list[tuple[SummaryDraft, Round]],
@@ -367,9 +366,6 @@ def forget(scope: Scope, content_pack: ContentPack) -> list[Effect]:
     for action in session.scalars(select(ScheduledAction).where(ScheduledAction.workspace_id == scope.workspace.id)):
         if _concerns(action, user):
             session.delete(action)
-    if channels:
-        session.execute(delete(MessageRef).where(MessageRef.channel_id.in_(channels),
-                                                 MessageRef.key.like(f"%:{user}")))
     images = 0
     if channels:
         for record in session.scalars(select(PublishedImage).where(PublishedImage.channel_id.in_(channels))):
