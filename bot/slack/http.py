@@ -16,6 +16,7 @@ from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
 from sqlalchemy import text
 
+from bot.slack import request_guard
 from flows.store.db import Database
 
 log = logging.getLogger("goedwerk.http")
@@ -47,9 +48,11 @@ class _Handler(SlackRequestHandler):
             return BoltResponse(status=400, body="")
 
 
-def make_wsgi(bolt_app, db: Database, ready: Callable[[], bool] = lambda: True):
-    """A WSGI callable serving ``SLACK_PATHS`` with Bolt and the health routes itself;
-    ``ready()`` says whether the workers run."""
+def make_wsgi(bolt_app, db: Database, max_body: int = request_guard.DEFAULT_MAX_BODY,
+              ready: Callable[[], bool] = lambda: True):
+    """A WSGI callable serving ``SLACK_PATHS`` with Bolt and the health routes itself, refusing
+    bodies over ``max_body`` bytes (:mod:`bot.slack.request_guard`); ``ready()`` says whether
+    the workers run."""
     slack = _Handler(bolt_app)
 
     def application(environ, start_response):
@@ -65,7 +68,7 @@ def make_wsgi(bolt_app, db: Database, ready: Callable[[], bool] = lambda: True):
         start_response("404 Not Found", [("Content-Type", "application/json")])
         return [b'{"error": "not_found"}']
 
-    return application
+    return request_guard.limit_body(application, max_body)
 
 
 def _health(db: Database, start_response):

@@ -82,7 +82,7 @@ def running_app(db: Database, fake_slack: FakeSlack, **settings: object) -> Iter
     slack = build_app(settings, services)
     ticker = start_scheduler(slack, settings, services.engine.clock)
     work = request_work.attach(slack, settings)
-    server = create_server(make_wsgi(slack.app, services.db, lambda: work.ready), host="127.0.0.1", port=0,
+    server = create_server(make_wsgi(slack.app, services.db, ready=lambda: work.ready), host="127.0.0.1", port=0,
                            threads=8)
 
     def serve() -> None:

@@ -169,7 +169,7 @@ def test_healthz_answers_503_until_the_workers_run_and_live_always_answers(tmp_p
 
     db = Database(f"sqlite:///{tmp_path / 'health.db'}")
     ready = [False]
-    app = make_wsgi(None, db, lambda: ready[0])
+    app = make_wsgi(None, db, ready=lambda: ready[0])
 
     def get(path: str) -> str:
         answer: list[str] = []
