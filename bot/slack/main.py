@@ -14,9 +14,10 @@ from bot.heap import freeze_startup_objects
 from bot.logs import configure as configure_logging
 from bot.services import build_services
 from bot.settings import Settings
+from bot.slack import request_work
 from bot.slack.app import build_app
-from bot.slack import work_processes
 from bot.slack.http import make_wsgi
+from bot.slack.request_guard import server_limit
 from flows.clock import SystemClock
 from flows.scheduling.dispatcher import Dispatcher
 from flows.scheduling.ticker import Ticker
@@ -48,30 +49,20 @@ def start_scheduler(slack, settings: Settings, clock) -> Ticker:
     """Run the dispatcher in this process: timed steps are sent with each team's token."""
     ticker = Ticker(slack_dispatcher(slack, settings, clock), settings.dispatch_interval)
     slack.services.engine.on_schedule(ticker.wake)
+    slack.services.engine.queue_daily_sweep()
     ticker.start()
     return ticker
 
 
 def run_slack(settings: Settings, port: int, scheduler: bool) -> int:
-    if not settings.slack_app_token and not settings.slack_signing_secret:
-        print("goedwerk: SLACK_SIGNING_SECRET is needed to serve Slack over HTTP "
-              "(or set SLACK_APP_TOKEN for Socket Mode).", file=sys.stderr)
-        return 2
-    if not settings.slack_client_id and not settings.slack_bot_token:
-        print("goedwerk: set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
-              "(many workspaces).", file=sys.stderr)
-        return 2
-    if settings.slack_client_id and not settings.secret_key:
-        print("goedwerk: GOEDWERK_SECRET_KEY is needed to store the workspaces' tokens encrypted "
-              "(SLACK_CLIENT_ID is set); make one with: goedwerk keys new", file=sys.stderr)
-        return 2
+    """Serve Slack; ``settings`` were checked as a whole when loaded (:mod:`bot.settings`)."""
     configure_logging(settings.log_level)
     clock = SystemClock()
     services = build_services(settings, clock)
     slack = build_app(settings, services, socket_mode=bool(settings.slack_app_token))
     freeze_startup_objects()
     ticker = start_scheduler(slack, settings, clock) if scheduler else None
-    children = work_processes.attach(slack, settings)
+    work = request_work.attach(slack, settings)
     try:
         if settings.slack_app_token:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -95,8 +86,10 @@ def run_slack(settings: Settings, port: int, scheduler: bool) -> int:
         else:
             from waitress import create_server
 
-            server = create_server(make_wsgi(slack.app, services.db), host="0.0.0.0", port=port,
-                                   threads=WAITRESS_THREADS)
+            server = create_server(make_wsgi(slack.app, services.db, settings.max_request_bytes,
+                                             ready=lambda: work.ready),
+                                   host="0.0.0.0", port=port, threads=WAITRESS_THREADS,
+                                   **server_limit(settings.max_request_bytes))
             signal.signal(signal.SIGTERM, lambda *_: server.close())
             print(f"goedwerk: serving Slack on port {server.effective_port} (POST /slack/events, GET /healthz).",
                   file=sys.stderr, flush=True)
@@ -105,9 +98,7 @@ def run_slack(settings: Settings, port: int, scheduler: bool) -> int:
             except OSError:
                 pass  # closed by SIGTERM
     finally:
-        slack.services.work.close()  # finish what was acknowledged
-        if children is not None:
-            children.close()
+        work.stop()  # what is in hand finishes within seconds; the rest stays in the inbox
         if ticker is not None:
             ticker.stop()
         services.db.dispose()

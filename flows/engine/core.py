@@ -12,10 +12,13 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from flows.clock import Clock
 from flows.content.schema import ContentPack
 from flows.effects import Effect, Ephemeral, OpenForm, Place
-from flows.engine import checkback, commands, confirm, contributions, image, privacy, reminders, retention, rounds, weekly, weekly_fanout
+from flows.engine import (anonymity, checkback, commands, confirm, contributions, image, privacy, reminders, retention,
+                          rounds, weekly, weekly_fanout)
 from flows.engine.catalog import help_view, situation_card, situation_list
 from flows.engine.forms import contribution_form, edit_form
 from flows.engine.home import home_view
@@ -32,6 +35,11 @@ from flows.views import HomeView, Notice
 log = logging.getLogger("goedwerk.engine")
 MembersOf = Callable[[Place], list[str]]
 """The platform's member list of a channel (bots excluded); None: the members we have seen."""
+
+
+class HandledElsewhere(Exception):
+    """Raised by an adapter's ``within`` callback of :meth:`Engine.handle` when the request is
+    no longer its own to finish (another process took it over): the event's writes roll back."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,7 @@ class Engine:
         self.rng = rng or random.Random()
         self._wake_listeners: list[Callable[[], None]] = []
         self._unreachable_listeners: list[Callable] = []
+        self._forgotten_listeners: list[Callable] = []
         self.on_channel_unreachable(weekly.pause_unreachable)
 
     def on_schedule(self, listener: Callable[[], None]) -> None:
@@ -72,7 +81,14 @@ class Engine:
 
     # -- entry points -------------------------------------------------------------------
 
-    def handle(self, event: Event) -> list[Effect]:
+    def handle(self, event: Event, within: Callable[[Session, list[Effect]], None] | None = None) -> list[Effect]:
+        """Run ``event`` in one transaction; its effects for the adapter to deliver.
+
+        ``within(session, effects)``, when given, runs in that same transaction just before
+        it commits, so an adapter can record that the event was handled (and what remains
+        to send) atomically with the event's own writes. When it raises
+        :class:`HandledElsewhere`, everything is rolled back and that error propagates.
+        """
         if isinstance(event, DueAction):
             raise TypeError("due actions go through run_action()")
         try:
@@ -90,6 +106,10 @@ class Engine:
                 except commands.CommandError as error:
                     effects = [scope.tell(error.msgid, error=True, **error.params),
                                Ephemeral(scope.place, event.actor.user, help_view(scope))]
+                if within is not None:
+                    within(session, effects)
+        except HandledElsewhere:
+            raise
         except Exception:
             log.exception("event %s in %s/%s failed", type(event).__name__, event.actor.workspace,
                           event.actor.channel)
@@ -172,6 +192,23 @@ class Engine:
     def on_channel_unreachable(self, listener: Callable) -> None:
         self._unreachable_listeners.append(listener)
 
+    def queue_daily_sweep(self) -> None:
+        """Make sure the daily retention sweep is queued (a dispatching process calls this as
+        it starts, so the sweep runs even where no round has closed since an upgrade)."""
+        with self.db.transaction() as session:
+            retention.schedule_sweep(session, self.clock.now())
+
+    def on_person_forgotten(self, listener: Callable) -> None:
+        """``listener(session, platform, workspace, user)`` runs in the transaction that erases a
+        person, so an adapter erases what it stored about them too (Slack: an installer's id)."""
+        self._forgotten_listeners.append(listener)
+
+    def _forget(self, scope: Scope) -> list[Effect]:
+        effects = privacy.forget(scope, self.content)
+        for listener in self._forgotten_listeners:
+            listener(scope.session, scope.workspace.platform, scope.workspace.external_id, scope.actor.user)
+        return effects
+
     def _members(self, scope: Scope) -> list[str]:
         if self.members_of is not None:
             try:
@@ -193,8 +230,9 @@ class Engine:
         if isinstance(event, Command):
             return self._command(scope, commands.parse(event.text))
         if isinstance(event, Contribute):
+            anonymous, text = anonymity.in_form(event.text, event.anonymous)
             return contributions.contribute(
-                scope, content, topic=event.topic, text=event.text, anonymous=event.anonymous,
+                scope, content, topic=event.topic, text=text, anonymous=anonymous,
                 passed=event.passed, virtues=event.virtues, idempotency_key=event.idempotency_key,
                 round_id=event.round_id)
         if isinstance(event, EditContribution):
@@ -220,6 +258,8 @@ class Engine:
             case "status":
                 return rounds.status(scope, content)
             case "bijdrage":
+                if args["doubtful"]:
+                    return [anonymity.ask_first(scope, args["doubtful"], args["topic"])]
                 return contributions.contribute(scope, content, topic=args["topic"], text=args["text"],
                                                 anonymous=args["anonymous"], virtues=args["virtues"])
             case "pas":
@@ -267,9 +307,11 @@ class Engine:
             case "wekelijks":
                 return weekly.command(scope, content, args, self.rng)
             case "mijn-gegevens":
+                if args["mode"] == "delete-confirm":
+                    return self._forget(scope)
                 return privacy.command(scope, content, args["mode"])
             case "bewaartermijn":
-                return retention.command(scope, args["days"])
+                return retention.command(scope, args["days"], args["confirmed"])
             case "taal":
                 scope.channel.language = args["language"]
                 scope.language = args["language"]
@@ -303,8 +345,11 @@ class Engine:
             return [OpenForm(scope.place, scope.actor.user, image.form(scope, content, part, event.value))]
         if event.action == "consent":
             return image.answer_consent(scope, content, event.value)
+        if event.action == retention.CONFIRM_ACTION:
+            days = int(event.value) if event.value.isdigit() and len(event.value) <= 6 else -1
+            return retention.command(scope, days, confirmed=True)
         if event.action == privacy.CONFIRM_ACTION:
-            return privacy.forget(scope, content)
+            return self._forget(scope)
         if event.action in ("edit", "delete"):
             number = int(event.value) if event.value.isdigit() and len(event.value) <= 12 else -1
             if event.action == "delete":
