@@ -123,9 +123,12 @@ def would_delete_now(scope: Scope, days: int) -> tuple[int, int]:
 
 def _ask_to_confirm(scope: Scope, days: int) -> Effect:
     rounds, drafts = would_delete_now(scope, days)
-    text = scope.t(N_("A retention period of {days} days is shorter than the current {current}. It would delete right away the contributions of closed rounds: {rounds}, and unpublished drafts: {drafts}. Confirm with the button or with '/goedwerk retention {days} confirm'."),
-                   days=days, current=days_of(scope.channel), rounds=rounds, drafts=drafts)
-    choice = Choice(scope.t(N_("Yes, shorten it to {days} days"), days=days), CONFIRM_ACTION, str(days), primary=True)
+    text = tn(scope.language,
+              "A retention period of {count} day is shorter than the current {current}. It would delete right away the contributions of closed rounds: {rounds}, and unpublished drafts: {drafts}. Confirm with the button or with '/goedwerk retention {count} confirm'.",
+              "A retention period of {count} days is shorter than the current {current}. It would delete right away the contributions of closed rounds: {rounds}, and unpublished drafts: {drafts}. Confirm with the button or with '/goedwerk retention {count} confirm'.",
+              days, current=days_of(scope.channel), rounds=rounds, drafts=drafts)
+    label = tn(scope.language, "Yes, shorten it to {count} day", "Yes, shorten it to {count} days", days)
+    choice = Choice(label, CONFIRM_ACTION, str(days), primary=True)
     return Ephemeral(scope.place, scope.actor.user, Notice(scope.language, text, choices=(choice,)))
 
 

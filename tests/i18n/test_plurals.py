@@ -26,7 +26,10 @@ def test_lists_are_joined_with_and() -> None:
 
 def test_one_day_of_retention_is_one_day_not_one_days(db: Database) -> None:
     session = Console(db, ManualClock(MONDAY))
-    out = session.run("/goedwerk bewaartermijn 1")
+    out = " ".join(session.run("/goedwerk bewaartermijn 1").split())
+    assert "Een bewaartermijn van 1 dag is korter" in out and "Ja, verkort hem tot 1 dag" in out
+    out = " ".join(session.run("/goedwerk bewaartermijn 1 bevestig").split())
     assert "nu 1 dag na het sluiten" in out and "1 dagen" not in out
     out = session.run("/goedwerk bewaartermijn\n/goedwerk taal en\n/goedwerk retention 2")
+    out = " ".join(out.split())
     assert "worden 1 dag na het sluiten" in out and "now deleted 2 days after" in out
