@@ -94,6 +94,8 @@ class RoundView:
     current_step: str | None
     summary_ready: bool = False
     choices: tuple[Choice, ...] = ()
+    welcome: str = ""
+    """On the channel's first round: what a grenswerker and an image of good work are."""
 
 
 @dataclass(frozen=True)

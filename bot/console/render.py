@@ -139,7 +139,8 @@ def render(view: View, zone: ZoneInfo) -> list[str]:
 def _round(view: RoundView, zone: ZoneInfo) -> list[str]:
     lang = view.language
     state = {status: t(lang, name) for status, name in ROUND_STATES.items()}
-    lines = ["  " + t(lang, "Round {round} — {number}. {title} [{state}]", round=view.round_id,
+    lines = _wrap(view.welcome) if view.welcome else []
+    lines += ["  " + t(lang, "Round {round} — {number}. {title} [{state}]", round=view.round_id,
                       number=view.situation_number, title=view.situation_title,
                       state=state.get(view.status, view.status))]
     lines += _wrap(view.question)

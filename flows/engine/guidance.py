@@ -50,7 +50,7 @@ def at_start(scope: Scope, content: ContentPack, round_row: Round, plan: Plan) -
         lines.append(scope.t(N_("• {step}, from {start} until {end}"), step=names,
                              start=moment_marker(window.starts_at), end=moment_marker(window.ends_at)))
     lines.append(scope.t(N_("The steps open by themselves; with '/goedwerk next' you move on earlier. Before each step you get a short note here.")))
-    return [_to_facilitator(scope, round_row, lines, "start")]
+    return [_to_facilitator(scope, round_row, lines + _step_lines(scope, content, round_row, plan, 0), "start")]
 
 
 def before_step(scope: Scope, content: ContentPack, round_row: Round, plan: Plan, index: int) -> list[Effect]:
@@ -60,6 +60,10 @@ def before_step(scope: Scope, content: ContentPack, round_row: Round, plan: Plan
     """
     if scope.now >= round_row.steps[index].ends_at:
         return []
+    return [_to_facilitator(scope, round_row, _step_lines(scope, content, round_row, plan, index), str(index))]
+
+
+def _step_lines(scope: Scope, content: ContentPack, round_row: Round, plan: Plan, index: int) -> list[str]:
     step = plan.steps[index]
     names = join(scope.language, [label(content, scope.language, topic) for topic in topics_of(step)])
     lines = [scope.t(N_("Now starting: {step}. What to watch for:"), step=names)]
@@ -74,7 +78,7 @@ def before_step(scope: Scope, content: ContentPack, round_row: Round, plan: Plan
                              perspectives=join(scope.language, empty)))
     elif opened:
         lines.append(scope.t(N_("Every perspective so far has contributions.")))
-    return [_to_facilitator(scope, round_row, lines, str(index))]
+    return lines
 
 
 def body_opening(scope: Scope, content: ContentPack, round_row: Round, plan: Plan, index: int) -> list[Effect]:
@@ -85,7 +89,3 @@ def body_opening(scope: Scope, content: ContentPack, round_row: Round, plan: Pla
     return [Post(scope.place, Notice(scope.language, content.process.body_intro.get(scope.language)),
                  key=f"intro:{round_row.id}:body")]
 
-
-def glossary(scope: Scope) -> Notice:
-    """Two sentences on what a grenswerker and an image of good work are."""
-    return scope.notice(GLOSSARY)

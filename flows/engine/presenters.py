@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func, select
+
 from flows.content.schema import ContentPack, Situation
+from flows.engine.guidance import GLOSSARY
 from flows.engine.plan import Plan, parse_plan
 from flows.engine.progress import progress
 from flows.engine.scope import Scope
@@ -52,8 +55,14 @@ def round_view(scope: Scope, content: ContentPack, round_row: Round, summary_rea
         description=situation.description.get(lang), question=situation.question.get(lang),
         steps=tuple(steps), coverage=coverage, participants=counts.participants,
         deadline=round_row.deadline_at, facilitator=round_row.facilitator_id, current_step=current,
-        summary_ready=summary_ready,
+        summary_ready=summary_ready, welcome=t(lang, GLOSSARY) if _first_in_channel(scope, round_row) else "",
     )
+
+
+def _first_in_channel(scope: Scope, round_row: Round) -> bool:
+    """Whether this is the channel's first round (its kickoff is the channel's first message from us)."""
+    first = scope.session.scalar(select(func.min(Round.id)).where(Round.channel_id == round_row.channel_id))
+    return first == round_row.id
 
 
 def prompt_view(scope: Scope, content: ContentPack, round_row: Round, plan: Plan, topic: str,

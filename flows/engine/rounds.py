@@ -94,7 +94,6 @@ def start(scope: Scope, content: ContentPack, defaults, *, situation: int | None
         return confirm.explain_plan(scope, content, plan, found)
 
     windows = lay_out(plan, scope.now, scope.zone)
-    first_here = not queries.situation_usage(scope.session, scope.channel)
     round_row = Round(
         channel_id=scope.channel.id, situation_number=number, plan=plan.text, status=ROUND_ACTIVE,
         step_index=0, facilitator_id=scope.actor.user, started_by=scope.actor.user,
@@ -123,10 +122,7 @@ def start(scope: Scope, content: ContentPack, defaults, *, situation: int | None
         Post(scope.place, presenters.round_view(scope, content, round_row), key=f"kickoff:{round_row.id}")]
     effects += guidance.body_opening(scope, content, round_row, plan, 0)
     effects += _prompts(scope, content, round_row, plan, 0)
-    if first_here:  # the channel's first round says what this is all about
-        effects.append(Post(scope.place, guidance.glossary(scope), key=f"welcome:{scope.channel.id}"))
     effects += guidance.at_start(scope, content, round_row, plan)
-    effects += guidance.before_step(scope, content, round_row, plan, 0)
     return effects
 
 

@@ -31,7 +31,8 @@ def kickoff_parts(view: RoundView, zone: ZoneInfo) -> tuple[str, list[Part]]:
     title = f"{view.situation_number}. {view.situation_title}"
     status = t(lang, STATUS[view.status]) if view.status in STATUS else view.status
     round_label = t(lang, "Round")
-    parts: list[Part] = [
+    parts: list[Part] = [Lines([escape(view.welcome)], trimmable=False, context=True)] if view.welcome else []
+    parts += [
         header(title),
         context(escape(f"{round_label} {view.round_id} · {status}")),
         Lines([escape(view.description)], trimmable=False),
