@@ -41,11 +41,11 @@ def contribution_request(number: int, channel: str, round_id: int | None) -> str
     the channel's round is not known yet), each with its own words."""
     text = f"Crash story {number}."
     if number % 2 or round_id is None:
-        return slash_command_body(text=f"bijdrage kop {text}", user_id=f"U0P{number:04d}", channel_id=channel)
+        return slash_command_body(text=f"bijdrage handelingen {text}", user_id=f"U0P{number:04d}", channel_id=channel)
     values = {BLOCK_TEXT: {ACTION_TEXT: text},
               BLOCK_OPTIONS: {ACTION_OPTIONS: {"type": "checkboxes", "selected_options": []}}}
     return view_submission_body(CALLBACK_CONTRIBUTE, values, user_id=f"U0P{number:04d}", view_id=f"VCRASH{number}",
-                                private_metadata=write_metadata(round_id=round_id, topic="kop", channel=channel))
+                                private_metadata=write_metadata(round_id=round_id, topic="handelingen", channel=channel))
 
 
 class Submitter:
@@ -124,7 +124,7 @@ def test_every_acknowledged_request_takes_effect_once_across_sigkills(
             for channel in CHANNELS:
                 if channel not in started:  # a round's start, then at once its first contributions
                     started.add(channel)
-                    batch.append((0, slash_command_body(text="start 1 plan=kop=1h bevestig", user_id="U0FACIL",
+                    batch.append((0, slash_command_body(text="start 1 plan=handelingen=1h bevestig", user_id="U0FACIL",
                                                         channel_id=channel)))
             known = rounds_by_channel(db)
             for _ in range(40):
