@@ -5,30 +5,71 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
 import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
+from sqlalchemy import func, select
 from waitress import create_server
 
 from bot.services import build_services
 from bot.settings import load_settings
 from bot.slack import work_processes
-from bot.slack.app import build_app
+from bot.slack.app import SlackApp, build_app
 from bot.slack.http import make_wsgi
 from bot.slack.main import start_scheduler
 from bot.slack.services import SlackServices
-from flows.clock import SystemClock
+from flows.clock import Clock, ManualClock, SystemClock
+from flows.scheduling import actions
+from flows.scheduling.ticker import Ticker
 from flows.store.db import Database
+from flows.store.models import ScheduledAction
 from tests.slack.fake_slack import FakeSlack, fake_slack  # noqa: F401 (fixture)
 from tests.slack.signing import post
 
 SECRET = "e2e-signing-secret"
 FAST_PLAN = "kop=3s,handelingen+kennis=2s,waarden+vrijheid=2s,identiteit=1s,staart=2s"
 CHANNEL_POSTS = ("chat.postMessage", "chat.update")
+
+
+class Requests:
+    """Follows the requests an app under test received until their work is done.
+
+    Bolt acks on a listener thread and the listener then hands its work to the app's work
+    queue, so a request is handled when its listener run is over and the queue has
+    nothing waiting (``work``: the app's :class:`~bot.slack.work.WorkQueue`)."""
+
+    def __init__(self, slack: SlackApp) -> None:
+        self.work = slack.services.work
+        self.runs: list[Future] = []
+        executor = slack.app.listener_runner.listener_executor
+        submit = executor.submit
+
+        def noted(*args: Any, **kwargs: Any) -> Future:
+            run = submit(*args, **kwargs)
+            self.runs.append(run)
+            return run
+
+        executor.submit = noted  # type: ignore[method-assign]
+
+    def handled(self) -> bool:
+        """Every request so far has run its listener, and the work they queued is done."""
+        return all(run.done() for run in list(self.runs)) and not self.work.waiting
+
+
+def wait_for(predicate: Callable[[], object], timeout: float, what: str) -> None:
+    """Poll ``predicate`` until it holds; fail, naming ``what``, after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} did not happen within {timeout} s")
+        time.sleep(0.05)
 
 
 @dataclass
@@ -38,17 +79,50 @@ class RunningApp:
     db: Database
     services: SlackServices | None = None
     """The app's services (a test may swap in a work queue of its own)."""
+    clock: Clock | None = None
+    """The engine's clock: a :class:`ManualClock` unless the work runs in child processes or
+    the test asked for real time."""
+    ticker: Ticker | None = None
+    requests: Requests | None = None
 
     def send(self, body: str, **kwargs) -> tuple[int, dict, str]:
         return post(self.url + "/slack/events", body, SECRET, **kwargs)
 
-    def wait_until(self, predicate, timeout: float = 8.0) -> bool:
+    def wait_until(self, predicate, timeout: float = 30.0) -> bool:
+        """Poll ``predicate`` until it holds or ``timeout`` seconds pass (generous: a deadline
+        only costs time when the test fails, and a busy machine or starting child processes
+        may take a while); whether it held."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if predicate():
                 return True
             time.sleep(0.05)
         return predicate()
+
+    def advance(self, delta: timedelta) -> None:
+        """Let ``delta`` of the app's time pass and wake the dispatcher, so what fell due is sent.
+
+        On the manual clock that is at once. An app on the real clock (its work in child
+        processes, which keep real time) is only woken: the caller waits for the outcome
+        with a deadline, as for anything else."""
+        if isinstance(self.clock, ManualClock):
+            self.clock.advance(delta)
+        if self.ticker is not None:
+            self.ticker.wake()
+
+    def idle(self) -> bool:
+        """Every request so far is handled: its listener ran, the work it queued is done, and no
+        timed action due by the app's clock is waiting or being sent."""
+        if self.requests is not None and not self.requests.handled():
+            return False
+        now = (self.clock or SystemClock()).now()
+        with self.db.transaction() as session:
+            return not session.scalar(select(func.count()).select_from(ScheduledAction).where(
+                ScheduledAction.status.in_(actions.OPEN_STATES), ScheduledAction.due_at <= now))
+
+    def settle(self, timeout: float = 15.0) -> None:
+        """Wait (at most ``timeout`` seconds) until :meth:`idle`; fail when it does not come."""
+        wait_for(self.idle, timeout, "the app settling (requests handled, no timed work due)")
 
 
 def validate_payloads(fake: FakeSlack) -> None:
@@ -70,14 +144,23 @@ def validate_payloads(fake: FakeSlack) -> None:
 
 
 @contextmanager
-def running_app(db: Database, fake_slack: FakeSlack, **settings: object) -> Iterator[RunningApp]:  # noqa: F811
+def running_app(db: Database, fake_slack: FakeSlack, *,  # noqa: F811 (the fixture's name)
+                clock: Clock | None = None, **settings: object) -> Iterator[RunningApp]:
     """The app served on a free port with its scheduler; ``settings`` override the tests' own
-    (``work_processes`` > 0 hands the work to child processes, as `goedwerk run` does)."""
+    (``work_processes`` > 0 hands the work to child processes, as `goedwerk run` does).
+
+    ``clock`` is the engine's and the dispatcher's: by default a :class:`ManualClock` at
+    the real time, which only :meth:`RunningApp.advance` moves; the real clock where the
+    work runs in child processes (they keep real time) or where a test passes
+    :class:`SystemClock` because real time is what it is about."""
     settings = load_settings(**{**dict(database_url=db.url, slack_bot_token="xoxb-e2e", slack_signing_secret=SECRET,
                                        slack_api_url=fake_slack.base_url, round_plan=FAST_PLAN, language="en",
                                        dispatch_interval=0.5, work_processes=0), **settings})
-    services = build_services(settings, SystemClock(), upgrade=False)
+    if clock is None:
+        clock = SystemClock() if settings.work_processes else ManualClock()
+    services = build_services(settings, clock, upgrade=False)
     slack = build_app(settings, services)
+    requests = Requests(slack)
     ticker = start_scheduler(slack, settings, services.engine.clock)
     children = work_processes.attach(slack, settings)
     server = create_server(make_wsgi(slack.app, services.db), host="127.0.0.1", port=0, threads=8)
@@ -91,7 +174,8 @@ def running_app(db: Database, fake_slack: FakeSlack, **settings: object) -> Iter
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     try:
-        yield RunningApp(f"http://127.0.0.1:{server.effective_port}", fake_slack, services.db, slack.services)
+        yield RunningApp(f"http://127.0.0.1:{server.effective_port}", fake_slack, services.db, slack.services,
+                         clock, ticker, requests)
         validate_payloads(fake_slack)
     finally:
         server.close()
@@ -104,6 +188,6 @@ def running_app(db: Database, fake_slack: FakeSlack, **settings: object) -> Iter
 
 
 @pytest.fixture
-def slack_app(db: Database, fake_slack: FakeSlack) -> Iterator[RunningApp]:  # noqa: F811
+def slack_app(db: Database, fake_slack: FakeSlack) -> Iterator[RunningApp]:  # noqa: F811 (fixture)
     with running_app(db, fake_slack) as app:
         yield app

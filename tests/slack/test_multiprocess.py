@@ -28,7 +28,8 @@ PLAN = "kop=3s,handelingen+kennis=2s,waarden+vrijheid=2s,identiteit=2s,staart=3s
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # four real dispatcher processes through a real-time plan
+@pytest.mark.timeout(300)  # up to 60 s for the work and 20 s per process to stop, on a busy machine
 def test_many_dispatchers_send_every_action_exactly_once(db: Database, fake_slack: FakeSlack, tmp_path) -> None:
     env = {**{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "GOEDWERK_", "DATABASE_URL"))},
            "DATABASE_URL": db.url, "SLACK_BOT_TOKEN": "xoxb-multi", "SLACK_SIGNING_SECRET": "s",
@@ -48,7 +49,8 @@ def test_many_dispatchers_send_every_action_exactly_once(db: Database, fake_slac
 
         def settled() -> bool:
             with db.transaction() as session:
-                open_rounds = session.scalar(select(func.count()).select_from(Round).where(Round.status == ROUND_ACTIVE))
+                open_rounds = session.scalar(
+                    select(func.count()).select_from(Round).where(Round.status == ROUND_ACTIVE))
                 open_actions = session.scalar(select(func.count()).select_from(ScheduledAction).where(
                     ScheduledAction.status.in_(("pending", "claimed", "sending")),
                     ScheduledAction.due_at <= datetime.now(timezone.utc)))

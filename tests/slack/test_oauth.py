@@ -32,7 +32,7 @@ from bot.slack.http import make_wsgi
 from flows.clock import SystemClock
 from flows.store.db import Database
 from flows.store.models import Workspace
-from tests.slack.conftest import SECRET, validate_payloads
+from tests.slack.conftest import SECRET, Requests, validate_payloads, wait_for
 from tests.slack.fake_slack import Call, FakeSlack, Headers, SlackError
 from tests.slack.signing import event_body, post, slash_command_body
 
@@ -90,6 +90,7 @@ class OAuthApp:
     url: str
     fake: OAuthFakeSlack
     db: Database
+    requests: Requests
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
         """GET without following redirects; header names lower-cased (Set-Cookie values joined)."""
@@ -131,11 +132,12 @@ def oauth_app(db: Database) -> Iterator[OAuthApp]:
                                  slack_signing_secret=SECRET, slack_api_url=fake.base_url, language="en")
         services = build_services(settings, SystemClock(), upgrade=False)
         slack = build_app(settings, services)
+        requests = Requests(slack)
         server = create_server(make_wsgi(slack.app, services.db), host="127.0.0.1", port=0, threads=8)
         thread = threading.Thread(target=serve, args=(server,), daemon=True)
         thread.start()
         try:
-            yield OAuthApp(f"http://127.0.0.1:{server.effective_port}", fake, services.db)
+            yield OAuthApp(f"http://127.0.0.1:{server.effective_port}", fake, services.db, requests)
             validate_payloads(fake)
         finally:
             server.close()
@@ -158,7 +160,8 @@ def install(app: OAuthApp) -> tuple[int, str]:
     assert set(query["scope"][0].split(",")) == set(BOT_SCOPES)
     state = query["state"][0]
     cookie = re.search(r"slack-app-oauth-state=([^;]+)", headers.get("set-cookie", ""))
-    assert cookie and cookie.group(1) == state  # the browser keeps it and sends it back
+    assert cookie
+    assert cookie.group(1) == state  # the browser keeps it and sends it back
     status, _, page = app.get("/slack/oauth_redirect?" + urlencode({"code": CODE, "state": state}),
                               headers={"Cookie": f"slack-app-oauth-state={state}"})
     return status, page
@@ -179,17 +182,9 @@ def uninstalled_at(db: Database):
         return session.scalars(select(Workspace.uninstalled_at).where(Workspace.external_id == OTHER_TEAM)).one()
 
 
-def settle(fake: FakeSlack, quiet: float = 0.5, timeout: float = 10.0) -> None:
-    """Wait until the fake has had no new calls for ``quiet`` seconds (listeners run after ack)."""
-    deadline = time.monotonic() + timeout
-    seen = -1
-    while time.monotonic() < deadline:
-        count = len(fake.calls)
-        if count == seen:
-            return
-        seen = count
-        time.sleep(quiet)
-    pytest.fail("the app kept calling the Web API")
+def settle(app: OAuthApp, timeout: float = 10.0) -> None:
+    """Wait until every request sent so far is handled (listeners run after the ack)."""
+    wait_for(app.requests.handled, timeout, "handling every request")
 
 
 def test_a_second_workspace_installs_uses_and_uninstalls_goedwerk(oauth_app: OAuthApp) -> None:
@@ -199,9 +194,11 @@ def test_a_second_workspace_installs_uses_and_uninstalls_goedwerk(oauth_app: OAu
     status, page = install(oauth_app)
     assert status == 200, page
     exchange = fake.last("oauth.v2.access")
-    assert exchange.ok and exchange.params["code"] == CODE
+    assert exchange.ok
+    assert exchange.params["code"] == CODE
     assert exchange.token == f"{CLIENT_ID}:{CLIENT_SECRET}"  # Basic auth, as Slack wants it
-    assert oauth_app.rows("bots") == 1 and oauth_app.rows("installations") == 1
+    assert oauth_app.rows("bots") == 1
+    assert oauth_app.rows("installations") == 1
     with oauth_app.db.engine.connect() as connection:
         bot = connection.execute(select(installation_tables.bots).where(
             installation_tables.bots.c.team_id == OTHER_TEAM)).one()
@@ -213,7 +210,7 @@ def test_a_second_workspace_installs_uses_and_uninstalls_goedwerk(oauth_app: OAu
     kickoff = fake.wait_for("chat.postMessage", timeout=5)[0]
     assert kickoff.headers["Authorization"] == f"Bearer {OTHER_TOKEN}"
     assert kickoff.ok
-    settle(fake)
+    settle(oauth_app)
     assert {call.token for call in fake.calls if call.time >= kickoff.time} == {OTHER_TOKEN}
 
     # an admin revokes the token, then removes the app
@@ -246,4 +243,5 @@ def test_a_redirect_without_the_state_cookie_installs_nothing(oauth_app: OAuthAp
     status, _, _ = oauth_app.get("/slack/oauth_redirect?" + urlencode({"code": CODE, "state": state}))
     assert status == 400
     assert oauth_app.fake.calls_to("oauth.v2.access") == []
-    assert oauth_app.rows("bots") == 0 and oauth_app.rows("installations") == 0
+    assert oauth_app.rows("bots") == 0
+    assert oauth_app.rows("installations") == 0
