@@ -542,7 +542,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"client, servers and fake Slack share this machine's {os.cpu_count()} cores; latency counts from "
           "each request's scheduled send time (no coordinated omission)")
     print("lag: the worst delay of a send behind its schedule (client threads all waiting on a stalled server); "
-          "cpu: CPU per request of the server and its work processes; drain: seconds contributions kept being stored after the last answer")
+          "cpu: CPU per request of the server and its work processes; drain: seconds contributions kept being stored "
+          "after the last answer")
     print_table(table)
     print_forms(table)
     print_verdicts(table)

@@ -26,7 +26,8 @@ def team_of(body: dict) -> str:
     team = body.get("team")
     if isinstance(team, dict) and team.get("id"):
         return str(team["id"])
-    return str(body.get("team_id") or (body.get("view") or {}).get("team_id") or body.get("user", {}).get("team_id", ""))
+    return str(body.get("team_id") or (body.get("view") or {}).get("team_id")
+               or body.get("user", {}).get("team_id", ""))
 
 
 def display_name(client: WebClient, user: str) -> str | None:

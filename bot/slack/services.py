@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from flows.engine.core import Defaults, Engine
+from flows.engine.core import Engine
+from flows.engine.defaults import Defaults
 from flows.store.db import Database
 from flows.store.models import Channel, Workspace
 

@@ -35,6 +35,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from typing import Any, cast
 
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
@@ -155,7 +156,7 @@ def _client(child: _Child, token: str | None) -> WebClient:
 def _job(portable: Portable, child: _Child) -> Job:
     module, name, args, kwargs = portable
     work = getattr(importlib.import_module(module), name)
-    return Job(work, _decode(args, child), _decode(kwargs, child))
+    return Job(work, cast(tuple[Any, ...], _decode(args, child)), cast(dict[str, object], _decode(kwargs, child)))
 
 
 def _run_in_child(portable: Portable) -> bool:

@@ -50,7 +50,7 @@ def _open_topic(scope: Scope, content: ContentPack, round_row: Round, plan: Plan
         raise Refusal(N_("'{word}' is not a step of this round. Steps: {steps}."),
                       word=word[:40], steps=", ".join(step.name for step in plan.steps))
     index = step_of_topic(plan, topic)
-    if index > round_row.step_index:
+    if index is not None and index > round_row.step_index:
         opens = round_row.steps[index].starts_at
         raise Refusal(N_("That step has not started yet; it opens {moment}."),
                       moment=moment_marker(opens))
@@ -105,7 +105,8 @@ def contribute(scope: Scope, content: ContentPack, *, topic: str, text: str, ano
     if not passed:
         effects.append(Post(scope.place, presenters.contribution_view(scope, content, row),
                             key=f"contribution:{row.id}", thread_key=f"prompt:{round_row.id}:{topic}"))
-        effects.append(scope.tell(N_("Thank you — stored as number {number}. You can change it with 'edit {number} <text>' or remove it with 'delete {number}' until the round closes."),
+        effects.append(scope.tell(N_("Thank you — stored as number {number}. You can change it with 'edit {number} "
+                                     "<text>' or remove it with 'delete {number}' until the round closes."),
                                   number=row.id))
     else:
         effects.append(scope.tell(N_("Noted: nothing to add on {topic}. That counts as taking part."),

@@ -9,6 +9,8 @@ Logs carry counts only.
 
 from __future__ import annotations
 
+from typing import Any
+
 import json
 import logging
 import re
@@ -38,11 +40,16 @@ def command(scope: Scope, content: ContentPack, mode: str | None) -> list[Effect
         return [ask_confirmation(scope)]
     if mode == "delete-confirm":
         return forget(scope, content)
-    return [scope.tell(N_("About your data in this workspace:\n• '/goedwerk my-data export' sends you privately everything goedwerk stores about you here (JSON).\n• '/goedwerk my-data delete' deletes your contributions, votes, consent answers, preferences and memberships here, and removes your name from published images. You are asked to confirm first."))]
+    return [scope.tell(N_("About your data in this workspace:\n• '/goedwerk my-data export' sends you privately "
+                          "everything goedwerk stores about you here (JSON).\n• '/goedwerk my-data delete' deletes "
+                          "your contributions, votes, consent answers, preferences and memberships here, and removes "
+                          "your name from published images. You are asked to confirm first."))]
 
 
 def ask_confirmation(scope: Scope) -> Ephemeral:
-    text = scope.t(N_("Delete everything goedwerk stores about you in this workspace? Your contributions are emptied, your votes and consent answers removed, and your name and quotes taken out of published images. This cannot be undone. Confirm with the button or with '/goedwerk my-data delete confirm'."))
+    text = scope.t(N_("Delete everything goedwerk stores about you in this workspace? Your contributions are emptied, "
+                      "your votes and consent answers removed, and your name and quotes taken out of published images. "
+                      "This cannot be undone. Confirm with the button or with '/goedwerk my-data delete confirm'."))
     choice = Choice(scope.t(N_("Yes, delete my data")), CONFIRM_ACTION, "yes", primary=True)
     return Ephemeral(scope.place, scope.actor.user, Notice(scope.language, text, choices=(choice,)))
 
@@ -80,7 +87,7 @@ def _person(scope: Scope) -> Person | None:
                                                       Person.external_id == scope.actor.user)).first()
 
 
-def collect(scope: Scope) -> dict:
+def collect(scope: Scope) -> dict[str, Any]:
     """Everything stored about the asker in this workspace, as JSON-ready data."""
     user = scope.actor.user
     channels = _channels(scope)
@@ -141,7 +148,7 @@ def strip_quotes_by(text: str, names: set[str]) -> str:
     return text.strip()
 
 
-def _scrub_image_dict(image: dict, user: str) -> tuple[dict, int, int]:
+def _scrub_image_dict(image: dict[str, Any], user: str) -> tuple[dict[str, Any], int, int]:
     votes = dict(image.get("votes") or {})
     consent = dict(image.get("consent") or {})
     voted, answered = int(votes.pop(user, None) is not None), int(consent.pop(user, None) is not None)
@@ -237,6 +244,7 @@ def forget(scope: Scope, content_pack: ContentPack) -> list[Effect]:
     log.info("person forgotten: %d contributions, %d votes, %d consent answers, %d memberships, %d images",
              contributions, votes, answers, memberships, images)
     effects.append(scope.tell(
-        N_("Your data in this workspace has been deleted: {contributions} contributions, {votes} votes, {answers} consent answers and {memberships} channel memberships; {images} published images no longer name you."),
+        N_("Your data in this workspace has been deleted: {contributions} contributions, {votes} votes, {answers} "
+           "consent answers and {memberships} channel memberships; {images} published images no longer name you."),
         contributions=contributions, votes=votes, answers=answers, memberships=memberships, images=images))
     return effects

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from flows.effects import Effect
 from flows.engine.scope import Refusal, Scope
@@ -55,7 +58,8 @@ def round_closed(scope: Scope, round_row: Round) -> None:
 def command(scope: Scope, days: int | None) -> list[Effect]:
     """``retention`` shows the channel's retention; ``retention <days>`` sets it (anyone in the channel)."""
     if days is None:
-        return [scope.tell(N_("Contributions in this channel are deleted {days} days after their round closes. Change it with '/goedwerk retention <days>' (1 to 3650)."),
+        return [scope.tell(N_("Contributions in this channel are deleted {days} days after their round closes. Change "
+                              "it with '/goedwerk retention <days>' (1 to 3650)."),
                            days=days_of(scope.channel))]
     if not MIN_DAYS <= days <= MAX_DAYS:
         raise Refusal(N_("The retention period must be between 1 and 3650 days."))
@@ -72,7 +76,7 @@ def command(scope: Scope, days: int | None) -> list[Effect]:
                        days=days)]
 
 
-def purge_round(session, round_row: Round, now: datetime) -> int:
+def purge_round(session: Session, round_row: Round, now: datetime) -> int:
     """Blank the round's contributions (text, virtues) and mark them deleted; returns how many."""
     ids = list(session.scalars(select(Contribution.id).where(Contribution.round_id == round_row.id)))
     if not ids:
@@ -92,7 +96,7 @@ def purge_round(session, round_row: Round, now: datetime) -> int:
 
 # -- workspaces -------------------------------------------------------------------------
 
-def workspace_uninstalled(session, workspace: Workspace, now: datetime) -> None:
+def workspace_uninstalled(session: Session, workspace: Workspace, now: datetime) -> None:
     """Note the uninstall and queue the workspace's purge 30 days later (once per uninstall)."""
     workspace.uninstalled_at = now
     key = workspace_key(workspace.platform, workspace.external_id)
@@ -109,12 +113,12 @@ def workspace_uninstalled(session, workspace: Workspace, now: datetime) -> None:
                               "team": workspace.external_id})
 
 
-def counts(session, workspace_id: int) -> dict[str, int]:
+def counts(session: Session, workspace_id: int) -> dict[str, int]:
     """How many of the main rows hang off a workspace."""
     channels = select(Channel.id).where(Channel.workspace_id == workspace_id).scalar_subquery()
     rounds = select(Round.id).where(Round.channel_id.in_(channels)).scalar_subquery()
 
-    def count(model, *where) -> int:
+    def count(model: type[Any], *where: ColumnElement[bool]) -> int:
         return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
     return {
@@ -127,7 +131,7 @@ def counts(session, workspace_id: int) -> dict[str, int]:
     }
 
 
-def purge_workspace(session, workspace: Workspace) -> dict[str, int]:
+def purge_workspace(session: Session, workspace: Workspace) -> dict[str, int]:
     """Delete the workspace; everything under it cascades. Returns the counts of what went."""
     found = counts(session, workspace.id)
     session.execute(delete(Workspace).where(Workspace.id == workspace.id))
@@ -137,7 +141,7 @@ def purge_workspace(session, workspace: Workspace) -> dict[str, int]:
 
 # -- running the scheduled actions ------------------------------------------------------
 
-def run(session, row: ScheduledAction, action_id: int, owner: str, now: datetime) -> None:
+def run(session: Session, row: ScheduledAction, action_id: int, owner: str, now: datetime) -> None:
     """Run a claimed ``purge_round`` or ``purge_workspace``; settles it itself (nothing to send)."""
     if row.kind == PURGE_ROUND:
         round_row = session.get(Round, row.round_id) if row.round_id else None

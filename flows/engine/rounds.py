@@ -17,12 +17,14 @@ from sqlalchemy.exc import IntegrityError
 from flows.content.schema import ContentPack
 from flows.effects import Effect, Ephemeral, Post, Update
 from flows.engine import presenters, reminders, retention
+from flows.engine.defaults import Defaults
 from flows.engine.plan import HEAD, Plan, PlanError, lay_out, parse_plan
 from flows.engine.scope import Refusal, Scope
 from flows.engine.topics import topics_of
 from flows.i18n import N_
 from flows.scheduling import actions
 from flows.store import queries
+from flows.store.sql import changed
 from flows.store.models import ROUND_ACTIVE, ROUND_CANCELLED, ROUND_CLOSED, Round, RoundStep, SummaryDraft
 from flows.summary.draft import compose
 from flows.views import Notice, SummaryView
@@ -68,7 +70,7 @@ def least_used(numbers: Iterable[int], usage: dict[int, int], rng: random.Random
     return rng.choice(sorted(number for number, count in counts.items() if count == fewest))
 
 
-def start(scope: Scope, content: ContentPack, defaults, *, situation: int | None,
+def start(scope: Scope, content: ContentPack, defaults: Defaults, *, situation: int | None,
           plan_text: str | None, rng: random.Random) -> list[Effect]:
     """Start a round; ``defaults`` is the engine's :class:`flows.engine.core.Defaults`."""
     existing = queries.active_round(scope.session, scope.channel)
@@ -90,7 +92,7 @@ def start(scope: Scope, content: ContentPack, defaults, *, situation: int | None
         started_at=scope.now, deadline_at=windows[-1][1],
         steps=[RoundStep(position=i, name=step.name, starts_at=begin, ends_at=end,
                          opened_at=scope.now if i == 0 else None)
-               for i, (step, (begin, end)) in enumerate(zip(plan.steps, windows))],
+               for i, (step, (begin, end)) in enumerate(zip(plan.steps, windows, strict=True))],
     )
     try:
         with scope.session.begin_nested():
@@ -131,7 +133,7 @@ def _move_to(scope: Scope, round_row: Round, index: int) -> bool:
         update(Round).where(Round.id == round_row.id, Round.status == ROUND_ACTIVE,
                             Round.step_index < index).values(step_index=index)
     )
-    if result.rowcount != 1:
+    if changed(result) != 1:
         return False
     scope.session.refresh(round_row)
     step = round_row.steps[index]
@@ -202,7 +204,7 @@ def close(scope: Scope, content: ContentPack, round_row: Round, *, by_hand: bool
         update(Round).where(Round.id == round_row.id, Round.status == ROUND_ACTIVE)
         .values(status=ROUND_CLOSED, closed_at=scope.now)
     )
-    if result.rowcount != 1 and not (resend and round_row.status == ROUND_CLOSED):
+    if changed(result) != 1 and not (resend and round_row.status == ROUND_CLOSED):
         return [scope.tell(N_("This round has already ended."))] if by_hand else []
     scope.session.refresh(round_row)
     actions.cancel_pending(scope.session, round_id=round_row.id, now=scope.now, reason="round closed")
@@ -211,7 +213,8 @@ def close(scope: Scope, content: ContentPack, round_row: Round, *, by_hand: bool
     effects: list[Effect] = [_kickoff_update(scope, content, round_row)]
     if draft.contributions == 0:
         effects.append(Post(scope.place, Notice(scope.language, scope.t(
-            N_("The round on '{title}' has closed. Nobody wrote anything this time, so there is no image of good work to summarise. Start again whenever it suits the team."),
+            N_("The round on '{title}' has closed. Nobody wrote anything this time, so there is no image of good work "
+               "to summarise. Start again whenever it suits the team."),
             title=draft.situation_title))))
         return effects
     _store_draft(scope, round_row, draft)

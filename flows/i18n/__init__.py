@@ -37,7 +37,7 @@ def catalog(language: str) -> Catalog:
 def t(language: str, msgid: str, **params: object) -> str:
     """Translate ``msgid`` into ``language`` and fill in its placeholders."""
     message = catalog(language if language in LANGUAGES else DEFAULT_LANGUAGE).get(msgid)
-    text = message.string if message is not None and message.string else msgid
+    text = message.string if message is not None and isinstance(message.string, str) and message.string else msgid
     return text.format(**params) if params else text
 
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
-from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import select, update
