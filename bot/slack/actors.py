@@ -10,8 +10,6 @@ from slack_sdk.errors import SlackApiError
 from flows.events import Actor
 
 PLATFORM = "slack"
-FACILITATOR_WORDS = {"volgende", "next", "sluit", "close", "stop", "cancel", "begeleider", "facilitator",
-                     "ervaring", "experience", "publiceer", "publish", "collectie", "collection"}
 log = logging.getLogger("goedwerk.slack")
 
 
@@ -48,8 +46,3 @@ def is_admin(client: WebClient, user: str) -> bool:
     except SlackApiError:
         return False
     return bool(profile.get("is_admin") or profile.get("is_owner") or profile.get("is_primary_owner"))
-
-
-def needs_admin_check(text: str) -> bool:
-    words = text.strip().split()
-    return bool(words) and words[0].lower() in FACILITATOR_WORDS

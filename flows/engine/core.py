@@ -27,6 +27,7 @@ from flows.engine import (
     reminders,
     retention,
     rounds,
+    traits,
     weekly,
     weekly_fanout,
 )
@@ -217,7 +218,7 @@ class Engine:
         content, args = self.content, parsed.args
         match parsed.name:
             case "start":
-                if args["situation"] is None and not args["random"]:
+                if traits.COMMAND_TRAITS["start"].opens_form(args):
                     if queries.active_round(scope.session, scope.channel) is None:
                         return [OpenForm(scope.place, scope.actor.user, situation_list(scope, content, True))]
                 return rounds.start(scope, content, self.defaults, situation=args["situation"],

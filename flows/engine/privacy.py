@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from flows.content.schema import ContentPack
 from flows.effects import DirectFile, Effect, Ephemeral, FileBlob, Place, Remove, Update
-from flows.engine import image
+from flows.engine import image, keys
 from flows.engine.scope import Scope, scope_for_channel
 from flows.i18n import N_
 from flows.scheduling import actions
@@ -163,8 +163,8 @@ def _redraw_drafts(scope: Scope, content_pack: ContentPack, drafts: list[tuple[S
         channel = channels[round_row.channel_id]
         there = scope_for_channel(scope.session, channel, scope.now, scope.language, scope.zone.key)
         view = image.view_of(there, content_pack, round_row, draft)
-        effects += [Update(there.place, f"draft:{round_row.id}", view),
-                    Update(there.place, f"summary:{round_row.id}", view)]
+        effects += [Update(there.place, keys.draft(round_row.id), view),
+                    Update(there.place, keys.summary(round_row.id), view)]
     return effects
 
 
@@ -190,7 +190,7 @@ def forget(scope: Scope, content_pack: ContentPack) -> list[Effect]:
         if row.deleted_at is None:
             channel = channels[round_row.channel_id]
             effects.append(Remove(Place(scope.workspace.platform, scope.workspace.external_id, channel.external_id),
-                                  f"contribution:{row.id}"))
+                                  keys.contribution(row.id)))
             row.deleted_at = now
         row.text = ""
         row.virtues = []

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from flows.content.schema import ContentPack
 from flows.effects import DirectMessage, Effect, Post
-from flows.engine import presenters
+from flows.engine import keys, presenters
 from flows.engine.plan import Plan, parse_plan
 from flows.engine.progress import progress, silent_members
 from flows.engine.scope import Scope
@@ -105,7 +105,7 @@ def remind_step(scope: Scope, content: ContentPack, round_row: Round, index: int
     nudge = Notice(scope.language, scope.t(N_("Nobody has written about {topics} yet. Every view helps, even a short "
                                               "one."),
                                            topics=names))
-    return [Post(scope.place, nudge, thread_key=f"prompt:{round_row.id}:{topics_of(plan.steps[index])[0]}")]
+    return [Post(scope.place, nudge, thread_key=keys.prompt(round_row.id, topics_of(plan.steps[index])[0]))]
 
 
 def remind_user(scope: Scope, content: ContentPack, round_row: Round, index: int, user: str) -> list[Effect]:

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from flows.content.schema import ContentPack
 from flows.effects import Effect, Ephemeral, Post, Update
-from flows.engine import presenters, reminders, retention
+from flows.engine import keys, presenters, reminders, retention
 from flows.engine.defaults import Defaults
 from flows.engine.plan import HEAD, Plan, PlanError, lay_out, parse_plan
 from flows.engine.scope import Refusal, Scope
@@ -111,7 +111,7 @@ def start(scope: Scope, content: ContentPack, defaults: Defaults, *, situation: 
                      channel_id=scope.channel.id, round_id=round_row.id, payload={"round_id": round_row.id})
     reminders.schedule_reminders(scope, round_row, plan, windows, defaults.remind_at)
     effects: list[Effect] = [
-        Post(scope.place, presenters.round_view(scope, content, round_row), key=f"kickoff:{round_row.id}")
+        Post(scope.place, presenters.round_view(scope, content, round_row), key=keys.kickoff(round_row.id))
     ]
     effects += _prompts(scope, content, round_row, plan, 0)
     return effects
@@ -123,7 +123,7 @@ def scope_ephemeral_view(scope: Scope, content: ContentPack, round_row: Round) -
 
 def _prompts(scope: Scope, content: ContentPack, round_row: Round, plan: Plan, index: int) -> list[Effect]:
     return [Post(scope.place, presenters.prompt_view(scope, content, round_row, plan, topic),
-                 key=f"prompt:{round_row.id}:{topic}")
+                 key=keys.prompt(round_row.id, topic))
             for topic in topics_of(plan.steps[index])]
 
 
@@ -163,8 +163,8 @@ def _opened(scope: Scope, content: ContentPack, round_row: Round, plan: Plan, in
     effects = _prompts(scope, content, round_row, plan, index) + [_kickoff_update(scope, content, round_row)]
     if plan.steps[index].kind == "tail":  # the draft so far, to work on together
         _store_draft(scope, round_row, draft_for(scope, content, round_row, final=False))
-        effects.append(Post(scope.place, _image_view(scope, content, round_row), key=f"draft:{round_row.id}",
-                            thread_key=f"prompt:{round_row.id}:{plan.steps[index].name}"))
+        effects.append(Post(scope.place, _image_view(scope, content, round_row), key=keys.draft(round_row.id),
+                            thread_key=keys.prompt(round_row.id, plan.steps[index].name)))
     return effects
 
 
@@ -184,7 +184,7 @@ def next_step(scope: Scope, content: ContentPack) -> list[Effect]:
 
 def _kickoff_update(scope: Scope, content: ContentPack, round_row: Round) -> Effect:
     ready = round_row.status == ROUND_CLOSED
-    return Update(scope.place, f"kickoff:{round_row.id}", presenters.round_view(scope, content, round_row, ready))
+    return Update(scope.place, keys.kickoff(round_row.id), presenters.round_view(scope, content, round_row, ready))
 
 
 def draft_for(scope: Scope, content: ContentPack, round_row: Round, *, final: bool) -> SummaryView:
@@ -218,7 +218,7 @@ def close(scope: Scope, content: ContentPack, round_row: Round, *, by_hand: bool
             title=draft.situation_title))))
         return effects
     _store_draft(scope, round_row, draft)
-    effects.append(Post(scope.place, _image_view(scope, content, round_row), key=f"summary:{round_row.id}"))
+    effects.append(Post(scope.place, _image_view(scope, content, round_row), key=keys.summary(round_row.id)))
     if by_hand:
         effects.append(scope.tell(N_("The round is closed and the draft has been posted.")))
     return effects
@@ -247,7 +247,7 @@ def pick_experience(scope: Scope, content: ContentPack, contribution_id: int) ->
     effects: list[Effect] = [scope.tell(N_("Story {number} is now the characteristic experience."), number=story.id)]
     if final:
         _store_draft(scope, round_row, draft)
-        effects.append(Update(scope.place, f"summary:{round_row.id}", _image_view(scope, content, round_row)))
+        effects.append(Update(scope.place, keys.summary(round_row.id), _image_view(scope, content, round_row)))
     else:
         effects.append(Ephemeral(scope.place, scope.actor.user, draft))
     return effects

@@ -54,7 +54,7 @@ from flows.store.sql import among, changed, not_among
 
 log = logging.getLogger("goedwerk.weekly")
 
-WEEKLY_PROMPT = "weekly_prompt"
+WEEKLY_PROMPT = times.WEEKLY_PROMPT
 GRACE = times.GRACE
 DEFAULT_WEEKDAY = 0  # Monday
 DEFAULT_TIME = "09:00"

@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 
 from flows.clock import Clock
 from flows.effects import Delivery, Effect, Place
-from flows.engine.core import Engine
-from flows.engine.weekly import WEEKLY_PROMPT
 from flows.scheduling import actions, failpoints
 from flows.scheduling.load import SpareCpu
+from flows.scheduling.runner import ActionRunner
+from flows.scheduling.weekly import WEEKLY_PROMPT
 from flows.store import messages
 from flows.store.db import Database
 
@@ -60,7 +60,7 @@ def new_owner() -> str:
 
 
 class Dispatcher:
-    def __init__(self, db: Database, engine: Engine, clock: Clock, deliver: Deliver, *,
+    def __init__(self, db: Database, engine: ActionRunner, clock: Clock, deliver: Deliver, *,
                  owner: str | None = None, lease: timedelta = timedelta(minutes=2), batch: int = 2 * TOGETHER,
                  workers: int = 1, records_sent: bool = False,
                  before_sending: Callable[[list[Place]], None] | None = None,

@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from bot.slack.listeners import forms
 from bot.slack.work import WorkQueue
+from flows.engine import traits
 
 
 def busy(queue: WorkQueue, workers: int = 1) -> threading.Event:
@@ -87,7 +87,7 @@ def test_a_failing_piece_of_work_is_logged_and_the_rest_goes_on(caplog) -> None:
     ("status", False), ("", False), ("frobnicate", False), ("start nonsense", False),
 ])
 def test_which_commands_open_a_form(text: str, opens: bool) -> None:
-    assert forms.command_opens_form(text) is opens
+    assert traits.command_opens_form(text) is opens
 
 
 @pytest.mark.parametrize("choice, opens", [
@@ -95,4 +95,4 @@ def test_which_commands_open_a_form(text: str, opens: bool) -> None:
     ("pass", False), ("delete", False), ("status", False), ("start", False), ("consent", False),
 ])
 def test_which_choices_open_a_form(choice: str, opens: bool) -> None:
-    assert forms.choice_opens_form(choice) is opens
+    assert traits.choice_opens_form(choice) is opens

@@ -1,11 +1,11 @@
-"""Which requests open a form, and what to say when their trigger id is too old.
+"""What to say when a form's trigger id is too old.
 
 A form opens with ``views.open`` and the request's ``trigger_id``, which Slack honours
 for 3 seconds. Listeners send such work to the work queue's form lane
 (:meth:`bot.slack.work.WorkQueue.submit_form`) and pass :func:`too_late` for when it
-comes up too late. Which choices and commands open a form is the engine's business
-(``Engine._choice`` and ``Engine._command`` return ``OpenForm``); the sets here mirror
-them and only decide the lane: a request put in the wrong lane still runs.
+comes up too late. Which choices and commands open a form is the engine's business,
+read from :mod:`flows.engine.traits`; it only decides the lane: a request put in the
+wrong lane still runs.
 """
 
 from __future__ import annotations
@@ -16,26 +16,8 @@ from bot.slack import actors
 from bot.slack.sender import ERROR_TEXTS, Respond
 from bot.slack.services import SlackServices
 from flows.effects import Ephemeral, Place
-from flows.engine import commands, presenters
 from flows.i18n import t
 from flows.views import Notice
-
-FORM_CHOICES = frozenset({presenters.CONTRIBUTE, "edit", "image_text", "image_vote", "image_picture"})
-"""Button and menu choices (``Choose.action``) the engine answers with a form."""
-
-
-def choice_opens_form(name: str) -> bool:
-    return name in FORM_CHOICES
-
-
-def command_opens_form(text: str) -> bool:
-    """``start`` without a situation opens the situation picker (when no round is running)."""
-    try:
-        parsed = commands.parse(text)
-    except commands.CommandError:
-        return False
-    return parsed.name == "start" and parsed.args["situation"] is None and not parsed.args["random"]
-
 
 def too_late(services: SlackServices, client: WebClient, team: str, channel: str, user: str,
              respond: Respond | None = None) -> None:

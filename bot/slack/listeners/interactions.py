@@ -20,6 +20,7 @@ from bot.slack.sender import Respond
 from bot.slack.services import SlackServices
 from bot.slack.work import Job
 from flows.effects import Ephemeral, Place
+from flows.engine import traits
 from flows.events import Choose, Command
 from flows.i18n import N_, t
 from flows.views import Notice
@@ -32,7 +33,7 @@ def register(app: App, services: SlackServices) -> None:
     @app.command("/goedwerk")
     def on_command(ack, command, client, respond):
         ack()
-        if forms.command_opens_form(command.get("text", "") or ""):
+        if traits.command_opens_form(command.get("text", "") or ""):
             services.work.submit_form(run_command, services, command, client, respond, too_late=Job(
                 forms.too_late, (services, client, command.get("team_id", ""), command.get("channel_id", ""),
                                  command.get("user_id", ""), respond)))
@@ -43,7 +44,7 @@ def register(app: App, services: SlackServices) -> None:
     def on_action(ack, body, action, client, respond):
         ack()
         choice = _choice(body, action)
-        if choice is not None and forms.choice_opens_form(choice[0]):
+        if choice is not None and traits.choice_opens_form(choice[0]):
             team, user, channel = actors.team_of(body), body.get("user", {}).get("id", ""), choice[2]
             home = action.get("action_id") in (HOME_EDIT, HOME_DELETE)
             services.work.submit_form(run_action, services, body, action, client, respond, too_late=Job(
@@ -62,8 +63,9 @@ def run_command(services: SlackServices, command: dict, client: WebClient, respo
         sender.deliver([Ephemeral(Place(actors.PLATFORM, team, channel), user, note)], client=client,
                        respond=respond)
         return
-    admin = actors.is_admin(client, user) if actors.needs_admin_check(text) else False
-    name = actors.display_name(client, user) if _writes(text) else command.get("user_name")
+    needs = traits.of_command(text)
+    admin = actors.is_admin(client, user) if needs.facilitator_or_admin else False
+    name = actors.display_name(client, user) if needs.needs_name else command.get("user_name")
     who = actors.actor(team, channel, user, user_name=name, channel_name=command.get("channel_name"),
                        is_admin=admin)
     effects = engine.handle(Command(who, text))
@@ -106,9 +108,3 @@ def _choice(body: dict, action: dict) -> tuple[str, str, str] | None:
     if "@" in value:  # a button in a private reminder names its team channel
         value, _, channel = value.rpartition("@")
     return name, value, channel
-
-
-def _writes(text: str) -> bool:
-    """Whether the command stores words under the person's name (then we need their name)."""
-    first = text.strip().split()[0].lower() if text.strip() else ""
-    return first in {"bijdrage", "bijdragen", "contribute", "pas", "pass", "start", "begin"}

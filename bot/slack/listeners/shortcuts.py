@@ -15,8 +15,9 @@ from bot.slack import actors
 from bot.slack.listeners import forms
 from bot.slack.services import SlackServices
 from bot.slack.work import Job
-from flows.store.models import Channel, MessageRef, Workspace
+from flows.engine import keys, traits
 from flows.events import Choose
+from flows.store.models import Channel, MessageRef, Workspace
 
 log = logging.getLogger("goedwerk.slack")
 EDIT_SHORTCUT = "goedwerk_edit"
@@ -32,15 +33,14 @@ def contribution_at(services: SlackServices, team: str, channel: str, ts: str) -
             .join(Workspace, Channel.workspace_id == Workspace.id)
             .where(Workspace.platform == actors.PLATFORM, Workspace.external_id == team,
                    Channel.external_id == channel, MessageRef.ref == ts))
-    if key and key.startswith("contribution:"):
-        return int(key.split(":", 1)[1])
-    return NOT_A_CONTRIBUTION
+    found = keys.contribution_of(key)
+    return NOT_A_CONTRIBUTION if found is None else found
 
 
 def register(app: App, services: SlackServices) -> None:
     def handle(ack, body, client, verb):
         ack()
-        if forms.choice_opens_form(verb):
+        if traits.choice_opens_form(verb):
             team, user = actors.team_of(body), body.get("user", {}).get("id", "")
             channel = (body.get("channel") or {}).get("id", "")
             services.work.submit_form(run_shortcut, services, body, client, verb,
