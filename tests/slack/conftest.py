@@ -30,7 +30,7 @@ from flows.scheduling import actions
 from flows.scheduling.ticker import Ticker
 from flows.store.db import Database
 from flows.store.models import ScheduledAction
-from tests.slack.fake_slack import FakeSlack, fake_slack  # noqa: F401 (fixture)
+from tests.slack.fake_slack import FakeSlack, fake_slack  # noqa: F401 (the fixture, for every test below)
 from tests.slack.signing import post
 
 SECRET = "e2e-signing-secret"

@@ -22,7 +22,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
 
 from tests.slack import signing
-from tests.slack.fake_slack import BOT_ID, BOT_USER_ID, TEAM_ID, FakeSlack, fake_slack  # noqa: F401 (fixture)
+from tests.slack.fake_slack import BOT_ID, BOT_USER_ID, TEAM_ID, FakeSlack
 
 TOKEN = "xoxb-test"
 SECRET = "geheim-signing-secret"

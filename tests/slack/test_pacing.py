@@ -15,7 +15,7 @@ from flows.clock import SystemClock
 from flows.content import load_pack
 from flows.effects import Place, Post
 from flows.views import Notice
-from tests.slack.fake_slack import FakeSlack, fake_slack  # noqa: F401 (fixture)
+from tests.slack.fake_slack import FakeSlack
 
 
 class FakeTime:

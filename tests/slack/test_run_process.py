@@ -16,7 +16,7 @@ import yaml
 from bot.slack.app import BOT_SCOPES
 from bot.slack.http import SLACK_PATHS
 from bot.slack.listeners.shortcuts import DELETE_SHORTCUT, EDIT_SHORTCUT
-from tests.slack.fake_slack import FakeSlack, fake_slack  # noqa: F401 (fixture)
+from tests.slack.fake_slack import FakeSlack
 from tests.slack.probe import healthz
 from tests.slack.signing import post, slash_command_body
 

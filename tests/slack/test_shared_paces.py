@@ -23,7 +23,7 @@ from flows.content import load_pack
 from flows.effects import Place, Post
 from flows.store.db import Database
 from flows.views import Notice
-from tests.slack.fake_slack import FakeSlack, fake_slack  # noqa: F401 (fixture)
+from tests.slack.fake_slack import FakeSlack
 
 
 class FakeTime:
