@@ -38,7 +38,11 @@ def test_many_dispatchers_send_every_action_exactly_once(db: Database, fake_slac
     workers = [subprocess.Popen([sys.executable, "-m", "bot.cli", "scheduler"], cwd=REPO, env=env,
                                 stdout=log, stderr=subprocess.STDOUT) for log in logs]
     try:
-        time.sleep(2.0)  # let them start and poll
+        deadline = time.monotonic() + 60  # all of them running before the work is queued
+        while not all("dispatching timed work" in (tmp_path / f"dispatcher-{i}.log").read_text()
+                      for i in range(PROCESSES)):
+            assert time.monotonic() < deadline, "the dispatchers did not all start within 60 s"
+            time.sleep(0.1)
         engine = make_engine(db, SystemClock(), plan=PLAN)
         for number in range(CHANNELS):
             channel = f"C{number:04d}"
