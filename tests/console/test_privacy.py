@@ -27,28 +27,20 @@ def test_export_contains_my_own_contributions_and_nobody_elses(db: Database) -> 
     session = console(db, QUICK_PLAN)
     session.run(ROUND)
     out = session.run("/as bob\n/goedwerk my-data")
-    assert "my-data export" in out
-    assert "my-data delete" in out
+    assert "my-data export" in out and "my-data delete" in out
     out = session.run("/as bob\n/goedwerk stem 1\n/goedwerk my-data export")
     assert "sent you your data privately (1 contributions)" in out
     data = _export(session, out)
     texts = [c["text"] for c in data["contributions"]]
     assert texts == ["A secret story about waiting for a decision."]
     assert data["contributions"][0]["anonymous"] is True
-    assert data["contributions"][0]["channel"] == "team"
-    assert data["contributions"][0]["situation"] == 6
-    assert data["person"]["id"] == "bob"
-    assert data["person"]["reminders_enabled"] is True
+    assert data["contributions"][0]["channel"] == "team" and data["contributions"][0]["situation"] == 6
+    assert data["person"]["id"] == "bob" and data["person"]["reminders_enabled"] is True
     assert [m["channel"] for m in data["memberships"]] == ["team"]
-    assert len(data["votes"]) == 1
-    assert data["votes"][0]["round"] == 1
+    assert len(data["votes"]) == 1 and data["votes"][0]["round"] == 1
     dump = json.dumps(data)
-    assert "province" not in dump
-    assert "minister" not in dump
-    assert "mandate" not in dump
-    assert "Call first" not in dump
-    assert "anna" not in dump
-    assert "carl" not in dump
+    assert "province" not in dump and "minister" not in dump and "mandate" not in dump and "Call first" not in dump
+    assert "anna" not in dump and "carl" not in dump
 
 
 def test_delete_needs_confirmation_then_forgets_me_everywhere(db: Database) -> None:
@@ -73,31 +65,22 @@ def test_delete_needs_confirmation_then_forgets_me_everywhere(db: Database) -> N
             Contribution.author_id == "carl", Contribution.deleted_at.is_(None))) == 2
     choice = re.search(r"\[(\d+)\] Yes, delete my data", out).group(1)
     out = session.run(f"/as carl\n{choice}")
-    assert "✗ contribution:3 removed" in out
-    assert "✗ contribution:4 removed" in out
+    assert "✗ contribution:3 removed" in out and "✗ contribution:4 removed" in out
     shown_again = out.split("↻ summary:1", 1)[1].split("[#team · only for carl]")[0]  # the channel's summary
     assert "We sat down with the province" in shown_again
-    assert "minister" not in shown_again
-    assert "Call first" not in shown_again
-    assert "carl" not in shown_again
+    assert "minister" not in shown_again and "Call first" not in shown_again and "carl" not in shown_again
     told = " ".join(out.split())
     assert "2 contributions, 1 votes, 1 consent answers and 1 channel memberships; 1 published images" in told
     with db.transaction() as s:
-        mine = s.scalars(select(Contribution).where(Contribution.author_id == "carl")).all()
-        assert mine
-        assert all(row.text == "" and row.deleted_at is not None and not row.virtues for row in mine)
+        assert s.scalars(select(Contribution).where(Contribution.author_id == "carl")).all() == []
         others = s.scalars(select(Contribution).where(Contribution.author_id != "carl")).all()
         assert all(row.text and row.deleted_at is None for row in others)
         image = s.scalars(select(PublishedImage)).one()
         dumped = json.dumps(image.content, ensure_ascii=False)
-        assert "carl" not in dumped
-        assert "minister" not in dumped
-        assert "Call first" not in dumped
-        assert "anna" in image.content["participants"]
-        assert "— anna" in dumped
+        assert "carl" not in dumped and "minister" not in dumped and "Call first" not in dumped
+        assert "anna" in image.content["participants"] and "— anna" in dumped
         draft = s.scalars(select(SummaryDraft)).one()
-        assert "carl" not in draft.content["image"]["votes"]
-        assert "anna" in draft.content["image"]["votes"]
+        assert "carl" not in draft.content["image"]["votes"] and "anna" in draft.content["image"]["votes"]
         assert "carl" not in draft.content["image"]["consent"]
         assert s.scalars(select(Person).where(Person.external_id == "carl")).first() is None
         assert s.scalars(select(ChannelMember).where(ChannelMember.user_id == "carl")).first() is None
@@ -112,8 +95,7 @@ def test_a_running_round_loses_the_thread_replies(db: Database) -> None:
     session.run("/as anna\n/goedwerk taal en\n/goedwerk start 2\n/goedwerk bijdrage kop My story.\n"
                 "/as bob\n/goedwerk bijdrage kop Bob's story.")
     out = session.run("/as anna\n/goedwerk my-data delete confirm")
-    assert "✗ contribution:1 removed" in out
-    assert "contribution:2" not in out
+    assert "✗ contribution:1 removed" in out and "contribution:2" not in out
     with db.transaction() as s:
         assert s.get(Contribution, 2).text == "Bob's story."
 
@@ -123,9 +105,8 @@ def test_retention_blanks_contributions_after_the_period(db: Database) -> None:
     out = session.run("/as anna\n/goedwerk taal en\n/goedwerk retention")
     assert "90 days" in out
     out = session.run("/goedwerk retention 0\n/goedwerk retention 3651\n/goedwerk retention soon")
-    assert out.count("between 1 and 3650") == 2
-    assert "Use: retention" in out
-    out = session.run("/as bob\n/goedwerk bewaartermijn 10")
+    assert out.count("between 1 and 3650") == 2 and "Use: retention" in out
+    out = session.run("/as bob\n/goedwerk bewaartermijn 10 bevestig")
     assert "now deleted 10 days after" in out
     session.run(ROUND)
     with db.transaction() as s:
@@ -139,8 +120,7 @@ def test_retention_blanks_contributions_after_the_period(db: Database) -> None:
     session.run("/tick 2d")
     with db.transaction() as s:
         rows = s.scalars(select(Contribution)).all()
-        assert rows
-        assert all(row.text == "" and row.deleted_at is not None and not row.virtues for row in rows)
+        assert rows and all(row.text == "" and row.deleted_at is not None and not row.virtues for row in rows)
         assert s.scalars(select(ScheduledAction).where(ScheduledAction.kind == "purge_round")).one().status == "sent"
 
 
@@ -231,13 +211,10 @@ def test_workspace_export_and_purge_cli_functions(db: Database, tmp_path) -> Non
     out = tmp_path / "ws.json"
     workspace_admin.export(db, "local", out)
     data = json.loads(out.read_text())
-    assert len(data["contributions"]) == 6
-    assert len(data["channels"]) == 1
-    assert "xoxb" not in out.read_text()
-    assert "T2" not in out.read_text()
+    assert len(data["contributions"]) == 6 and len(data["channels"]) == 1
+    assert "xoxb" not in out.read_text() and "T2" not in out.read_text()
     found = workspace_admin.purge(db, "local")
-    assert found["contributions"] == 6
-    assert found["channels"] == 1
+    assert found["contributions"] == 6 and found["channels"] == 1
     with db.transaction() as s:
         assert s.scalars(select(Workspace)).one().external_id == "T2"
         assert s.scalar(select(func.count()).select_from(Contribution)) == 0
@@ -247,9 +224,7 @@ def test_workspace_export_and_purge_cli_functions(db: Database, tmp_path) -> Non
     # a Slack workspace also loses its installation rows and its pace
     SharedPaces(db).slowed("T2", 1.0)
     found = workspace_admin.purge(db, "T2")
-    assert found["slack_bots"] == 1
-    assert found["slack_installations"] == 1
-    assert found["slack_workspace_paces"] == 1
+    assert found["slack_bots"] == 1 and found["slack_installations"] == 1 and found["slack_workspace_paces"] == 1
     with db.transaction() as s:
         assert s.scalar(select(func.count()).select_from(paces)) == 0
     with db.transaction() as s:
@@ -270,15 +245,12 @@ def test_workspace_cli_in_a_process(tmp_path) -> None:
     db.dispose()
     env = {"DATABASE_URL": url}
     result = goedwerk("workspace", "export", "local", cwd=tmp_path, env=env)
-    assert result.returncode == 0
-    assert json.loads(result.stdout)["workspaces"][0]["external_id"] == "local"
+    assert result.returncode == 0 and json.loads(result.stdout)["workspaces"][0]["external_id"] == "local"
     assert goedwerk("workspace", "export", "nobody", cwd=tmp_path, env=env).returncode == 2
     result = goedwerk("workspace", "purge", "local", cwd=tmp_path, env=env, stdin="no\n")
-    assert result.returncode == 1
-    assert "Nothing was deleted" in result.stdout
+    assert result.returncode == 1 and "Nothing was deleted" in result.stdout
     result = goedwerk("workspace", "purge", "local", "--yes", cwd=tmp_path, env=env)
-    assert result.returncode == 0
-    assert "Deleted: channels 0" in result.stdout
+    assert result.returncode == 0 and "Deleted: channels 0" in result.stdout
     assert goedwerk("workspace", "export", "local", cwd=tmp_path, env=env).returncode == 2
 
 
@@ -290,8 +262,8 @@ def test_retention_also_removes_the_working_draft(db: Database) -> None:
     from tests.harness import QUICK_PLAN
 
     session = quick_console(db, QUICK_PLAN)
-    session.run("/goedwerk taal en\n/goedwerk bewaartermijn 1\n/goedwerk start 3\n/goedwerk bijdrage kop Words to "
-                "forget.\n/tick 10m")
+    session.run("/goedwerk taal en\n/goedwerk bewaartermijn 1 bevestig\n/goedwerk start 3\n/goedwerk bijdrage kop "
+                "Words to forget.\n/tick 10m")
     with db.transaction() as s:
         assert s.scalar(select(func.count()).select_from(SummaryDraft)) == 1
     session.run("/tick 2d")
