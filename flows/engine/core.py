@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+
 from flows.clock import Clock
 from flows.content.schema import ContentPack
 from flows.effects import Effect, Ephemeral, OpenForm, Place
@@ -51,6 +52,11 @@ MembersOf = Callable[[Place], list[str]]
 """The platform's member list of a channel (bots excluded); None: the members we have seen."""
 
 
+class HandledElsewhere(Exception):
+    """Raised by an adapter's ``within`` callback of :meth:`Engine.handle` when the request is
+    no longer its own to finish (another process took it over): the event's writes roll back."""
+
+
 class Engine:
     """Runs the conversation. Holds no state of its own beyond its collaborators."""
 
@@ -79,7 +85,14 @@ class Engine:
 
     # -- entry points -------------------------------------------------------------------
 
-    def handle(self, event: Event) -> list[Effect]:
+    def handle(self, event: Event, within: Callable[[Session, list[Effect]], None] | None = None) -> list[Effect]:
+        """Run ``event`` in one transaction; its effects for the adapter to deliver.
+
+        ``within(session, effects)``, when given, runs in that same transaction just before
+        it commits, so an adapter can record that the event was handled (and what remains
+        to send) atomically with the event's own writes. When it raises
+        :class:`HandledElsewhere`, everything is rolled back and that error propagates.
+        """
         if isinstance(event, DueAction):
             raise TypeError("due actions go through run_action()")
         try:
@@ -97,6 +110,10 @@ class Engine:
                 except commands.CommandError as error:
                     effects = [scope.tell(error.msgid, error=True, **error.params),
                                Ephemeral(scope.place, event.actor.user, help_view(scope))]
+                if within is not None:
+                    within(session, effects)
+        except HandledElsewhere:
+            raise
         except Exception:
             log.exception("event %s in %s/%s failed", type(event).__name__, event.actor.workspace,
                           event.actor.channel)

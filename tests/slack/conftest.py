@@ -6,11 +6,9 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from slack_sdk.models.blocks import Block
@@ -18,10 +16,11 @@ from slack_sdk.models.views import View
 from sqlalchemy import func, select
 from waitress import create_server
 
+from bot.runtime import inbox
 from bot.services import build_services
 from bot.settings import load_settings
-from bot.slack import work_processes
-from bot.slack.app import SlackApp, build_app
+from bot.slack import actors, request_work
+from bot.slack.app import build_app
 from bot.slack.http import make_wsgi
 from bot.slack.main import start_scheduler
 from bot.slack.services import SlackServices
@@ -38,52 +37,19 @@ FAST_PLAN = "kop=3s,handelingen+kennis=2s,waarden+vrijheid=2s,identiteit=1s,staa
 CHANNEL_POSTS = ("chat.postMessage", "chat.update")
 
 
-class Requests:
-    """Follows the requests an app under test received until their work is done.
-
-    Bolt acks on a listener thread and the listener then hands its work to the app's work
-    queue, so a request is handled when its listener run is over and the queue has
-    nothing waiting (``work``: the app's :class:`~bot.slack.work.WorkQueue`)."""
-
-    def __init__(self, slack: SlackApp) -> None:
-        self.work = slack.services.work
-        self.runs: list[Future] = []
-        executor = slack.app.listener_runner.listener_executor
-        submit = executor.submit
-
-        def noted(*args: Any, **kwargs: Any) -> Future:
-            run = submit(*args, **kwargs)
-            self.runs.append(run)
-            return run
-
-        executor.submit = noted  # type: ignore[method-assign]
-
-    def handled(self) -> bool:
-        """Every request so far has run its listener, and the work they queued is done."""
-        return all(run.done() for run in list(self.runs)) and not self.work.waiting
-
-
-def wait_for(predicate: Callable[[], object], timeout: float, what: str) -> None:
-    """Poll ``predicate`` until it holds; fail, naming ``what``, after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what} did not happen within {timeout} s")
-        time.sleep(0.05)
-
-
 @dataclass
 class RunningApp:
     url: str
     fake: FakeSlack
     db: Database
     services: SlackServices | None = None
-    """The app's services (a test may swap in a work queue of its own)."""
+    """The app's services."""
+    work: object | None = None
+    """Whoever works on the recorded requests (:func:`bot.slack.request_work.attach`)."""
     clock: Clock | None = None
     """The engine's clock: a :class:`ManualClock` unless the work runs in child processes or
     the test asked for real time."""
     ticker: Ticker | None = None
-    requests: Requests | None = None
 
     def send(self, body: str, **kwargs) -> tuple[int, dict, str]:
         return post(self.url + "/slack/events", body, SECRET, **kwargs)
@@ -111,9 +77,9 @@ class RunningApp:
             self.ticker.wake()
 
     def idle(self) -> bool:
-        """Every request so far is handled: its listener ran, the work it queued is done, and no
-        timed action due by the app's clock is waiting or being sent."""
-        if self.requests is not None and not self.requests.handled():
+        """Every request so far is handled (the inbox, where each is a row before its ack, is
+        empty) and no timed action due by the app's clock is waiting or being sent."""
+        if inbox.waiting(self.db):
             return False
         now = (self.clock or SystemClock()).now()
         with self.db.transaction() as session:
@@ -123,6 +89,15 @@ class RunningApp:
     def settle(self, timeout: float = 15.0) -> None:
         """Wait (at most ``timeout`` seconds) until :meth:`idle`; fail when it does not come."""
         wait_for(self.idle, timeout, "the app settling (requests handled, no timed work due)")
+
+
+def wait_for(predicate: Callable[[], object], timeout: float, what: str) -> None:
+    """Poll ``predicate`` until it holds; fail, naming ``what``, after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} did not happen within {timeout} s")
+        time.sleep(0.05)
 
 
 def validate_payloads(fake: FakeSlack) -> None:
@@ -160,10 +135,10 @@ def running_app(db: Database, fake_slack: FakeSlack, *,  # noqa: F811 (the fixtu
         clock = SystemClock() if settings.work_processes else ManualClock()
     services = build_services(settings, clock, upgrade=False)
     slack = build_app(settings, services)
-    requests = Requests(slack)
     ticker = start_scheduler(slack, settings, services.engine.clock)
-    children = work_processes.attach(slack, settings)
-    server = create_server(make_wsgi(slack.app, services.db), host="127.0.0.1", port=0, threads=8)
+    work = request_work.attach(slack, settings)
+    server = create_server(make_wsgi(slack.app, services.db, ready=lambda: work.ready), host="127.0.0.1", port=0,
+                           threads=8)
 
     def serve() -> None:
         try:
@@ -174,17 +149,23 @@ def running_app(db: Database, fake_slack: FakeSlack, *,  # noqa: F811 (the fixtu
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     try:
-        yield RunningApp(f"http://127.0.0.1:{server.effective_port}", fake_slack, services.db, slack.services,
-                         clock, ticker, requests)
+        yield RunningApp(f"http://127.0.0.1:{server.effective_port}", fake_slack, services.db, slack.services, work,
+                         clock, ticker)
         validate_payloads(fake_slack)
     finally:
         server.close()
-        slack.services.work.close()
-        if children is not None:
-            children.close()
+        work.stop()
         ticker.stop()
         thread.join(timeout=5)
         services.db.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_profiles() -> Iterator[None]:
+    """Each test starts without remembered ``users.info`` answers (a cache shared by the process)."""
+    actors.forget_profiles()
+    yield
+    actors.forget_profiles()
 
 
 @pytest.fixture

@@ -21,18 +21,22 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 from waitress import create_server
 
+from bot.runtime import inbox
 from bot.services import build_services
 from bot.settings import load_settings
 from bot.slack import installation_tables
 from bot.slack.app import BOT_SCOPES, build_app
 from bot.slack.http import make_wsgi
+from bot.slack.request_work import workers_here
+from bot.slack.token_crypto import TokenCipher
 from flows.clock import SystemClock
 from flows.store.db import Database
 from flows.store.models import Workspace
-from tests.slack.conftest import SECRET, Requests, validate_payloads, wait_for
+from tests.slack.conftest import SECRET, validate_payloads, wait_for
 from tests.slack.fake_slack import Call, FakeSlack, Headers, SlackError
 from tests.slack.signing import event_body, post, slash_command_body
 
@@ -44,6 +48,8 @@ OTHER_BOT_USER = "U0OTHERBOT"
 INSTALLER = "U0OTHERADMIN"
 APP_ID = "A0GOEDWERK"
 CODE = "abc"
+KEY = Fernet.generate_key().decode()
+"""GOEDWERK_SECRET_KEY of the OAuth app (OAuth settings need one)."""
 
 
 class OAuthFakeSlack(FakeSlack):
@@ -90,7 +96,6 @@ class OAuthApp:
     url: str
     fake: OAuthFakeSlack
     db: Database
-    requests: Requests
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
         """GET without following redirects; header names lower-cased (Set-Cookie values joined)."""
@@ -129,18 +134,20 @@ def oauth_app(db: Database) -> Iterator[OAuthApp]:
     with OAuthFakeSlack() as fake:
         fake.on("oauth.v2.access", oauth_v2_access)
         settings = load_settings(database_url=db.url, slack_client_id=CLIENT_ID, slack_client_secret=CLIENT_SECRET,
-                                 slack_signing_secret=SECRET, slack_api_url=fake.base_url, language="en")
+                                 slack_signing_secret=SECRET, slack_api_url=fake.base_url, language="en",
+                                 secret_key=KEY)
         services = build_services(settings, SystemClock(), upgrade=False)
         slack = build_app(settings, services)
-        requests = Requests(slack)
+        work = workers_here(slack, settings)
         server = create_server(make_wsgi(slack.app, services.db), host="127.0.0.1", port=0, threads=8)
         thread = threading.Thread(target=serve, args=(server,), daemon=True)
         thread.start()
         try:
-            yield OAuthApp(f"http://127.0.0.1:{server.effective_port}", fake, services.db, requests)
+            yield OAuthApp(f"http://127.0.0.1:{server.effective_port}", fake, services.db)
             validate_payloads(fake)
         finally:
             server.close()
+            work.stop()
             thread.join(timeout=5)
             services.db.dispose()
 
@@ -160,8 +167,7 @@ def install(app: OAuthApp) -> tuple[int, str]:
     assert set(query["scope"][0].split(",")) == set(BOT_SCOPES)
     state = query["state"][0]
     cookie = re.search(r"slack-app-oauth-state=([^;]+)", headers.get("set-cookie", ""))
-    assert cookie
-    assert cookie.group(1) == state  # the browser keeps it and sends it back
+    assert cookie and cookie.group(1) == state  # the browser keeps it and sends it back
     status, _, page = app.get("/slack/oauth_redirect?" + urlencode({"code": CODE, "state": state}),
                               headers={"Cookie": f"slack-app-oauth-state={state}"})
     return status, page
@@ -183,8 +189,9 @@ def uninstalled_at(db: Database):
 
 
 def settle(app: OAuthApp, timeout: float = 10.0) -> None:
-    """Wait until every request sent so far is handled (listeners run after the ack)."""
-    wait_for(app.requests.handled, timeout, "handling every request")
+    """Wait until every request sent so far is handled: each is a row in the inbox from
+    before its ack until its work is done."""
+    wait_for(lambda: inbox.waiting(app.db) == 0, timeout, "handling every request")
 
 
 def test_a_second_workspace_installs_uses_and_uninstalls_goedwerk(oauth_app: OAuthApp) -> None:
@@ -194,15 +201,14 @@ def test_a_second_workspace_installs_uses_and_uninstalls_goedwerk(oauth_app: OAu
     status, page = install(oauth_app)
     assert status == 200, page
     exchange = fake.last("oauth.v2.access")
-    assert exchange.ok
-    assert exchange.params["code"] == CODE
+    assert exchange.ok and exchange.params["code"] == CODE
     assert exchange.token == f"{CLIENT_ID}:{CLIENT_SECRET}"  # Basic auth, as Slack wants it
-    assert oauth_app.rows("bots") == 1
-    assert oauth_app.rows("installations") == 1
+    assert oauth_app.rows("bots") == 1 and oauth_app.rows("installations") == 1
     with oauth_app.db.engine.connect() as connection:
         bot = connection.execute(select(installation_tables.bots).where(
             installation_tables.bots.c.team_id == OTHER_TEAM)).one()
-    assert (bot.bot_token, bot.bot_user_id, bot.client_id) == (OTHER_TOKEN, OTHER_BOT_USER, CLIENT_ID)
+    assert (bot.bot_user_id, bot.client_id) == (OTHER_BOT_USER, CLIENT_ID)
+    assert bot.bot_token != OTHER_TOKEN and TokenCipher(KEY).decrypt(bot.bot_token) == OTHER_TOKEN  # stored encrypted
 
     # the new workspace's people use it: Web API calls carry that workspace's token
     status, _, _ = oauth_app.send(slash_command_body(text="start 2", team_id=OTHER_TEAM))
@@ -243,5 +249,4 @@ def test_a_redirect_without_the_state_cookie_installs_nothing(oauth_app: OAuthAp
     status, _, _ = oauth_app.get("/slack/oauth_redirect?" + urlencode({"code": CODE, "state": state}))
     assert status == 400
     assert oauth_app.fake.calls_to("oauth.v2.access") == []
-    assert oauth_app.rows("bots") == 0
-    assert oauth_app.rows("installations") == 0
+    assert oauth_app.rows("bots") == 0 and oauth_app.rows("installations") == 0

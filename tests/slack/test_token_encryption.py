@@ -27,10 +27,11 @@ from bot.settings import SettingsError, load_settings
 from bot.slack import installation_tables
 from bot.slack.app import build_app
 from bot.slack.http import make_wsgi
+from bot.slack.request_work import workers_here
 from bot.slack.token_crypto import EncryptedInstallationStore, TokenCipher, TokenKeyError
 from flows.clock import SystemClock
 from flows.store.db import Database
-from tests.slack.conftest import SECRET, Requests
+from tests.slack.conftest import SECRET
 from tests.slack.signing import slash_command_body
 from tests.slack.test_oauth import (APP_ID, CLIENT_ID, CLIENT_SECRET, OTHER_BOT_USER, OTHER_TEAM, OTHER_TOKEN,
                                     OAuthApp, OAuthFakeSlack, install, oauth_v2_access, serve, settle,
@@ -85,14 +86,15 @@ def encrypted_app(db: Database) -> Iterator[OAuthApp]:
                                  secret_key=KEY_A)
         services = build_services(settings, SystemClock(), upgrade=False)
         slack = build_app(settings, services)
-        requests = Requests(slack)
+        work = workers_here(slack, settings)
         server = create_server(make_wsgi(slack.app, services.db), host="127.0.0.1", port=0, threads=8)
         thread = threading.Thread(target=serve, args=(server,), daemon=True)
         thread.start()
         try:
-            yield OAuthApp(f"http://127.0.0.1:{server.effective_port}", fake, services.db, requests)
+            yield OAuthApp(f"http://127.0.0.1:{server.effective_port}", fake, services.db)
         finally:
             server.close()
+            work.stop()
             thread.join(timeout=5)
             services.db.dispose()
 
@@ -133,8 +135,7 @@ def test_every_token_field_is_encrypted_and_read_back(db: Database) -> None:
     fields = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token", "incoming_webhook_url")
     assert all(row[field].startswith("fernet:") for field in fields)
     [bot_row] = raw_rows(db, "bots")
-    assert bot_row["bot_token"].startswith("fernet:")
-    assert bot_row["bot_refresh_token"].startswith("fernet:")
+    assert bot_row["bot_token"].startswith("fernet:") and bot_row["bot_refresh_token"].startswith("fernet:")
     assert TokenCipher(KEY_A).decrypt(bot_row["bot_token"]) == OTHER_TOKEN  # encrypted once, not twice
 
     found = store(db, KEY_A).find_installation(enterprise_id=None, team_id=OTHER_TEAM)
@@ -155,10 +156,8 @@ def test_rotation_re_encrypts_with_the_new_first_key(db: Database, monkeypatch, 
 
     assert keys_cli(monkeypatch, tmp_path, db, f"{KEY_B},{KEY_A}", "rotate") == 0
     out = capsys.readouterr().out
-    assert "Re-encrypted 3 token(s) in 2 row(s)" in out
-    assert "(0 of them were stored in plain text)" in out
-    assert "xox" not in out
-    assert "fernet:" not in out
+    assert "Re-encrypted 3 token(s) in 2 row(s)" in out and "(0 of them were stored in plain text)" in out
+    assert "xox" not in out and "fernet:" not in out
 
     after = raw_tokens(db)
     assert all(token.startswith("fernet:") for token in after)
@@ -198,11 +197,8 @@ def test_a_wrong_key_is_a_clear_error_not_a_crash(db: Database, monkeypatch, tmp
     assert keys_cli(monkeypatch, tmp_path, db, KEY_B, "rotate") == 2
     captured = capsys.readouterr()
     lines = captured.err.strip().splitlines()
-    assert len(lines) == 1
-    assert lines[0].startswith("goedwerk: ")
-    assert "GOEDWERK_SECRET_KEY" in lines[0]
-    assert "Traceback" not in captured.err
-    assert captured.out == ""
+    assert len(lines) == 1 and lines[0].startswith("goedwerk: ") and "GOEDWERK_SECRET_KEY" in lines[0]
+    assert "Traceback" not in captured.err and captured.out == ""
     assert raw_tokens(db) == before
 
     # the app: that workspace counts as not installed (a clear log line), no crash, no Web API call
@@ -213,11 +209,12 @@ def test_a_wrong_key_is_a_clear_error_not_a_crash(db: Database, monkeypatch, tmp
                                  secret_key=KEY_B)
         services = build_services(settings, SystemClock(), upgrade=False)
         slack = build_app(settings, services)
+        work = workers_here(slack, settings)
         server = create_server(make_wsgi(slack.app, services.db), host="127.0.0.1", port=0, threads=4)
         thread = threading.Thread(target=serve, args=(server,), daemon=True)
         thread.start()
         try:
-            app = OAuthApp(f"http://127.0.0.1:{server.effective_port}", fake, services.db, Requests(slack))
+            app = OAuthApp(f"http://127.0.0.1:{server.effective_port}", fake, services.db)
             status, _, _ = app.send(slash_command_body(text="start 2", team_id=OTHER_TEAM,
                                                        response_url=fake.response_url("refused")))
             assert status == 200
@@ -227,6 +224,7 @@ def test_a_wrong_key_is_a_clear_error_not_a_crash(db: Database, monkeypatch, tmp
             assert slack.clients.for_team(OTHER_TEAM) is None
         finally:
             server.close()
+            work.stop()
             thread.join(timeout=5)
             services.db.dispose()
     assert "cannot be decrypted with GOEDWERK_SECRET_KEY" in caplog.text
@@ -246,11 +244,8 @@ def test_a_malformed_key_is_a_settings_error_naming_the_variable(monkeypatch, tm
     with pytest.raises(SettingsError) as raised:
         load_settings()
     message = str(raised.value)
-    assert message.startswith("GOEDWERK_SECRET_KEY: ")
-    assert problem in message
-    assert "\n" not in message
-    assert "not-a-fernet-key" not in message
-    assert "short" not in message  # a secret is never echoed
+    assert message.startswith("GOEDWERK_SECRET_KEY: ") and problem in message and "\n" not in message
+    assert "not-a-fernet-key" not in message and "short" not in message  # a secret is never echoed
 
 
 def test_keys_are_read_in_order_and_blank_is_unset(monkeypatch, tmp_path: Path) -> None:
@@ -289,10 +284,8 @@ def test_goedwerk_run_for_many_workspaces_without_a_key_exits_2_with_one_line(tm
     assert process.returncode == 2
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
-    assert lines[0].startswith("goedwerk: ")
-    assert "GOEDWERK_SECRET_KEY" in lines[0]
-    assert "Traceback" not in err
-    assert out == ""
+    assert lines[0].startswith("goedwerk: ") and "GOEDWERK_SECRET_KEY" in lines[0]
+    assert "Traceback" not in err and out == ""
 
 
 def test_an_encrypted_bot_token_fits_slack_sdks_200_character_column() -> None:
