@@ -44,7 +44,7 @@ def _command(marker: str) -> str:
     return slash_command_body(text=f"bijdrage kop {marker}", user_id=MARKER_USER)
 
 
-def test_stale_unsigned_accepted_and_huge_requests_leave_no_body_in_the_log(db, fake_slack,  # noqa: F811
+def test_stale_unsigned_accepted_and_huge_requests_leave_no_body_in_the_log(db, fake_slack,  # noqa: F811 (fixture)
                                                                           debug_logs) -> None:
     with running_app(db, fake_slack) as app:
         stale = _command("STALE-MARKER-TEXT")

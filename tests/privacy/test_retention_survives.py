@@ -132,7 +132,7 @@ def test_a_purge_keeps_no_key_derived_from_the_text_or_author(db: Database) -> N
         assert rows and all(row.idempotency_key == f"gone:{row.id}" for row in rows)
 
 
-def test_a_dispatching_process_queues_the_daily_sweep_as_it_starts(db: Database, fake_slack: FakeSlack) -> None:  # noqa: F811
+def test_a_dispatching_process_queues_the_daily_sweep_as_it_starts(db: Database, fake_slack: FakeSlack) -> None:  # noqa: F811 (fixture)
     with running_app(db, fake_slack):
         with db.transaction() as s:
             sweep = s.scalars(select(ScheduledAction).where(ScheduledAction.kind == retention.RETENTION_SWEEP)).one()
