@@ -176,6 +176,10 @@ class SummaryView:
     narrative: str | None = None
     picture: str | None = None
     status: str = "draft"  # "draft", "awaiting_consent" or "published"
+    title: str | None = None
+    """The title the facilitator or image builder set (``beeld titel``); None while the vote decides."""
+    narrative_is_scaffold: bool = False
+    """True while ``narrative`` is still the first version built from the tail, not edited yet."""
 
 
 

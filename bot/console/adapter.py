@@ -182,8 +182,16 @@ class ConsoleAdapter:
     # -- effects ------------------------------------------------------------------------
 
     def deliver(self, effects: list[Effect], resend: bool = False) -> None:
-        """Print effects; this is also the dispatcher's delivery for timed actions."""
-        for effect in effects:
+        """Print effects; this is also the dispatcher's delivery for timed actions.
+
+        When one answer updates several messages with the same view (the draft under the
+        tail's prompt and the closing summary), the view is printed once, with the last.
+        """
+        updates = [(index, effect.view) for index, effect in enumerate(effects) if isinstance(effect, Update)]
+        for index, effect in enumerate(effects):
+            if isinstance(effect, Update) and any(later > index and view == effect.view for later, view in updates):
+                self.write(f"[#{effect.place.channel}] ↻ {effect.key}")  # the same view follows in full
+                continue
             self._print(effect)
 
     def _print(self, effect: Effect) -> None:

@@ -244,6 +244,8 @@ class Engine:
                 return rounds.pick_experience(scope, content, args["contribution"])
             case "begeleider":
                 return rounds.hand_over(scope, content, args["user"])
+            case "beeldbouwer":
+                return image.name_builder(scope, content, args["user"])
             case "beeld":
                 if args["field"] is None:
                     return image.show(scope, content)
