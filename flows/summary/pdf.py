@@ -164,7 +164,7 @@ PALE = colors.Color(0.93, 0.96, 0.98)
 CHIP = colors.Color(0.89, 0.94, 0.97)
 CARD = colors.Color(0.975, 0.98, 0.985)
 ACCENT = colors.Color(231 / 255, 111 / 255, 81 / 255)
-SCALES = (1.5, 1.42, 1.35, 1.28, 1.22, 1.16, 1.1, 1.05, 1.0)
+SCALES = (1.5, 1.42, 1.35, 1.28, 1.22, 1.16, 1.1, 1.05, 1.0, 0.96, 0.92, 0.88, 0.85, 0.82)
 """Type sizes tried, largest first: the page takes the largest at which everything fits."""
 
 
@@ -313,7 +313,7 @@ def _calm_story(card: ImageCard, words: Labels, style: dict[str, ParagraphStyle]
 class _Gap(Spacer):
     """The space between two sections; :func:`_fill` shares the page's spare height among them."""
 
-    def __init__(self, height: float = 6 * mm):
+    def __init__(self, height: float = 4 * mm):
         super().__init__(1, height)
 
 
