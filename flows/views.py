@@ -65,7 +65,8 @@ class StepInfo:
     label: str
     starts_at: datetime
     ends_at: datetime
-    state: str  # "done", "current" or "upcoming"
+    state: str  # "done", "current", "upcoming" or "skipped" (the round closed before it opened)
+    """``starts_at``/``ends_at`` are when the step really ran where it did, else the plan."""
 
 
 @dataclass(frozen=True)

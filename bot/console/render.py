@@ -119,9 +119,9 @@ def _round(view: RoundView, zone: ZoneInfo) -> list[str]:
     lines = ["  " + t(lang, "Round {round} — {number}. {title} [{state}]", round=view.round_id,
                       number=view.situation_number, title=view.situation_title,
                       state=state.get(view.status, view.status))]
-    lines += _wrap(view.question)
+    lines += _wrap(view.description) + _wrap(view.question)
     for step in view.steps:
-        mark = {"done": "✓", "current": "▶", "upcoming": "·"}[step.state]
+        mark = {"done": "✓", "current": "▶", "upcoming": "·", "skipped": "–"}[step.state]
         lines.append(f"   {mark} {step.label}: {when(lang, step.starts_at, zone)} – {when(lang, step.ends_at, zone)}")
     coverage = ", ".join(f"{c.label} {c.count}" if c.count else f"{c.label} 0 (!)" for c in view.coverage)
     lines += _wrap(t(lang, "Contributions per topic: {coverage}", coverage=coverage))

@@ -61,8 +61,9 @@ def test_forged_and_stale_signatures_are_refused(slack_app: RunningApp) -> None:
 def test_direct_message_unknown_subcommand_and_help(slack_app: RunningApp) -> None:
     reply = answer(slack_app, command(slack_app, "start 1", channel="D0ANNA", channel_name="directmessage"))
     assert "team channel" in reply and "/invite @goedwerk" in reply
-    reply = answer(slack_app, command(slack_app, "frobnicate"), "Unknown command", "Commands (after /goedwerk)")
-    assert "Unknown command" in reply and "Commands (after /goedwerk)" in reply
+    reply = answer(slack_app, command(slack_app, "frobnicate"), "Unknown command", "/goedwerk help")
+    assert "Unknown command" in reply and "All commands and what they do: '/goedwerk help'." in reply
+    assert "Commands (after /goedwerk)" not in reply  # a hint, not the whole help
     assert '"response_type": "ephemeral"' in reply
 
 
