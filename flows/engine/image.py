@@ -25,7 +25,7 @@ from flows.effects import DirectMessage, Effect, Ephemeral, FileBlob, Post, Upda
 from flows.engine import checkback, presenters, rounds
 from flows.engine.plan import TAIL, parse_plan
 from flows.engine.scope import Refusal, Scope
-from flows.i18n import LANGUAGES, N_, quoted, t
+from flows.i18n import LANGUAGES, N_, mention_marker, quoted, t
 from flows.scheduling import actions
 from flows.store import queries
 from flows.store.models import ROUND_ACTIVE, ROUND_CLOSED, Channel, ImageRevision, Picture, PublishedImage, Round, SummaryDraft
@@ -40,11 +40,6 @@ DECISIONS = {"ja": "approve", "yes": "approve", "approve": "approve",
              "anoniem": "anonymise", "anonymous": "anonymise", "anonymise": "anonymise",
              "nee": "remove", "no": "remove", "remove": "remove"}
 MAX_TITLE, MAX_FIELD = 120, 3000
-def mention(user: str) -> str:
-    """How a notice names a person (Slack's markup until the neutral mention marker lands)."""
-    return f"<@{user}>"
-
-
 _EMOJI = re.compile(r"^:[a-z0-9_+-]{1,60}:$|^[^\w\s]{1,8}$")
 
 
@@ -243,7 +238,7 @@ def name_builder(scope: Scope, content: ContentPack, user: str) -> list[Effect]:
     queries.note_member(scope.session, scope.channel, user, scope.now)
     return [Post(scope.place, Notice(scope.language, scope.t(
         N_("{user} builds the image of good work with the facilitator: they may set the title and edit the draft."),
-        user=mention(user))))]
+        user=mention_marker(user))))]
 
 
 def form(scope: Scope, content: ContentPack, part: str, round_value: str) -> ImageForm:

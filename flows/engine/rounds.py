@@ -20,7 +20,7 @@ from flows.engine import presenters, reminders, retention
 from flows.engine.plan import HEAD, Plan, PlanError, lay_out, parse_plan
 from flows.engine.scope import Refusal, Scope
 from flows.engine.topics import topics_of
-from flows.i18n import N_
+from flows.i18n import N_, mention_marker
 from flows.scheduling import actions
 from flows.store import queries
 from flows.store.models import ROUND_ACTIVE, ROUND_CANCELLED, ROUND_CLOSED, Round, RoundStep, SummaryDraft
@@ -45,8 +45,8 @@ def may_facilitate(scope: Scope, round_row: Round) -> bool:
 
 def require_facilitator(scope: Scope, round_row: Round) -> None:
     if not may_facilitate(scope, round_row):
-        raise Refusal(N_("Only the facilitator of this round (<@{facilitator}>) or an admin can do that."),
-                      facilitator=round_row.facilitator_id)
+        raise Refusal(N_("Only the facilitator of this round ({facilitator}) or an admin can do that."),
+                      facilitator=mention_marker(round_row.facilitator_id))
 
 
 def require_active(scope: Scope) -> Round:
@@ -293,7 +293,7 @@ def hand_over(scope: Scope, content: ContentPack, user: str) -> list[Effect]:
     round_row.facilitator_id = user
     queries.note_member(scope.session, scope.channel, user, scope.now)
     return [Post(scope.place, Notice(scope.language, scope.t(
-                N_("<@{user}> is now the facilitator of this round."), user=user))),
+                N_("{user} is now the facilitator of this round."), user=mention_marker(user)))),
             _kickoff_update(scope, content, round_row)]
 
 

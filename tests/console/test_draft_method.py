@@ -85,7 +85,7 @@ def test_dutch_draft_attributes_every_quote_and_publishes_a_full_a4(db: Database
     out = session.run("/as carl\n/goedwerk beeld titel Eerlijk en verbindend")
     assert "Alleen de begeleider of de beeldbouwer stelt de titel vast" in out
     out = session.run("/as anna\n/goedwerk beeldbouwer @carl")
-    assert "bouwt samen met de begeleider het beeld van goed werk" in out
+    assert "carl bouwt samen met de begeleider het beeld van goed werk" in out and "<@" not in out
     out = session.run("/as carl\n/goedwerk beeld titel Luisteren, dan helder zeggen")
     assert "Titel: „Luisteren, dan helder zeggen”" in out
     out = session.run("/as dirk\n/goedwerk stem 2")
