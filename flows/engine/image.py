@@ -454,6 +454,8 @@ def card_of(scope: Scope, content: ContentPack, round_row: Round, stored: Summar
             perspectives.append((section.label, "\n".join(lines)))
     keep, experience_author = shown(view.experience_author)
     experience = view.experience if keep else ""
+    if image["experience"]:  # the team wrote the experience itself: it is the team's, not anonymous
+        experience_author = scope.t(N_("the team"))
     named, others = participants(scope, round_row, consent)
     return ImageCard(
         language=scope.language, title=winning_title(view, image["votes"], round_row.facilitator_id),

@@ -134,12 +134,14 @@ def test_english_draft_and_an_emoji_picture(db: Database) -> None:
     assert "Only the facilitator or the image builder sets the title" in out
     out = session.run("/as anna\n/goedwerk beeld plaatje \U0001F9ED")
     assert "Picture: \U0001F9ED" in out
+    session.run("/goedwerk beeld ervaring We met the province early, and it worked.")
     out = session.run("/goedwerk beeld titel Talk early, decide together\n/goedwerk publiceer")
     _answer_consent(session, out, "Yes, with my name")
     text, reader = _pdf(session)
     assert "Talk early, decide together" in text
     assert "“Know their mandate.” — anonymous" in text
     assert "With anna and one other person" in text
+    assert "We met the province early, and it worked. — the team" in text  # the team's own words, not "anonymous"
     assert len(reader.pages[0].images) == 1  # the compass emoji as the picture
 
 
