@@ -131,13 +131,13 @@ def export(scope: Scope) -> list[Effect]:
 
 # -- forgetting a person ----------------------------------------------------------------
 
-_QUOTE = "“[^”]*”"
+_QUOTE = "[„“][^”]*”"  # Dutch „…”, English “…” (flows.i18n.QUOTE_MARKS)
 
 
 def strip_quotes_by(text: str, names: set[str]) -> str:
-    """Drop ``“quote” — Name`` from a published perspective text for each of ``names``."""
+    """Drop ``„quote” — Name`` (or ``“quote” — Name``) from a published perspective text for each of ``names``."""
     for name in names:
-        text = re.sub(rf"\s*{_QUOTE} — {re.escape(name)}(?=\s*“|\s*$)", "", text)
+        text = re.sub(rf"\s*{_QUOTE} — {re.escape(name)}(?=\s*[„“]|\s*$)", "", text)
     return text.strip()
 
 

@@ -102,3 +102,12 @@ def test_titles_and_quotes_are_never_cut_mid_word(text) -> None:
 def test_attributed_uses_dutch_and_english_quotation_marks() -> None:
     assert attributed("nl", "Eerst luisteren.", "anoniem") == "„Eerst luisteren.” — anoniem"
     assert attributed("en", "Listen first.", "anna") == "“Listen first.” — anna"
+
+
+def test_forgetting_a_person_strips_only_their_quotes_from_a_published_dutch_text() -> None:
+    from flows.engine.privacy import strip_quotes_by
+
+    text = "\n".join([attributed("nl", "Eerst luisteren.", "anna"), attributed("nl", "Dan zeggen.", "anoniem"),
+                      attributed("nl", "Samen verder.", "bob")])
+    assert strip_quotes_by(text, {"anna"}) == "„Dan zeggen.” — anoniem\n„Samen verder.” — bob"
+    assert strip_quotes_by(text, {"bob"}) == "„Eerst luisteren.” — anna\n„Dan zeggen.” — anoniem"
