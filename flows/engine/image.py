@@ -269,9 +269,11 @@ def submit(scope: Scope, content: ContentPack, event) -> list[Effect]:
         effects += upload_picture(scope, content, round_row, event.picture_bytes)
     if event.story is not None:
         effects += rounds.pick_experience(scope, content, event.story)
+    shown = view_of(scope, content, round_row, _stored(scope, round_row))
     for field_name in ("experience", "narrative", "picture"):
         value = getattr(event, field_name)
-        if value is not None and value.strip():
+        # the form shows the current texts: one sent back unchanged is no edit (and keeps its author)
+        if value is not None and value.strip() and value.strip() != (getattr(shown, field_name) or "").strip():
             effects += edit(scope, content, field_name, value)
     if event.title and event.title.strip():
         stored = _stored(scope, round_row)

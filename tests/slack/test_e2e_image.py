@@ -58,7 +58,7 @@ def test_a_team_publishes_its_image_of_good_work(slack_app: RunningApp) -> None:
 
 
 def test_edit_vote_and_picture_through_modals(slack_app: RunningApp) -> None:
-    from bot.slack.blocks.image_modals import NARRATIVE, OWN_TITLE, PICTURE, TITLE
+    from bot.slack.blocks.image_modals import EXPERIENCE, NARRATIVE, OWN_TITLE, PICTURE, TITLE
     from sqlalchemy import select
 
     from flows.store.models import SummaryDraft
@@ -89,7 +89,10 @@ def test_edit_vote_and_picture_through_modals(slack_app: RunningApp) -> None:
     slack_app.send(view_submission_body("goedwerk:image", {OWN_TITLE: {OWN_TITLE: "Ask first"}},
                                          private_metadata=vote_modal["private_metadata"], user_id=BEN))
     text_modal = modal_for("image_text", ANNA)
+    shown_story = next(block["element"]["initial_value"] for block in text_modal["blocks"]
+                       if block.get("block_id") == EXPERIENCE)
     slack_app.send(view_submission_body("goedwerk:image", {TITLE: {TITLE: "Ask before you act"},
+                                                           EXPERIENCE: {EXPERIENCE: shown_story},
                                                            NARRATIVE: {NARRATIVE: "We ask first, then we act."}},
                                          private_metadata=text_modal["private_metadata"], user_id=ANNA, view_id="V7"))
     picture_modal = modal_for("image_picture", BEN)
@@ -105,6 +108,7 @@ def test_edit_vote_and_picture_through_modals(slack_app: RunningApp) -> None:
     assert state["narrative"] == "We ask first, then we act."
     assert state["title"] == "Ask before you act"  # the facilitator sets the title
     assert state["votes"][BEN] == "Ask first"  # anyone else proposes one with their vote
+    assert state["experience"] is None  # the story sent back unchanged stays Anna's, not an edit by the team
 
 
 def test_a_picture_uploaded_in_the_modal_becomes_the_drafts_picture(slack_app: RunningApp) -> None:
