@@ -308,8 +308,10 @@ def summary(scope: Scope, content: ContentPack) -> list[Effect]:
     round_row = queries.active_round(scope.session, scope.channel) or queries.latest_round(scope.session, scope.channel)
     if round_row is None:
         return [scope.tell(N_("There is no round in this channel yet. Start one with '/goedwerk start'."))]
-    if scope.session.query(SummaryDraft).filter_by(round_id=round_row.id).first() is not None:
-        # the team already works on the draft: show it as 'beeld' does, votes, title and edits included
+    in_tail = round_row.status == ROUND_ACTIVE and parse_plan(round_row.plan).steps[round_row.step_index].kind == "tail"
+    if (in_tail or round_row.status == ROUND_CLOSED) and \
+            scope.session.query(SummaryDraft).filter_by(round_id=round_row.id).first() is not None:
+        # the team works on the draft: show it as 'beeld' does, votes, title and edits included
         return [Ephemeral(scope.place, scope.actor.user, _image_view(scope, content, round_row))]
     draft = draft_for(scope, content, round_row, final=round_row.status == ROUND_CLOSED)
     return [Ephemeral(scope.place, scope.actor.user, draft)]
