@@ -67,8 +67,7 @@ class ConsoleAdapter:
         self.pending: PendingForm | None = None
         self.language = engine.defaults.language
         self.files_dir = files_dir
-        self.buttons = state.saved_buttons(engine.db)  # what an earlier session showed still works
-        for button in self.buttons:
+        for button in state.saved_buttons(engine.db):  # what an earlier session showed still works
             self.choices[button.number] = (button.channel, Choice(button.label, button.action, button.value))
 
     # -- the loop -----------------------------------------------------------------------
@@ -168,14 +167,14 @@ class ConsoleAdapter:
             return
         channel, choice = self.choices[int(text)]
         self.channel = channel
-        self.buttons = [replace(button, used_by=(*button.used_by, self.user)) if button.number == int(text)
-                        and self.user not in button.used_by else button for button in self.buttons]
-        state.save_buttons(self.engine.db, self.buttons)
+        state.save_buttons(self.engine.db, [
+            replace(button, used_by=(*button.used_by, self.user)) if button.number == int(text)
+            and self.user not in button.used_by else button for button in state.saved_buttons(self.engine.db)])
         self._send(Choose(self._actor(), choice.action, choice.value))
 
     def _list_buttons(self) -> None:
         """``/knoppen``: the buttons still open for the current user, also from earlier sessions."""
-        found = state.open_buttons(self.buttons, self.user)
+        found = state.open_buttons(state.saved_buttons(self.engine.db), self.user)
         if not found:
             self._say(t(self.language, "No buttons are open for you."))
             return
@@ -281,13 +280,14 @@ class ConsoleAdapter:
         choices = getattr(view, "choices", ())
         if choices:
             numbered = []
+            kept = state.saved_buttons(self.engine.db)  # read afresh: an erasure may have cleared them
             for choice in choices:
                 number = max(self.choices, default=0) + 1
                 self.choices[number] = (channel or self.channel, choice)
-                self.buttons.append(state.Button(number, channel or self.channel, choice.label, choice.action,
-                                                 choice.value, user))
+                kept.append(state.Button(number, channel or self.channel, choice.label, choice.action,
+                                         choice.value, user))
                 numbered.append(f"[{number}] {choice.label}")
-            state.save_buttons(self.engine.db, self.buttons)
+            state.save_buttons(self.engine.db, kept)
             if isinstance(view, SituationList):
                 for entry in numbered:
                     self.write("   " + entry)

@@ -10,6 +10,7 @@ from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
 from sqlalchemy import text
 
+from bot.slack import request_guard
 from flows.store.db import Database
 
 log = logging.getLogger("goedwerk.http")
@@ -41,8 +42,9 @@ class _Handler(SlackRequestHandler):
             return BoltResponse(status=400, body="")
 
 
-def make_wsgi(bolt_app, db: Database):
-    """A WSGI callable serving ``SLACK_PATHS`` with Bolt and ``/healthz`` itself."""
+def make_wsgi(bolt_app, db: Database, max_body: int = request_guard.DEFAULT_MAX_BODY):
+    """A WSGI callable serving ``SLACK_PATHS`` with Bolt and ``/healthz`` itself, refusing
+    bodies over ``max_body`` bytes (:mod:`bot.slack.request_guard`)."""
     slack = _Handler(bolt_app)
 
     def application(environ, start_response):
@@ -54,7 +56,7 @@ def make_wsgi(bolt_app, db: Database):
         start_response("404 Not Found", [("Content-Type", "application/json")])
         return [b'{"error": "not_found"}']
 
-    return application
+    return request_guard.limit_body(application, max_body)
 
 
 def _health(db: Database, start_response):

@@ -17,6 +17,7 @@ from bot.settings import Settings
 from bot.slack.app import build_app
 from bot.slack import work_processes
 from bot.slack.http import make_wsgi
+from bot.slack.request_guard import server_limit
 from flows.clock import SystemClock
 from flows.scheduling.dispatcher import Dispatcher
 from flows.scheduling.ticker import Ticker
@@ -48,23 +49,13 @@ def start_scheduler(slack, settings: Settings, clock) -> Ticker:
     """Run the dispatcher in this process: timed steps are sent with each team's token."""
     ticker = Ticker(slack_dispatcher(slack, settings, clock), settings.dispatch_interval)
     slack.services.engine.on_schedule(ticker.wake)
+    slack.services.engine.queue_daily_sweep()
     ticker.start()
     return ticker
 
 
 def run_slack(settings: Settings, port: int, scheduler: bool) -> int:
-    if not settings.slack_app_token and not settings.slack_signing_secret:
-        print("goedwerk: SLACK_SIGNING_SECRET is needed to serve Slack over HTTP "
-              "(or set SLACK_APP_TOKEN for Socket Mode).", file=sys.stderr)
-        return 2
-    if not settings.slack_client_id and not settings.slack_bot_token:
-        print("goedwerk: set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
-              "(many workspaces).", file=sys.stderr)
-        return 2
-    if settings.slack_client_id and not settings.secret_key:
-        print("goedwerk: GOEDWERK_SECRET_KEY is needed to store the workspaces' tokens encrypted "
-              "(SLACK_CLIENT_ID is set); make one with: goedwerk keys new", file=sys.stderr)
-        return 2
+    """Serve Slack; ``settings`` were checked as a whole when loaded (:mod:`bot.settings`)."""
     configure_logging(settings.log_level)
     clock = SystemClock()
     services = build_services(settings, clock)
@@ -95,8 +86,8 @@ def run_slack(settings: Settings, port: int, scheduler: bool) -> int:
         else:
             from waitress import create_server
 
-            server = create_server(make_wsgi(slack.app, services.db), host="0.0.0.0", port=port,
-                                   threads=WAITRESS_THREADS)
+            server = create_server(make_wsgi(slack.app, services.db, settings.max_request_bytes), host="0.0.0.0",
+                                   port=port, threads=WAITRESS_THREADS, **server_limit(settings.max_request_bytes))
             signal.signal(signal.SIGTERM, lambda *_: server.close())
             print(f"goedwerk: serving Slack on port {server.effective_port} (POST /slack/events, GET /healthz).",
                   file=sys.stderr, flush=True)

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from flows.content.schema import ContentPack
 from flows.effects import DirectMessage, Effect, Ephemeral, FileBlob, Post, Update, Upload
-from flows.engine import checkback, presenters, rounds
+from flows.engine import checkback, own_words, presenters, rounds
 from flows.engine.plan import TAIL, parse_plan
 from flows.engine.scope import Refusal, Scope
 from flows.i18n import LANGUAGES, N_, mention_marker, quoted, t
@@ -30,6 +30,7 @@ from flows.scheduling import actions
 from flows.store import queries
 from flows.store.models import ROUND_ACTIVE, ROUND_CLOSED, Channel, ImageRevision, Picture, PublishedImage, Round, SummaryDraft
 from flows.summary.card import ImageCard
+from flows.summary.draft import scaffold
 from flows.summary.pictures import BUILTIN_PICTURES, PICTURE_NAMES, check_picture, emoji_drawable
 from flows.views import Choice, ConsentRequest, Notice, ImageForm, ImageItem, ImageList, PublishedView, SummaryView
 
@@ -436,6 +437,10 @@ def card_of(scope: Scope, content: ContentPack, round_row: Round, stored: Summar
     names = _named_authors(scope, round_row)
     anonymous = scope.t(N_("anonymous"))
 
+    # "leave my words out" means all of them: the anonymous ones too
+    left_out = own_words.words_of(scope.session, [round_row.id],
+                                  [person for person, decision in consent.items() if decision == "remove"])
+
     def shown(author: str | None) -> tuple[bool, str | None]:
         """(keep the words, name to show) for a quote by ``author``."""
         if author is None:
@@ -450,19 +455,25 @@ def card_of(scope: Scope, content: ContentPack, round_row: Round, stored: Summar
         lines = []
         for quote, author in section.quotes:
             keep, name = shown(author)
-            if keep:
+            if keep and quote not in left_out:
                 lines.append(attributed(scope.language, quote, name or anonymous))
         if lines:
             perspectives.append((section.label, "\n".join(lines)))
     keep, experience_author = shown(view.experience_author)
-    experience = view.experience if keep else ""
+    experience = view.experience if keep and view.experience not in left_out else ""
     if image["experience"]:  # the team wrote the experience itself: it is the team's, not anonymous
         experience_author = scope.t(N_("the team"))
+    narrative = view.narrative or ""
+    if not image["narrative"] and left_out:  # the first version from the tail, without the words left out
+        removed = {person for person, decision in consent.items() if decision == "remove"}
+        tail = [row for row in queries.contributions(scope.session, round_row) if row.topic == TAIL
+                and row.text and not row.passed and row.deleted_at is None and row.author_id not in removed]
+        narrative = scaffold(scope.language, tail, [name for name, _ in view.virtues]) or ""
     named, others = participants(scope, round_row, consent)
     return ImageCard(
         language=scope.language, title=winning_title(view, image["votes"], round_row.facilitator_id),
         experience=experience or "", experience_author=experience_author if experience else None,
-        narrative=view.narrative or "", perspectives=tuple(perspectives),
+        narrative=narrative, perspectives=tuple(perspectives),
         virtues=tuple(name for name, _ in view.virtues), picture=image["picture"],
         situation_title=view.situation_title, published_on=scope.now.astimezone(scope.zone).date(),
         participants=named, others=others,
@@ -508,18 +519,23 @@ def _publish(scope: Scope, content: ContentPack, round_row: Round, stored: Summa
     scope.session.add(ImageRevision(round_id=round_row.id, image_id=record.id, editor_id=scope.actor.user,
                                     content=_image(stored), created_at=scope.now))
     checkback.schedule(scope, record, checkback_days if checkback_days is not None else scope.checkback_days)
-    slug = re.sub(r"[^a-z0-9]+", "-", card.title.lower()).strip("-")[:40] or "beeld"
-    from flows.summary.pdf import render_pdf  # reportlab is loaded on the first publication, not at start-up
-    from flows.summary.png import render_png
-
-    with rendered_picture(scope.session, card.picture) as picture:
-        drawn = replace(card, picture=picture)
-        files = (FileBlob(f"{slug}.pdf", card.title, render_pdf(drawn), "application/pdf"),
-                 FileBlob(f"{slug}.png", card.title, render_png(drawn), "image/png"))
+    files = rendered_files(scope.session, card)
     comment = scope.t(N_("Our image of good work is published: “{title}”. Find it later with '/goedwerk collection'."),
                       title=card.title)
     return [Upload(scope.place, files, comment, key=f"image:{record.id}"),
             Update(scope.place, f"summary:{round_row.id}", view_of(scope, content, round_row, stored))]
+
+
+def rendered_files(session, card: ImageCard) -> tuple[FileBlob, FileBlob]:
+    """The card drawn as the A4 PDF and the PNG that are shared in the channel."""
+    slug = re.sub(r"[^a-z0-9]+", "-", card.title.lower()).strip("-")[:40] or "beeld"
+    from flows.summary.pdf import render_pdf  # reportlab is loaded on the first publication, not at start-up
+    from flows.summary.png import render_png
+
+    with rendered_picture(session, card.picture) as picture:
+        drawn = replace(card, picture=picture)
+        return (FileBlob(f"{slug}.pdf", card.title, render_pdf(drawn), "application/pdf"),
+                FileBlob(f"{slug}.png", card.title, render_png(drawn), "image/png"))
 
 
 def _visible_images(scope: Scope):

@@ -205,7 +205,9 @@ def close(scope: Scope, content: ContentPack, round_row: Round, *, by_hand: bool
     if result.rowcount != 1 and not (resend and round_row.status == ROUND_CLOSED):
         return [scope.tell(N_("This round has already ended."))] if by_hand else []
     scope.session.refresh(round_row)
-    actions.cancel_pending(scope.session, round_id=round_row.id, now=scope.now, reason="round closed")
+    # a retried close (after a crash) must not cancel the purge its first attempt queued
+    actions.cancel_pending(scope.session, round_id=round_row.id, now=scope.now, reason="round closed",
+                           keep=retention.KINDS)
     retention.round_closed(scope, round_row)
     draft = draft_for(scope, content, round_row, final=True)
     effects: list[Effect] = [_kickoff_update(scope, content, round_row)]

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 from waitress import create_server
 
@@ -29,6 +30,7 @@ from bot.settings import load_settings
 from bot.slack import installation_tables
 from bot.slack.app import BOT_SCOPES, build_app
 from bot.slack.http import make_wsgi
+from bot.slack.token_crypto import TokenCipher
 from flows.clock import SystemClock
 from flows.store.db import Database
 from flows.store.models import Workspace
@@ -44,6 +46,8 @@ OTHER_BOT_USER = "U0OTHERBOT"
 INSTALLER = "U0OTHERADMIN"
 APP_ID = "A0GOEDWERK"
 CODE = "abc"
+KEY = Fernet.generate_key().decode()
+"""GOEDWERK_SECRET_KEY of the OAuth app (OAuth settings need one)."""
 
 
 class OAuthFakeSlack(FakeSlack):
@@ -128,7 +132,8 @@ def oauth_app(db: Database) -> Iterator[OAuthApp]:
     with OAuthFakeSlack() as fake:
         fake.on("oauth.v2.access", oauth_v2_access)
         settings = load_settings(database_url=db.url, slack_client_id=CLIENT_ID, slack_client_secret=CLIENT_SECRET,
-                                 slack_signing_secret=SECRET, slack_api_url=fake.base_url, language="en")
+                                 slack_signing_secret=SECRET, slack_api_url=fake.base_url, language="en",
+                                 secret_key=KEY)
         services = build_services(settings, SystemClock(), upgrade=False)
         slack = build_app(settings, services)
         server = create_server(make_wsgi(slack.app, services.db), host="127.0.0.1", port=0, threads=8)
@@ -205,7 +210,8 @@ def test_a_second_workspace_installs_uses_and_uninstalls_goedwerk(oauth_app: OAu
     with oauth_app.db.engine.connect() as connection:
         bot = connection.execute(select(installation_tables.bots).where(
             installation_tables.bots.c.team_id == OTHER_TEAM)).one()
-    assert (bot.bot_token, bot.bot_user_id, bot.client_id) == (OTHER_TOKEN, OTHER_BOT_USER, CLIENT_ID)
+    assert (bot.bot_user_id, bot.client_id) == (OTHER_BOT_USER, CLIENT_ID)
+    assert bot.bot_token != OTHER_TOKEN and TokenCipher(KEY).decrypt(bot.bot_token) == OTHER_TOKEN  # stored encrypted
 
     # the new workspace's people use it: Web API calls carry that workspace's token
     status, _, _ = oauth_app.send(slash_command_body(text="start 2", team_id=OTHER_TEAM))
