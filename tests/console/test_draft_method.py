@@ -153,3 +153,27 @@ def test_an_emoji_no_font_can_draw_is_refused_clearly(db: Database, monkeypatch)
     monkeypatch.setattr(fonts, "emoji_file", lambda: None)
     out = session.run("/as anna\n/goedwerk beeld plaatje \U0001F9ED")
     assert "Die emoji kunnen we niet afdrukken op de A4" in out and "kompas" in out
+
+
+def test_erasing_a_person_takes_their_quotes_and_tail_words_out_of_the_published_dutch_a4(db: Database) -> None:
+    from sqlalchemy import select
+
+    from flows.store.models import PublishedImage
+
+    session = console(db, QUICK_PLAN)
+    out = session.run(DUTCH_ROUND + "/as anna\n/goedwerk publiceer")
+    _answer_consent(session, out, "Ja, met mijn naam")
+    with db.transaction() as s:
+        record = s.scalars(select(PublishedImage)).one()
+        assert "Eerlijk en verbindend, ook als het ongemakkelijk is" in record.narrative  # carl's tail words
+        assert "— carl" in str(record.content["perspectives"])
+    out = session.run("/as carl\n/goedwerk mijn-gegevens verwijder")
+    confirm = re.search(r"\[(\d+)\] Ja, verwijder", out).group(1)
+    session.run(f"/as carl\n{confirm}")
+    with db.transaction() as s:
+        record = s.scalars(select(PublishedImage)).one()
+        assert "Eerlijk en verbindend" not in record.narrative and "carl" not in record.narrative
+        assert "kritiek landt als je eerst luistert" in record.narrative  # anna's words stay
+        shown = str(record.content["perspectives"])
+        assert "carl" not in shown and "Ik mag zelf kiezen" not in shown
+        assert "„Bondgenoten zoeken voordat je het in de groep zegt.” — anna" in shown
