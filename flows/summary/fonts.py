@@ -225,8 +225,14 @@ def emoji_file() -> Path | None:
 
 def has_emoji(char: str) -> bool:
     """Whether the emoji font can draw ``char``."""
+    return ord(char) in _emoji_coverage(os.environ.get(FONT_DIR_ENV, ""))
+
+
+@lru_cache(maxsize=4)
+def _emoji_coverage(_font_dir: str) -> frozenset[int]:
+    """The emoji font's characters (per ``$GOEDWERK_FONT_DIR``, which may change in tests)."""
     path = emoji_file()
-    return path is not None and ord(char) in _coverage(path)
+    return _coverage(path) if path is not None else frozenset()
 
 
 def needs_emoji_font(char: str, style: str = "regular") -> bool:

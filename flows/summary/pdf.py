@@ -20,6 +20,7 @@ extractable either way. The PNG card (Pillow with libraqm) shapes them properly.
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 from itertools import groupby
 from xml.sax.saxutils import escape
 
@@ -111,7 +112,29 @@ def _lead(label: str, style: dict[str, ParagraphStyle], colour: colors.Color = B
 
 def _picture(card: ImageCard, size: float = PICTURE_SIZE) -> Image | None:
     """The card's picture as a platypus image, at most ``size`` on its longest side."""
-    picture = picture_image(card.picture, PICTURE_PIXELS)
+    encoded = _encoded_picture(card.picture)
+    if encoded is None:
+        return None
+    data, width, height = encoded
+    scale = size / max(width, height)
+    return Image(io.BytesIO(data), width=width * scale, height=height * scale)
+
+
+def _encoded_picture(spec: str | None) -> tuple[bytes, int, int] | None:
+    """The picture drawn and encoded (once for a drawing or an emoji: the calm layout tries
+    several sizes, and the same picture is published again and again)."""
+    if spec and spec.startswith("file:"):  # an upload: its file is read afresh each time
+        return _encode(spec)
+    return _drawn(spec)
+
+
+@lru_cache(maxsize=16)
+def _drawn(spec: str | None) -> tuple[bytes, int, int] | None:
+    return _encode(spec)
+
+
+def _encode(spec: str | None) -> tuple[bytes, int, int] | None:
+    picture = picture_image(spec, PICTURE_PIXELS)
     if picture is None:
         return None
     buffer = io.BytesIO()
@@ -121,9 +144,7 @@ def _picture(card: ImageCard, size: float = PICTURE_SIZE) -> Image | None:
         # reportlab decodes this PNG and compresses the pixels itself, so how hard the buffer
         # is compressed does not change the PDF (byte for byte); the fastest level saves ~50 ms.
         picture.save(buffer, format="PNG", compress_level=1)
-    buffer.seek(0)
-    scale = size / max(picture.size)
-    return Image(buffer, width=picture.width * scale, height=picture.height * scale)
+    return buffer.getvalue(), picture.width, picture.height
 
 
 def _story(card: ImageCard, words: Labels, style: dict[str, ParagraphStyle]) -> list:
@@ -338,11 +359,20 @@ def _fill(story: list, room: float, width: float) -> list:
 
 def _one_page(card: ImageCard, words: Labels, font: fonts.PdfFonts, room: float, width: float) -> list | None:
     """The calm story at the largest type size that fits on one page; None when even the smallest does not."""
-    for scale in SCALES:
-        story = _calm_story(card, words, _scaled(font, scale), font, scale, width)
-        if _height(story, width) <= room * 0.97:
-            return _fill(story, room * 0.97, width)
-    return None
+    def fitting(index: int) -> list | None:
+        story = _calm_story(card, words, _scaled(font, SCALES[index]), font, SCALES[index], width)
+        return story if _height(story, width) <= room * 0.97 else None
+
+    # heights grow with the type size: search the largest size that fits in a few tries
+    low, high, best = 0, len(SCALES) - 1, None
+    while low <= high:
+        middle = (low + high) // 2
+        story = fitting(middle)
+        if story is not None:
+            best, high = story, middle - 1
+        else:
+            low = middle + 1
+    return _fill(best, room * 0.97, width) if best is not None else None
 
 
 FOOTER_MAX_NAME_LINES = 3

@@ -150,7 +150,7 @@ def test_an_emoji_no_font_can_draw_is_refused_clearly(db: Database, monkeypatch)
 
     session = console(db, QUICK_PLAN)
     session.run(DUTCH_ROUND)
-    monkeypatch.setattr(fonts, "emoji_file", lambda: None)
+    monkeypatch.setattr(fonts, "has_emoji", lambda char: False)  # as without an emoji font
     out = session.run("/as anna\n/goedwerk beeld plaatje \U0001F9ED")
     assert "Die emoji kunnen we niet afdrukken op de A4" in out and "kompas" in out
 
