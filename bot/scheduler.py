@@ -1,7 +1,9 @@
-"""`goedwerk scheduler`: a process that only dispatches timed work.
+"""`goedwerk scheduler`: a process that dispatches timed work and finishes recorded requests.
 
-With Slack settings it sends through Slack (each team's token); without them it
-prints what falls due, as the console would.
+With Slack settings it sends through Slack (each team's token) and its threads also
+claim the requests `goedwerk run` recorded (:mod:`bot.runtime.inbox`), so work goes on
+while a serving process restarts; without them it prints what falls due, as the
+console would.
 """
 
 from __future__ import annotations
@@ -29,10 +31,13 @@ def run_scheduler(settings: Settings) -> int:
         from bot.slack.app import build_app
         from bot.slack.main import start_scheduler
 
+        from bot.slack.request_work import workers_here
+
         services = build_services(settings, clock)
         slack = build_app(settings, services)
         freeze_startup_objects()
         ticker = start_scheduler(slack, settings, clock)
+        requests = workers_here(slack, settings)  # acknowledged requests waiting in the inbox, too
     else:
         from bot.console.adapter import ConsoleAdapter
 
@@ -42,11 +47,14 @@ def run_scheduler(settings: Settings) -> int:
         ticker = Ticker(Dispatcher(services.db, services.engine, clock, console.deliver), settings.dispatch_interval)
         services.engine.queue_daily_sweep()
         ticker.start()
+        requests = None
     print(f"goedwerk: dispatching timed work from {services.db.engine.url.render_as_string(hide_password=True)}.",
           file=sys.stderr, flush=True)
     try:
         stop.wait()
     finally:
+        if requests is not None:
+            requests.stop()
         ticker.stop()
         services.db.dispose()
     return 0

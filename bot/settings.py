@@ -54,8 +54,12 @@ class Settings(BaseSettings):
     """Timed actions a Slack dispatcher sends at once (threads of a pass)."""
     work_processes: int | None = Field(default=None, ge=0, le=32, validation_alias="GOEDWERK_WORK_PROCESSES")
     """Child processes that do the work after Slack's requests are acknowledged
-    (:mod:`bot.slack.work_processes`); 0 keeps it on threads of the serving process;
+    (:mod:`bot.runtime.processes`); 0 keeps it on threads of the serving process;
     unset: 2, or 0 on an in-memory database (children could not see it)."""
+    request_workers: int = Field(default=24, ge=1, le=64, validation_alias="GOEDWERK_REQUEST_WORKERS")
+    """Requests a work process handles at once (each mostly waits for Slack's answers)."""
+    request_lease: float = Field(default=30.0, ge=1, le=3600, validation_alias="GOEDWERK_REQUEST_LEASE")
+    """Seconds a process may hold a request without renewing; after a crash another takes it over then."""
     max_request_bytes: int = Field(default=DEFAULT_MAX_REQUEST_BYTES, ge=1024, le=100_000_000,
                                    validation_alias="GOEDWERK_MAX_REQUEST_BYTES")
     """The largest request body served; larger ones get 413 before their body is read."""

@@ -18,6 +18,7 @@ from bot.slack.installation_store import BatchInstallationStore, forget_installe
 from bot.slack.listeners import events, interactions, shortcuts, views
 from bot.slack.members import members_of
 from bot.slack.pacing import WorkspaceCooldown
+from bot.slack.requests import SlackRequestRunner
 from bot.slack.shared_paces import SharedPaces
 from bot.slack.sender import SlackSender
 from bot.slack.services import SlackServices
@@ -43,7 +44,7 @@ BOT_SCOPES = ["commands", "chat:write", "channels:read", "groups:read", "users:r
               "files:write", "channels:history", "groups:history"]
 OAUTH_STATE_SECONDS = 600
 ACK_THREADS = 16
-"""Bolt's listener threads; they only check and acknowledge (work goes to bot.slack.work)."""
+"""Bolt's listener threads; they only check, record and acknowledge (work goes to the requests inbox)."""
 
 
 @dataclass
@@ -51,6 +52,8 @@ class SlackApp:
     app: App
     services: SlackServices
     clients: TeamClients
+    runner: SlackRequestRunner
+    """Does the work of the requests the listeners recorded (a worker's runner for ``slack`` rows)."""
 
 
 def _installation_store(settings: Settings, services: Services) -> BatchInstallationStore:
@@ -142,4 +145,4 @@ def build_app(settings: Settings, services: Services, *, socket_mode: bool = Fal
             return BoltResponse(status=400, body="")  # a payload of the wrong shape (e.g. an action_id list)
         return None
 
-    return SlackApp(app, slack_services, clients)
+    return SlackApp(app, slack_services, clients, SlackRequestRunner(slack_services, clients.for_team))

@@ -14,8 +14,8 @@ from bot.heap import freeze_startup_objects
 from bot.logs import configure as configure_logging
 from bot.services import build_services
 from bot.settings import Settings
+from bot.slack import request_work
 from bot.slack.app import build_app
-from bot.slack import work_processes
 from bot.slack.http import make_wsgi
 from bot.slack.request_guard import server_limit
 from flows.clock import SystemClock
@@ -62,7 +62,7 @@ def run_slack(settings: Settings, port: int, scheduler: bool) -> int:
     slack = build_app(settings, services, socket_mode=bool(settings.slack_app_token))
     freeze_startup_objects()
     ticker = start_scheduler(slack, settings, clock) if scheduler else None
-    children = work_processes.attach(slack, settings)
+    work = request_work.attach(slack, settings)
     try:
         if settings.slack_app_token:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -86,8 +86,10 @@ def run_slack(settings: Settings, port: int, scheduler: bool) -> int:
         else:
             from waitress import create_server
 
-            server = create_server(make_wsgi(slack.app, services.db, settings.max_request_bytes), host="0.0.0.0",
-                                   port=port, threads=WAITRESS_THREADS, **server_limit(settings.max_request_bytes))
+            server = create_server(make_wsgi(slack.app, services.db, settings.max_request_bytes,
+                                             ready=lambda: work.ready),
+                                   host="0.0.0.0", port=port, threads=WAITRESS_THREADS,
+                                   **server_limit(settings.max_request_bytes))
             signal.signal(signal.SIGTERM, lambda *_: server.close())
             print(f"goedwerk: serving Slack on port {server.effective_port} (POST /slack/events, GET /healthz).",
                   file=sys.stderr, flush=True)
@@ -96,9 +98,7 @@ def run_slack(settings: Settings, port: int, scheduler: bool) -> int:
             except OSError:
                 pass  # closed by SIGTERM
     finally:
-        slack.services.work.close()  # finish what was acknowledged
-        if children is not None:
-            children.close()
+        work.stop()  # what is in hand finishes within seconds; the rest stays in the inbox
         if ticker is not None:
             ticker.stop()
         services.db.dispose()

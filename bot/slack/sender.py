@@ -159,12 +159,12 @@ class SlackSender:
         if effect.key and delivery is None and messages.find(self.db, effect.place, effect.key) is not None:
             log.info("message %s was sent before; not again", effect.key)
             return
-        if effect.key and resend and self._arrived(web, effect):
-            return
         thread_ts = None
         if effect.thread_key:
             parent = messages.find(self.db, effect.place, effect.thread_key)
             thread_ts = parent.ref if parent else None
+        if effect.key and resend and self._arrived(web, effect, thread_ts):
+            return
         text, blocks = message(effect.view, self.zone)
         with self.slots.of(effect.place.workspace):
             self.cooldown.wait(effect.place.workspace)
@@ -204,9 +204,15 @@ class SlackSender:
             advice = self.content.process.choosing.get(view.language)
             web.views_open(trigger_id=trigger_id, view=start_modal(view, effect.place.channel, advice))
 
-    def _arrived(self, web: WebClient, effect: Post) -> bool:
-        """Whether a message with this key is in the channel already (then remember it)."""
-        history = web.conversations_history(channel=effect.place.channel, limit=100, include_all_metadata=True)
+    def _arrived(self, web: WebClient, effect: Post, thread_ts: str | None = None) -> bool:
+        """Whether a message with this key is in the channel already, or in the thread of
+        ``thread_ts`` for a reply (then remember it)."""
+        if thread_ts:
+            history = web.conversations_replies(channel=effect.place.channel, ts=thread_ts, limit=200,
+                                                include_all_metadata=True)
+        else:
+            history = web.conversations_history(channel=effect.place.channel, limit=100,
+                                                include_all_metadata=True)
         for found in history.get("messages", []):
             payload = (found.get("metadata") or {}).get("event_payload") or {}
             if payload.get("key") == effect.key:

@@ -25,8 +25,9 @@ from slack_sdk import WebClient
 from urllib3.exceptions import HTTPError as PoolError, NewConnectionError, ProtocolError
 from urllib3.exceptions import TimeoutError as PoolTimeoutError
 
-POOL_SIZE = 16
-"""Connections kept open per host: enough for the dispatcher's and the work queue's threads."""
+POOL_SIZE = 32
+"""Connections kept open per host: enough for a process's request workers (24, and 4 for forms)
+or its dispatcher's threads (16), so none opens a fresh connection per call under load."""
 
 _pools: dict[SSLContext | None, urllib3.PoolManager] = {}
 _pools_lock = threading.Lock()

@@ -12,6 +12,8 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from flows.clock import Clock
 from flows.content.schema import ContentPack
 from flows.effects import Effect, Ephemeral, OpenForm, Place
@@ -32,6 +34,11 @@ from flows.views import HomeView, Notice
 log = logging.getLogger("goedwerk.engine")
 MembersOf = Callable[[Place], list[str]]
 """The platform's member list of a channel (bots excluded); None: the members we have seen."""
+
+
+class HandledElsewhere(Exception):
+    """Raised by an adapter's ``within`` callback of :meth:`Engine.handle` when the request is
+    no longer its own to finish (another process took it over): the event's writes roll back."""
 
 
 @dataclass(frozen=True)
@@ -73,7 +80,14 @@ class Engine:
 
     # -- entry points -------------------------------------------------------------------
 
-    def handle(self, event: Event) -> list[Effect]:
+    def handle(self, event: Event, within: Callable[[Session, list[Effect]], None] | None = None) -> list[Effect]:
+        """Run ``event`` in one transaction; its effects for the adapter to deliver.
+
+        ``within(session, effects)``, when given, runs in that same transaction just before
+        it commits, so an adapter can record that the event was handled (and what remains
+        to send) atomically with the event's own writes. When it raises
+        :class:`HandledElsewhere`, everything is rolled back and that error propagates.
+        """
         if isinstance(event, DueAction):
             raise TypeError("due actions go through run_action()")
         try:
@@ -92,6 +106,10 @@ class Engine:
                     text = scope.t(error.msgid, **error.params) + "\n" + scope.t(
                         N_("All commands and what they do: '/goedwerk help'."))
                     effects = [Ephemeral(scope.place, event.actor.user, Notice(scope.language, text, error=True))]
+                if within is not None:
+                    within(session, effects)
+        except HandledElsewhere:
+            raise
         except Exception:
             log.exception("event %s in %s/%s failed", type(event).__name__, event.actor.workspace,
                           event.actor.channel)

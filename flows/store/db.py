@@ -2,7 +2,8 @@
 
 SQLite runs in WAL mode with a busy timeout, and every transaction starts with
 ``BEGIN IMMEDIATE`` so that several processes on one host serialise their writes
-instead of failing on lock upgrades. PostgreSQL uses psycopg 3.
+instead of failing on lock upgrades; only :meth:`Database.reading`, for reads, begins
+deferred and leaves the write lock alone. PostgreSQL uses psycopg 3.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+READ_ONLY = "goedwerk_read_only"
+"""Execution option of :meth:`Database.reading`'s connections: SQLite begins them deferred."""
 
 
 def normalise_url(url: str) -> str:
@@ -39,7 +42,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reading = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 def create_db_engine(url: str, *, echo: bool = False) -> Engine:
@@ -84,6 +88,16 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on error."""
         with self.sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads only. On SQLite its transaction begins deferred, so it reads a
+        snapshot without taking the write lock: it neither waits for writers nor holds them up
+        (a write in it fails). On PostgreSQL the same as :meth:`transaction`."""
+        with self.sessions() as session, session.begin():
+            if self.dialect == "sqlite":
+                session.connection(execution_options={READ_ONLY: True})
             yield session
 
     def dispose(self) -> None:

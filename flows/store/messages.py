@@ -26,7 +26,7 @@ def _in_place(place: Place):
 
 def find(db: Database, place: Place, key: str) -> MessageRef | None:
     """The platform reference of the keyed message in this channel, if it was sent."""
-    with db.transaction() as session:
+    with db.reading() as session:
         return session.scalars(
             select(MessageRef).join(Channel, MessageRef.channel_id == Channel.id)
             .join(Workspace, Channel.workspace_id == Workspace.id)

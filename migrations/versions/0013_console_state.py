@@ -1,7 +1,7 @@
 """console state
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0011
 Create Date: 2026-12-07 18:30:00
 
 What the local console keeps between sessions (``bot/console/state.py``): its manual
@@ -19,7 +19,7 @@ from alembic import op
 
 
 revision: str = '0013'
-down_revision: str | Sequence[str] | None = '0009'
+down_revision: str | Sequence[str] | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -16,7 +16,7 @@ from waitress import create_server
 
 from bot.services import build_services
 from bot.settings import load_settings
-from bot.slack import work_processes
+from bot.slack import actors, request_work
 from bot.slack.app import build_app
 from bot.slack.http import make_wsgi
 from bot.slack.main import start_scheduler
@@ -37,7 +37,9 @@ class RunningApp:
     fake: FakeSlack
     db: Database
     services: SlackServices | None = None
-    """The app's services (a test may swap in a work queue of its own)."""
+    """The app's services."""
+    work: object | None = None
+    """Whoever works on the recorded requests (:func:`bot.slack.request_work.attach`)."""
 
     def send(self, body: str, **kwargs) -> tuple[int, dict, str]:
         return post(self.url + "/slack/events", body, SECRET, **kwargs)
@@ -79,8 +81,9 @@ def running_app(db: Database, fake_slack: FakeSlack, **settings: object) -> Iter
     services = build_services(settings, SystemClock(), upgrade=False)
     slack = build_app(settings, services)
     ticker = start_scheduler(slack, settings, services.engine.clock)
-    children = work_processes.attach(slack, settings)
-    server = create_server(make_wsgi(slack.app, services.db), host="127.0.0.1", port=0, threads=8)
+    work = request_work.attach(slack, settings)
+    server = create_server(make_wsgi(slack.app, services.db, ready=lambda: work.ready), host="127.0.0.1", port=0,
+                           threads=8)
 
     def serve() -> None:
         try:
@@ -91,16 +94,22 @@ def running_app(db: Database, fake_slack: FakeSlack, **settings: object) -> Iter
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     try:
-        yield RunningApp(f"http://127.0.0.1:{server.effective_port}", fake_slack, services.db, slack.services)
+        yield RunningApp(f"http://127.0.0.1:{server.effective_port}", fake_slack, services.db, slack.services, work)
         validate_payloads(fake_slack)
     finally:
         server.close()
-        slack.services.work.close()
-        if children is not None:
-            children.close()
+        work.stop()
         ticker.stop()
         thread.join(timeout=5)
         services.db.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_profiles() -> Iterator[None]:
+    """Each test starts without remembered ``users.info`` answers (a cache shared by the process)."""
+    actors.forget_profiles()
+    yield
+    actors.forget_profiles()
 
 
 @pytest.fixture

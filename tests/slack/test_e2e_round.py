@@ -147,3 +147,15 @@ def test_a_retried_event_changes_nothing(slack_app: RunningApp) -> None:
     assert slack_app.wait_until(lambda: len(slack_app.fake.calls_to("views.publish")) == 1)
     time.sleep(0.3)
     assert len(slack_app.fake.calls_to("views.publish")) == 1
+
+
+def test_a_persons_name_is_asked_of_slack_once_for_several_contributions(slack_app: RunningApp) -> None:
+    fake = slack_app.fake
+    assert slack_app.send(slash_command_body(text="start 1 plan=kop=1h", user_id=ANNA))[0] == 200
+    assert slack_app.wait_until(lambda: len(fake.calls_to("chat.postMessage")) >= 2)
+    for number in range(3):
+        text = f"bijdrage kop Story {number} of mine."
+        assert slack_app.send(slash_command_body(text=text, user_id=BEN))[0] == 200
+    assert slack_app.wait_until(lambda: len([c for c in fake.calls_to("chat.postMessage")
+                                             if c.params.get("thread_ts")]) == 3)
+    assert len([call for call in fake.calls_to("users.info") if call.params.get("user") == BEN]) == 1

@@ -30,6 +30,7 @@ from bot.settings import load_settings
 from bot.slack import installation_tables
 from bot.slack.app import BOT_SCOPES, build_app
 from bot.slack.http import make_wsgi
+from bot.slack.request_work import workers_here
 from bot.slack.token_crypto import TokenCipher
 from flows.clock import SystemClock
 from flows.store.db import Database
@@ -136,6 +137,7 @@ def oauth_app(db: Database) -> Iterator[OAuthApp]:
                                  secret_key=KEY)
         services = build_services(settings, SystemClock(), upgrade=False)
         slack = build_app(settings, services)
+        work = workers_here(slack, settings)
         server = create_server(make_wsgi(slack.app, services.db), host="127.0.0.1", port=0, threads=8)
         thread = threading.Thread(target=serve, args=(server,), daemon=True)
         thread.start()
@@ -144,6 +146,7 @@ def oauth_app(db: Database) -> Iterator[OAuthApp]:
             validate_payloads(fake)
         finally:
             server.close()
+            work.stop()
             thread.join(timeout=5)
             services.db.dispose()
 

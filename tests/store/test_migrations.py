@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.pool import NullPool
 
 import bot.slack.installation_tables  # noqa: F401  (so Base.metadata has every table)
+import bot.runtime.inbox  # noqa: F401
 import bot.slack.shared_paces  # noqa: F401
 import bot.console.state  # noqa: F401
 from flows.store import migrate

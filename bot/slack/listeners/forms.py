@@ -1,24 +1,16 @@
-"""Which requests open a form, and what to say when their trigger id is too old.
+"""Which requests open a form.
 
 A form opens with ``views.open`` and the request's ``trigger_id``, which Slack honours
-for 3 seconds. Listeners send such work to the work queue's form lane
-(:meth:`bot.slack.work.WorkQueue.submit_form`) and pass :func:`too_late` for when it
-comes up too late. Which choices and commands open a form is the engine's business
-(``Engine._choice`` and ``Engine._command`` return ``OpenForm``); the sets here mirror
-them and only decide the lane: a request put in the wrong lane still runs.
+for 3 seconds. Listeners record such requests as urgent (workers take them first); one
+that still comes up too late gets a note instead (:func:`bot.slack.requests.too_late`).
+Which choices and commands open a form is the engine's business (``Engine._choice`` and
+``Engine._command`` return ``OpenForm``); the sets here mirror them and only decide
+whether a request is urgent: a request marked wrongly still runs.
 """
 
 from __future__ import annotations
 
-from slack_sdk import WebClient
-
-from bot.slack import actors
-from bot.slack.sender import ERROR_TEXTS, Respond
-from bot.slack.services import SlackServices
-from flows.effects import Ephemeral, Place
 from flows.engine import commands, presenters
-from flows.i18n import t
-from flows.views import Notice
 
 FORM_CHOICES = frozenset({presenters.CONTRIBUTE, "edit", "image_text", "image_vote", "image_picture"})
 """Button and menu choices (``Choose.action``) the engine answers with a form."""
@@ -35,12 +27,3 @@ def command_opens_form(text: str) -> bool:
     except commands.CommandError:
         return False
     return parsed.name == "start" and parsed.args["situation"] is None and not parsed.args["random"]
-
-
-def too_late(services: SlackServices, client: WebClient, team: str, channel: str, user: str,
-             respond: Respond | None = None) -> None:
-    """Tell ``user`` (ephemeral) that the form could not open in time, in the channel's language."""
-    language = services.language_of(team, channel) if channel else services.defaults.language
-    note = Notice(language, t(language, ERROR_TEXTS["expired_trigger_id"]), error=True)
-    services.sender.deliver([Ephemeral(Place(actors.PLATFORM, team, channel), user, note)], client=client,
-                            respond=respond)
