@@ -70,7 +70,10 @@ def _closed_round(scope: Scope) -> Round:
 
 
 def _stored(scope: Scope, round_row: Round) -> SummaryDraft:
-    stored = scope.session.scalars(select(SummaryDraft).where(SummaryDraft.round_id == round_row.id)).first()
+    """The round's draft, locked for this transaction (PostgreSQL), so that a vote, an edit
+    and a picture choice handled at the same time never overwrite each other's changes."""
+    query = select(SummaryDraft).where(SummaryDraft.round_id == round_row.id).with_for_update()
+    stored = scope.session.scalars(query).first()
     if stored is None:
         raise Refusal(N_("This round has no draft to work on."))
     return stored
