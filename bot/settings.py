@@ -9,15 +9,18 @@ every entry point refuses the same things in the same words.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from flows.engine.defaults import Defaults
 from flows.engine.plan import PlanError, parse_plan
 
-DEFAULT_ROUND_PLAN = "kop=1d,handelingen+kennis=1d,waarden+vrijheid=1d,identiteit=1d,staart=3d"
+ENGINE_DEFAULTS = Defaults()
+"""A channel's defaults (language, time zone, plan, reminder, check-back) are the engine's."""
 SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_MAX_REQUEST_BYTES = 1_048_576
 """1 MB: far above anything Slack sends (its largest payloads are a few tens of kB)."""
@@ -42,10 +45,11 @@ class Settings(BaseSettings):
     slack_client_secret: str | None = Field(default=None, validation_alias="SLACK_CLIENT_SECRET")
     slack_api_url: str = Field(default=SLACK_API_URL, validation_alias="SLACK_API_URL")
     secret_key: str | None = Field(default=None, repr=False, validation_alias="GOEDWERK_SECRET_KEY")
-    language: Literal["nl", "en"] = Field(default="nl", validation_alias="GOEDWERK_LANGUAGE")
-    timezone: str = Field(default="Europe/Amsterdam", validation_alias="GOEDWERK_TIMEZONE")
+    language: Literal["nl", "en"] = Field(default=cast(Literal["nl", "en"], ENGINE_DEFAULTS.language),
+                                          validation_alias="GOEDWERK_LANGUAGE")
+    timezone: str = Field(default=ENGINE_DEFAULTS.timezone, validation_alias="GOEDWERK_TIMEZONE")
     content_dir: Path | None = Field(default=None, validation_alias="GOEDWERK_CONTENT_DIR")
-    round_plan: str = Field(default=DEFAULT_ROUND_PLAN, validation_alias="GOEDWERK_ROUND_PLAN")
+    round_plan: str = Field(default=ENGINE_DEFAULTS.plan, validation_alias="GOEDWERK_ROUND_PLAN")
     dispatch_interval: float = Field(
         default=10.0, gt=0, le=3600, validation_alias=AliasChoices("GOEDWERK_DISPATCH_INTERVAL")
     )
@@ -63,8 +67,10 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=DEFAULT_MAX_REQUEST_BYTES, ge=1024, le=100_000_000,
                                    validation_alias="GOEDWERK_MAX_REQUEST_BYTES")
     """The largest request body served; larger ones get 413 before their body is read."""
-    checkback_days: int = Field(default=21, ge=0, le=365, validation_alias="GOEDWERK_CHECKBACK_DAYS")
-    reminder_at: float = Field(default=0.8, gt=0, lt=1, validation_alias="GOEDWERK_REMINDER_AT")
+    checkback_days: int = Field(default=ENGINE_DEFAULTS.checkback_days, ge=0, le=365,
+                                validation_alias="GOEDWERK_CHECKBACK_DAYS")
+    reminder_at: float = Field(default=ENGINE_DEFAULTS.remind_at, gt=0, lt=1,
+                               validation_alias="GOEDWERK_REMINDER_AT")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", validation_alias="GOEDWERK_LOG_LEVEL"
     )
@@ -164,7 +170,7 @@ def secret_keys(value: str) -> list[str]:
     return [key.strip() for key in value.split(",") if key.strip()]
 
 
-def _variable_name(error: dict) -> str:
+def _variable_name(error: ErrorDetails) -> str:
     field = str(error["loc"][0]) if error.get("loc") else "?"
     info = Settings.model_fields.get(field)
     alias = info.validation_alias if info else None
@@ -175,7 +181,7 @@ def _variable_name(error: dict) -> str:
     return field.upper()
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Read the settings; raise :class:`SettingsError` with one line per the first bad value."""
     try:
         return Settings(**overrides)

@@ -6,16 +6,16 @@ import textwrap
 from zoneinfo import ZoneInfo
 
 from flows.engine.head import held_line
-from flows.engine.image import PICTURE_NAMES
 from flows.engine.presenters import ROUND_STATES
-from flows.i18n import fill_mentions, fill_moments, t, when
+from flows.i18n import fill_mentions, fill_moments, quoted, t, when
+from flows.summary.pictures import picture_label
 from flows.views import (
+    ConsentRequest,
     ContributionForm,
     ContributionView,
-    Notice,
-    ConsentRequest,
     ImageForm,
     ImageList,
+    Notice,
     PromptView,
     PublishedView,
     ReminderView,
@@ -34,17 +34,6 @@ def _wrap(text: str, indent: str = "  ") -> list[str]:
     for paragraph in text.splitlines() or [""]:
         lines += textwrap.wrap(paragraph, WIDTH, initial_indent=indent, subsequent_indent=indent) or [indent]
     return lines
-
-
-def picture_name(lang: str, spec: str) -> str:
-    """A draft's picture as a reader of ``lang`` names it: the built-in's name in that language,
-    the emoji itself, or "an uploaded picture"."""
-    kind, _, value = spec.partition(":")
-    if kind == "builtin" and value in PICTURE_NAMES:
-        return t(lang, PICTURE_NAMES[value])
-    if kind == "emoji":
-        return value
-    return t(lang, "an uploaded picture")
 
 
 def render(view: View, zone: ZoneInfo) -> list[str]:
@@ -86,7 +75,8 @@ def render(view: View, zone: ZoneInfo) -> list[str]:
         if view.virtue_options:
             lines += _wrap(t(lang, "Virtues you can name between brackets, e.g. [Moed, Geduld]: {virtues}",
                              virtues=", ".join(view.virtue_options)))
-        lines += _wrap(t(lang, "Type your contribution on the next line (max {limit} characters). Start with 'anonymous:' to stay anonymous; an empty line cancels.", limit=view.max_length))
+        lines += _wrap(t(lang, "Type your contribution on the next line (max {limit} characters). Start with "
+                               "'anonymous:' to stay anonymous; an empty line cancels.", limit=view.max_length))
         return lines
     if isinstance(view, SituationList):
         return [f"  {item.number:>2}. {item.title} — {item.gist}" for item in view.items]
@@ -101,7 +91,7 @@ def render(view: View, zone: ZoneInfo) -> list[str]:
     if isinstance(view, ConsentRequest):
         lines = _wrap(t(lang, "The image of good work on {title} is about to be published and quotes you by name:",
                         title=view.situation_title))
-        lines += [f"    “{quote}”" for quote in view.quotes]
+        lines += [f"    {quoted(lang, quote)}" for quote in view.quotes]
         return lines + _wrap(t(lang, "May we use your name? Without an answer by {moment} we quote you anonymously.",
                                moment=when(lang, view.deadline, zone)))
     if isinstance(view, ImageForm):
@@ -120,7 +110,8 @@ def render(view: View, zone: ZoneInfo) -> list[str]:
     if isinstance(view, PublishedView):
         lines = [f"  == {view.title} ==", f"  {view.situation} · {when(lang, view.published, zone)}"]
         if view.experience:
-            lines.append("  " + t(lang, "Characteristic experience ({who}):", who=view.experience_author or t(lang, "anonymous")))
+            who = view.experience_author or t(lang, "anonymous")
+            lines.append("  " + t(lang, "Characteristic experience ({who}):", who=who))
             lines += _wrap(view.experience, "    ")
         lines.append("  " + t(lang, "Our image of good work:"))
         lines += _wrap(view.narrative, "    ")
@@ -130,7 +121,8 @@ def render(view: View, zone: ZoneInfo) -> list[str]:
             lines.append(f"  {view.link}")
         return lines
     if isinstance(view, ReminderView):
-        return _wrap(t(lang, "Reminder: the step {step} of the round on {title} in #{channel} is open until {moment}, and you have not taken part yet.",
+        return _wrap(t(lang, "Reminder: the step {step} of the round on {title} in #{channel} is open until {moment}, "
+                             "and you have not taken part yet.",
                        step=view.step_label, title=view.situation_title, channel=view.channel,
                        moment=when(lang, view.ends_at, zone)))
     raise TypeError(f"no console rendering for {type(view).__name__}")
@@ -143,9 +135,9 @@ def _round(view: RoundView, zone: ZoneInfo) -> list[str]:
     lines += ["  " + t(lang, "Round {round} — {number}. {title} [{state}]", round=view.round_id,
                       number=view.situation_number, title=view.situation_title,
                       state=state.get(view.status, view.status))]
-    lines += _wrap(view.question)
+    lines += _wrap(view.description) + _wrap(view.question)
     for step in view.steps:
-        mark = {"done": "✓", "current": "▶", "upcoming": "·"}[step.state]
+        mark = {"done": "✓", "current": "▶", "upcoming": "·", "skipped": "–"}[step.state]
         lines.append(f"   {mark} {step.label}: {when(lang, step.starts_at, zone)} – {when(lang, step.ends_at, zone)}")
     coverage = ", ".join(f"{c.label} {c.count}" if c.count else f"{c.label} 0 (!)" for c in view.coverage)
     lines += _wrap(t(lang, "Contributions per topic: {coverage}", coverage=coverage))
@@ -161,9 +153,12 @@ def _summary(view: SummaryView) -> list[str]:
     lang = view.language
     heading = t(lang, "Image of good work") if view.final else t(lang, "Draft image of good work so far")
     lines = [f"  == {heading}: {view.situation_title} =="]
-    lines.append("  " + t(lang, "Title suggestions:"))
+    if view.title:
+        lines.append("  " + t(lang, "Title: {title}", title=quoted(lang, view.title)))
+    if view.title_suggestions:
+        lines.append("  " + t(lang, "Title suggestions:"))
     votes = dict(view.title_votes)
-    lines += [f"   {number}. {title}" + (f" ({votes[title]})" if votes.get(title) else "")
+    lines += [f"   {number}. {quoted(lang, title)}" + (f" ({votes[title]})" if votes.get(title) else "")
               for number, title in enumerate(view.title_suggestions, 1)]
     if view.experience:
         who = view.experience_author or t(lang, "anonymous")
@@ -176,12 +171,16 @@ def _summary(view: SummaryView) -> list[str]:
         lines.append(f"   {section.label}")
         for quote, author in section.quotes:
             who = author or t(lang, "anonymous")
-            lines += _wrap(f"“{quote}” — {who}", "     ")
+            lines += _wrap(f"{quoted(lang, quote)} — {who}", "     ")
     if view.narrative:
         lines.append("  " + t(lang, "Our image of good work:"))
         lines += _wrap(view.narrative, "    ")
+        if view.narrative_is_scaffold:
+            lines += _wrap(t(lang, "(A first version from the tail; make it yours with '/goedwerk image narrative "
+                                   "<text>'.)"),
+                           "    ")
     if view.picture:
-        lines.append("  " + t(lang, "Picture: {picture}", picture=picture_name(lang, view.picture)))
+        lines.append("  " + t(lang, "Picture: {picture}", picture=picture_label(lang, view.picture)))
     if view.virtues:
         lines.append("  " + t(lang, "Virtues chosen most: {virtues}",
                               virtues=", ".join(f"{name} ({count})" for name, count in view.virtues)))

@@ -41,7 +41,7 @@ from sqlalchemy.orm import aliased
 
 from flows.store.base import Base
 from flows.store.db import Database
-from flows.store.sql import among, insert_for
+from flows.store.sql import among, changed, insert_for
 
 INBOX_TABLE = "requests_inbox"
 PENDING, CLAIMED = "pending", "claimed"
@@ -165,11 +165,11 @@ def mark_handled(session, request_id: int, owner: str, effects: list) -> bool:
     """In the engine's transaction: the row's engine part is done and these ``effects``
     remain to be delivered. False when the row is no longer ours (the caller must then
     roll the engine's work back: another process took the row over)."""
-    return session.execute(
+    return changed(session.execute(
         update(requests).where(requests.c.id == request_id, requests.c.owner == owner,
                                requests.c.status == CLAIMED)
         .values(effects=pickle.dumps(effects, protocol=pickle.HIGHEST_PROTOCOL))
-    ).rowcount == 1
+    )) == 1
 
 
 def finish(db: Database, request_ids: list[int], owner: str) -> int:
@@ -177,9 +177,9 @@ def finish(db: Database, request_ids: list[int], owner: str) -> int:
     if not request_ids:
         return 0
     with db.transaction() as session:
-        return session.execute(
+        return changed(session.execute(
             delete(requests).where(among(session, requests.c.id, request_ids), requests.c.owner == owner)
-        ).rowcount
+        ))
 
 
 def release(db: Database, request_ids: list[int], owner: str) -> int:
@@ -187,11 +187,11 @@ def release(db: Database, request_ids: list[int], owner: str) -> int:
     if not request_ids:
         return 0
     with db.transaction() as session:
-        return session.execute(
+        return changed(session.execute(
             update(requests).where(among(session, requests.c.id, request_ids), requests.c.owner == owner,
                                    requests.c.status == CLAIMED)
             .values(status=PENDING, owner=None, lease_until=None, attempts=requests.c.attempts - 1)
-        ).rowcount
+        ))
 
 
 def renew(db: Database, request_ids: list[int], owner: str, until: float) -> int:
@@ -199,10 +199,10 @@ def renew(db: Database, request_ids: list[int], owner: str, until: float) -> int
     if not request_ids:
         return 0
     with db.transaction() as session:
-        return session.execute(
+        return changed(session.execute(
             update(requests).where(among(session, requests.c.id, request_ids), requests.c.owner == owner)
             .values(lease_until=until)
-        ).rowcount
+        ))
 
 
 def waiting(db: Database) -> int:

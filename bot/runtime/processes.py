@@ -37,6 +37,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from typing import Any
 
 from bot.runtime.workers import InboxWorkers, Runner
 from flows.engine.core import Engine
@@ -94,7 +95,8 @@ def child_main(factory: str, settings: object, connection: Connection, parent: i
             connection.send_bytes(message)
 
     served.engine.on_schedule(lambda: tell(SCHEDULED))
-    options = {name: value for name, value in (("threads", served.threads), ("lease", served.lease)) if value}
+    options: dict[str, Any] = {name: value for name, value in (("threads", served.threads), ("lease", served.lease))
+                               if value}
     workers = InboxWorkers(served.db, served.runners, **options)
     workers.start()
     tell(READY)
@@ -119,7 +121,7 @@ def child_main(factory: str, settings: object, connection: Connection, parent: i
 
 
 class _Child:
-    def __init__(self, process: multiprocessing.Process, connection: Connection) -> None:
+    def __init__(self, process: multiprocessing.process.BaseProcess, connection: Connection) -> None:
         self.process = process
         self.connection = connection
         self.ready = False

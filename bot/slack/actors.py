@@ -12,8 +12,6 @@ from slack_sdk.errors import SlackApiError
 from flows.events import Actor
 
 PLATFORM = "slack"
-FACILITATOR_WORDS = {"volgende", "next", "sluit", "close", "stop", "cancel", "begeleider", "facilitator",
-                     "ervaring", "experience", "publiceer", "publish", "collectie", "collection"}
 log = logging.getLogger("goedwerk.slack")
 PROFILE_SECONDS = 120
 """How long a person's ``users.info`` answer is reused for their display name: a renamed person
@@ -33,7 +31,8 @@ def team_of(body: dict) -> str:
     team = body.get("team")
     if isinstance(team, dict) and team.get("id"):
         return str(team["id"])
-    return str(body.get("team_id") or (body.get("view") or {}).get("team_id") or body.get("user", {}).get("team_id", ""))
+    return str(body.get("team_id") or (body.get("view") or {}).get("team_id")
+               or body.get("user", {}).get("team_id", ""))
 
 
 def profile_of(client: WebClient, user: str) -> dict | None:
@@ -76,8 +75,3 @@ def is_admin(client: WebClient, user: str) -> bool:
     except SlackApiError:
         return False
     return bool(profile.get("is_admin") or profile.get("is_owner") or profile.get("is_primary_owner"))
-
-
-def needs_admin_check(text: str) -> bool:
-    words = text.strip().split()
-    return bool(words) and words[0].lower() in FACILITATOR_WORDS

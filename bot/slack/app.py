@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -73,7 +75,7 @@ def build_app(settings: Settings, services: Services, *, socket_mode: bool = Fal
     bolt_log = logging.getLogger("slack_bolt.App")
     if _client_carries_the_token not in bolt_log.filters:
         bolt_log.addFilter(_client_carries_the_token)
-    common = dict(client=client, signing_secret=settings.slack_signing_secret,
+    common: dict[str, Any] = dict(client=client, signing_secret=settings.slack_signing_secret,
                   request_verification_enabled=not socket_mode, process_before_response=False,
                   raise_error_for_unhandled_request=False,
                   listener_executor=ThreadPoolExecutor(max_workers=ACK_THREADS, thread_name_prefix="goedwerk-ack"))
@@ -114,8 +116,10 @@ def build_app(settings: Settings, services: Services, *, socket_mode: bool = Fal
                 return None
             return bot.bot_token if bot else None
 
-        def tokens_for(teams: list[str]) -> dict[str, str]:
+        def bots_tokens(teams: list[str]) -> dict[str, str]:
             return {team: bot.bot_token for team, bot in store.find_bots(teams).items()}
+
+        tokens_for: Callable[[list[str]], dict[str, str]] | None = bots_tokens
     else:
         app = App(**common, token_verification_enabled=False)  # the client carries the bot token
 

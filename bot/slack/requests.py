@@ -126,7 +126,7 @@ class SlackRequest:
         effects = self.in_time(effects)
         self.delivered.extend(effects)
         return self.services.sender.deliver(effects, client=self.client, trigger_id=self.trigger_id,
-                                            respond=self.respond if respond is True else respond,
+                                            respond=self.respond if respond is True else (respond or None),
                                             resend=self.resend)
 
     def in_time(self, effects: Sequence[Effect]) -> list[Effect]:

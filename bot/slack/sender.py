@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -21,7 +22,7 @@ from bot.slack.blocks.image_modals import image_modal
 from bot.slack.pacing import ChannelPacer, WorkspaceCooldown, WorkspaceSlots
 from flows.clock import Clock
 from flows.content.schema import ContentPack
-from flows.effects import (DirectFile, DirectMessage, Delivery, Effect, Ephemeral, OpenForm, Place, Post, Remove,
+from flows.effects import (DirectFile, DirectMessage, Delivery, Effect, Ephemeral, OpenForm, Post, Remove,
                            SentMessage, Update, Upload)
 from flows.i18n import N_, t
 from flows.store import messages
@@ -36,7 +37,8 @@ ERROR_TEXTS = {
     "channel_not_found": N_("I cannot reach this channel. Invite me with /invite @goedwerk and try again."),
     "is_archived": N_("This channel is archived, so goedwerk cannot post here."),
     "ratelimited": N_("Slack is busy right now. Please try again in a minute; nothing you wrote was lost."),
-    "invalid_auth": N_("goedwerk is not (or no longer) installed properly in this workspace. Ask an admin to reinstall it."),
+    "invalid_auth": N_("goedwerk is not (or no longer) installed properly in this workspace. Ask an admin to reinstall "
+                       "it."),
     "expired_trigger_id": N_("The form could not open in time. Please click or type the command again."),
 }
 for _code in ("account_inactive", "token_revoked", "not_authed"):
@@ -213,9 +215,10 @@ class SlackSender:
         else:
             history = web.conversations_history(channel=effect.place.channel, limit=100,
                                                 include_all_metadata=True)
+        found: dict[str, Any]
         for found in history.get("messages", []):
-            payload = (found.get("metadata") or {}).get("event_payload") or {}
-            if payload.get("key") == effect.key:
+            payload: dict[str, Any] = (found.get("metadata") or {}).get("event_payload") or {}
+            if effect.key is not None and payload.get("key") == effect.key:
                 messages.remember(self.db, effect.place, effect.key, found["ts"], found.get("thread_ts"),
                                   self.clock.now())
                 log.info("message %s had arrived before the crash; recorded, not sent again", effect.key)

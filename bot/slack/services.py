@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from flows.engine.core import Defaults, Engine
+from flows.engine.core import Engine
+from flows.engine.defaults import Defaults
 from flows.store.db import Database
 from flows.store.models import Channel, Workspace
 
@@ -21,7 +22,7 @@ class SlackServices:
     engine: Engine
     sender: SlackSender
     defaults: Defaults
-    intake: Intake | None = None
+    intake: Intake = None  # type: ignore[assignment]  # None: __post_init__ makes one on db
     """Where listeners record a request before ``ack()`` (see :mod:`bot.runtime.inbox`);
     by default on ``db``, waking nobody (workers then find it at their next poll)."""
 

@@ -16,7 +16,7 @@ import io
 import threading
 from http.client import HTTPMessage
 from ssl import SSLContext
-from typing import Any
+from typing import Any, cast
 from urllib.error import HTTPError, URLError
 from urllib.request import Request
 
@@ -50,7 +50,8 @@ class PooledWebClient(WebClient):
         if self.proxy is not None or not url.lower().startswith(("http://", "https://")):
             return super()._perform_urllib_http_request_internal(url, req)
         try:
-            response = pool_for(self.ssl).request(req.get_method(), url, body=req.data,
+            body = cast(bytes | None, req.data)  # the WebClient always hands over encoded bytes
+            response = pool_for(self.ssl).request(req.get_method(), url, body=body,
                                                   headers=dict(req.header_items()), timeout=self.timeout,
                                                   retries=False, redirect=False)
         except NewConnectionError as error:  # as urlopen: the connection could not be made

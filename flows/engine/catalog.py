@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flows.content.schema import ContentPack
 from flows.engine.guidance import GLOSSARY
+from flows.engine.presenters import description_of
 from flows.engine.scope import Refusal, Scope
 from flows.i18n import N_, t
 from flows.store import queries
@@ -35,7 +36,7 @@ Commands (after /goedwerk):
 • help — this text
 
 Steps: kop (head: own experiences), the perspectives handelingen, kennis, waarden, vrijheid and identiteit, and staart (tail: our image of good work).
-Source: "Beelden van goed werk in samenwerking" (Rijksoverheid, Grenzeloos Samenwerken, 2022).""")
+Source: "Beelden van goed werk in samenwerking" (Rijksoverheid, Grenzeloos Samenwerken, 2022).""")  # noqa: E501 (the message's own lines)
 
 
 def help_view(scope: Scope) -> Notice:
@@ -66,6 +67,6 @@ def card_in(lang: str, content: ContentPack, number: int) -> SituationCard:
     if situation is None:
         raise Refusal(N_("There is no situation {number}. See '/goedwerk situations'."), number=number)
     examples = tuple((e.title.get(lang), e.who.get(lang), e.gist.get(lang)) for e in situation.examples)
-    return SituationCard(lang, situation.number, situation.title.get(lang), situation.description.get(lang),
+    return SituationCard(lang, situation.number, situation.title.get(lang), description_of(situation, lang),
                          situation.question.get(lang), examples,
                          (Choice(t(lang, N_("Start a round on this situation")), "start", str(number), True),))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from flows.engine import anonymity
 from flows.i18n import N_
@@ -27,6 +28,7 @@ ALIASES = {
     "situaties": "situaties", "situations": "situaties",
     "toon": "toon", "show": "toon",
     "begeleider": "begeleider", "facilitator": "begeleider",
+    "beeldbouwer": "beeldbouwer", "imagebuilder": "beeldbouwer", "image-builder": "beeldbouwer",
     "taal": "taal", "language": "taal",
     "ervaring": "ervaring", "experience": "ervaring",
     "herinneringen": "herinneringen", "reminders": "herinneringen",
@@ -61,7 +63,7 @@ class Parsed:
     """A parsed subcommand: its canonical (Dutch) name and its arguments."""
 
     name: str
-    args: dict = field(default_factory=dict)
+    args: dict[str, Any] = field(default_factory=dict[str, Any])
 
 
 def _split_first(text: str) -> tuple[str, str]:
@@ -77,13 +79,14 @@ def _number(word: str, usage: str) -> int:
     return int(word)
 
 
-def _parse_start(rest: str) -> dict:
-    args: dict = {"situation": None, "random": False, "plan": None, "confirmed": False}
+def _parse_start(rest: str) -> dict[str, Any]:
+    args: dict[str, Any] = {"situation": None, "random": False, "plan": None, "confirmed": False}
     for word in rest.split():
         lowered = word.lower()
         if lowered.startswith("plan="):
             if not word[5:]:
-                raise CommandError(N_("plan= needs the steps after it, e.g. plan=kop=1d,handelingen+kennis=1d,waarden+vrijheid=1d,identiteit=1d,staart=3d"))
+                raise CommandError(N_("plan= needs the steps after it, e.g. "
+                                      "plan=kop=1d,handelingen+kennis=1d,waarden+vrijheid=1d,identiteit=1d,staart=3d"))
             args["plan"] = word[5:]
         elif lowered in RANDOM_WORDS:
             args["random"] = True
@@ -98,7 +101,7 @@ def _parse_start(rest: str) -> dict:
     return args
 
 
-def _parse_contribution(rest: str) -> dict:
+def _parse_contribution(rest: str) -> dict[str, Any]:
     usage = N_("Use: contribute <step> [anonymous] [[virtue, virtue]] <text>")
     topic, rest = _split_first(rest)
     if not topic:
@@ -144,10 +147,10 @@ OFF_WORDS = {"uit", "off"}
 _CLOCK_TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
 
-def _parse_weekly(rest: str) -> dict:
+def _parse_weekly(rest: str) -> dict[str, Any]:
     """``{"mode": "show" | "on" | "off", "weekday": 0-6 | None, "time": "HH:MM" | None}``."""
     usage = N_("Use: weekly [on [day] [HH:MM] | off]")
-    args: dict = {"mode": "show", "weekday": None, "time": None}
+    args: dict[str, Any] = {"mode": "show", "weekday": None, "time": None}
     words = rest.lower().split()
     if not words:
         return args
@@ -167,7 +170,7 @@ def _parse_weekly(rest: str) -> dict:
     return args
 
 
-def _parse_my_data(rest: str) -> dict:
+def _parse_my_data(rest: str) -> dict[str, Any]:
     """``{"mode": None | "export" | "delete" | "delete-confirm"}``."""
     words = rest.lower().split()
     if not words:
@@ -182,7 +185,7 @@ def _parse_my_data(rest: str) -> dict:
     raise CommandError(N_("Use: my-data [export | delete [confirm]]"))
 
 
-def _parse_retention(rest: str) -> dict:
+def _parse_retention(rest: str) -> dict[str, Any]:
     """``{"days": int | None, "confirmed": bool}`` from ``[days [confirm]]``."""
     words = rest.lower().split()
     confirmed = len(words) == 2 and words[1] in ("bevestig", "confirm")
@@ -258,6 +261,8 @@ def parse(text: str) -> Parsed:
         return Parsed(name, {"situation": _number(rest.strip(), N_("Use: show <number>"))})
     if name == "begeleider":
         return Parsed(name, {"user": _parse_user(rest, N_("Use: facilitator @person"))})
+    if name == "beeldbouwer":
+        return Parsed(name, {"user": _parse_user(rest, N_("Use: imagebuilder @person"))})
     if name == "taal":
         language = rest.strip().lower()
         if language not in ("nl", "en"):

@@ -9,6 +9,7 @@ valid for :data:`VALID_FOR`; after that ``bevestig`` finds nothing to confirm.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import delete, select
 
@@ -29,7 +30,7 @@ ACTION = "confirm"
 VALID_FOR = timedelta(hours=24)
 
 
-def ask(scope: Scope, kind: str, payload: dict) -> None:
+def ask(scope: Scope, kind: str, payload: dict[str, Any]) -> None:
     """Store what ``bevestig`` will do for the actor in this channel (replacing an older request)."""
     scope.session.execute(delete(PendingConfirmation).where(
         PendingConfirmation.channel_id == scope.channel.id, PendingConfirmation.user_id == scope.actor.user))
@@ -59,14 +60,18 @@ def explain_plan(scope: Scope, content: ContentPack, plan: Plan, found: list[Con
             params["perspectives"] = join(scope.language, [label(content, scope.language, key)
                                                            for key in params["perspectives"]])
         lines.append("• " + scope.t(concern.msgid, **params))
-    lines.append(scope.t(N_("To start it anyway, type '/goedwerk confirm'. To follow the method, start again without plan= or with a plan such as {plan}."),
+    lines.append(scope.t(N_("To start it anyway, type '/goedwerk confirm'. To follow the method, start again without "
+                            "plan= or with a plan such as {plan}."),
                          plan=PLAN_FORM))
     return [_asking(scope, "\n".join(lines), N_("Start anyway"))]
 
 
 def explain_close(scope: Scope) -> list[Effect]:
     """Tell the facilitator that closing now skips the staart, and how to close anyway."""
-    return [_asking(scope, scope.t(N_("The staart has not started yet. If you close the round now, the staart is skipped: the team does not get to bring its insights together into an image of good work, and the draft is made from what is there. To close anyway, type '/goedwerk confirm'.")),
+    return [_asking(scope, scope.t(N_("The staart has not started yet. If you close the round now, the staart is "
+                                      "skipped: the team does not get to bring its insights together into an image of "
+                                      "good work, and the draft is made from what is there. To close anyway, type "
+                                      "'/goedwerk confirm'.")),
                     N_("Close anyway"))]
 
 

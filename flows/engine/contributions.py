@@ -15,11 +15,13 @@ from sqlalchemy.exc import IntegrityError
 
 from flows.content.schema import ContentPack
 from flows.effects import Effect, Ephemeral, Post, Remove, Update
-from flows.engine import head, presenters
-from flows.engine.virtues import Reading, display as virtue_display, read as read_virtues
+from flows.engine import head, keys, presenters
 from flows.engine.plan import Plan, parse_plan
 from flows.engine.scope import Refusal, Scope
 from flows.engine.topics import VALUES_TOPIC, label, resolve, step_of_topic, topics_of
+from flows.engine.virtues import Reading
+from flows.engine.virtues import display as virtue_display
+from flows.engine.virtues import read as read_virtues
 from flows.i18n import N_, join, moment_marker
 from flows.store import queries
 from flows.store.models import ROUND_ACTIVE, Contribution, ContributionVirtue, Round
@@ -52,7 +54,7 @@ def _open_topic(scope: Scope, content: ContentPack, round_row: Round, plan: Plan
         raise Refusal(N_("'{word}' is not a step of this round. Steps: {steps}."),
                       word=word[:40], steps=join(scope.language, [step.name for step in plan.steps]))
     index = step_of_topic(plan, topic)
-    if index > round_row.step_index:
+    if index is not None and index > round_row.step_index:
         opens = round_row.steps[index].starts_at
         raise Refusal(N_("That step has not started yet; it opens {moment}."),
                       moment=moment_marker(opens))
@@ -67,10 +69,13 @@ def _virtue_notes(scope: Scope, content: ContentPack, reading: Reading, number: 
                                 name=name, virtue=virtue_display(content, word, scope.language)))
     for name, closest in reading.unknown:
         if closest:
-            notes.append(scope.tell(N_("'{name}' is not on the list of virtues, so it was not added as a virtue; your text was kept. Closest on the list: {suggestions}. Add one with 'edit {number} [virtue] <text>'."),
+            notes.append(scope.tell(N_("'{name}' is not on the list of virtues, so it was not added as a virtue; your "
+                                       "text was kept. Closest on the list: {suggestions}. Add one with 'edit "
+                                       "{number} [virtue] <text>'."),
                                     name=name, suggestions=join(scope.language, closest), number=number))
         else:
-            notes.append(scope.tell(N_("'{name}' is not on the list of virtues, so it was not added as a virtue; your text was kept. The contribution form shows the list."),
+            notes.append(scope.tell(N_("'{name}' is not on the list of virtues, so it was not added as a virtue; your "
+                                       "text was kept. The contribution form shows the list."),
                                     name=name))
     return notes
 
@@ -113,14 +118,15 @@ def contribute(scope: Scope, content: ContentPack, *, topic: str, text: str, ano
         effects += head.held(scope, content, round_row, plan, row)
     elif not passed:
         effects.append(Post(scope.place, presenters.contribution_view(scope, content, row),
-                            key=f"contribution:{row.id}", thread_key=f"prompt:{round_row.id}:{topic}"))
-        effects.append(scope.tell(N_("Thank you — stored as number {number}. You can change it with 'edit {number} <text>' or remove it with 'delete {number}' until the round closes."),
+                            key=keys.contribution(row.id), thread_key=keys.prompt(round_row.id, topic)))
+        effects.append(scope.tell(N_("Thank you — stored as number {number}. You can change it with 'edit {number} "
+                                     "<text>' or remove it with 'delete {number}' until the round closes."),
                                   number=row.id))
     else:
         effects.append(scope.tell(N_("Noted: nothing to add on {topic}. That counts as taking part."),
                                   topic=label(content, scope.language, topic)))
     effects += _virtue_notes(scope, content, reading, row.id)
-    effects.append(Update(scope.place, f"kickoff:{round_row.id}", presenters.round_view(scope, content, round_row)))
+    effects.append(Update(scope.place, keys.kickoff(round_row.id), presenters.round_view(scope, content, round_row)))
     return effects
 
 
@@ -133,7 +139,7 @@ def pass_step(scope: Scope, content: ContentPack, word: str, round_id: int | Non
     for topic in topics:
         effects += contribute(scope, content, topic=topic, text="", passed=True, round_id=round_row.id)
     # one refreshed kickoff message is enough: keep only the last update of it
-    kickoff = f"kickoff:{round_row.id}"
+    kickoff = keys.kickoff(round_row.id)
     last = max(i for i, effect in enumerate(effects) if isinstance(effect, Update) and effect.key == kickoff)
     return [effect for i, effect in enumerate(effects)
             if not (isinstance(effect, Update) and effect.key == kickoff and i != last)]
@@ -190,9 +196,9 @@ def edit(scope: Scope, content: ContentPack, contribution_id: int, text: str, an
     if head.holds(round_row, parse_plan(round_row.plan), row.topic):  # not in the channel yet: show the author
         return [Ephemeral(scope.place, scope.actor.user, view),
                 scope.tell(N_("Contribution {number} was changed."), number=row.id), *notes]
-    return [Update(scope.place, f"contribution:{row.id}", view),
+    return [Update(scope.place, keys.contribution(row.id), view),
             scope.tell(N_("Contribution {number} was changed."), number=row.id), *notes,
-            Update(scope.place, f"kickoff:{round_row.id}", presenters.round_view(scope, content, round_row))]
+            Update(scope.place, keys.kickoff(round_row.id), presenters.round_view(scope, content, round_row))]
 
 
 def released_key(contribution_id: int) -> str:
@@ -210,6 +216,6 @@ def delete(scope: Scope, content: ContentPack, contribution_id: int) -> list[Eff
     if head.holds(round_row, plan, row.topic):  # never shown in the channel: only the count changes
         return [scope.tell(N_("Contribution {number} was deleted."), number=row.id),
                 head.count_line(scope, content, round_row, plan)]
-    return [Remove(scope.place, f"contribution:{row.id}"),
+    return [Remove(scope.place, keys.contribution(row.id)),
             scope.tell(N_("Contribution {number} was deleted."), number=row.id),
-            Update(scope.place, f"kickoff:{round_row.id}", presenters.round_view(scope, content, round_row))]
+            Update(scope.place, keys.kickoff(round_row.id), presenters.round_view(scope, content, round_row))]

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from flows.content.schema import ContentPack
 from flows.effects import Effect, Ephemeral, Post, Update
-from flows.engine import presenters
+from flows.engine import keys, presenters
 from flows.engine.plan import HEAD, Plan
 from flows.engine.scope import Scope
 from flows.i18n import N_, tn
@@ -67,14 +67,16 @@ def _stories(scope: Scope, round_row: Round) -> list[Contribution]:
 def count_line(scope: Scope, content: ContentPack, round_row: Round, plan: Plan) -> Effect:
     """The head prompt again, now with how many stories came in so far."""
     view = presenters.prompt_view(scope, content, round_row, plan, HEAD, held=len(_stories(scope, round_row)))
-    return Update(scope.place, f"prompt:{round_row.id}:{HEAD}", view)
+    return Update(scope.place, keys.prompt(round_row.id, HEAD), view)
 
 
 def held(scope: Scope, content: ContentPack, round_row: Round, plan: Plan, row: Contribution) -> list[Effect]:
     """What follows a story kept unseen: the author sees it, the channel sees the count."""
     effects: list[Effect] = [
         Ephemeral(scope.place, scope.actor.user, presenters.contribution_view(scope, content, row)),
-        scope.tell(N_("Thank you — stored as number {number}. Only you can see it for now: the stories of the head are shown together when the head ends, so that everyone brings in their own first. You can change it with 'edit {number} <text>' or remove it with 'delete {number}'."),
+        scope.tell(N_("Thank you — stored as number {number}. Only you can see it for now: the stories of the head "
+                      "are shown together when the head ends, so that everyone brings in their own first. You can "
+                      "change it with 'edit {number} <text>' or remove it with 'delete {number}'."),
                    number=row.id),
         count_line(scope, content, round_row, plan),
     ]
@@ -94,10 +96,13 @@ def follow_up(scope: Scope, content: ContentPack, row: Contribution) -> Effect |
         return None
     questions = content.process.head_questions.get(scope.language)
     if len(row.text.split()) < SHORT_STORY_WORDS:
-        return scope.tell(N_("Thank you for your story. Would you like to tell a little more? For instance: {question} You can add to it with 'edit {number} <text>'; only you see this question."),
+        return scope.tell(N_("Thank you for your story. Would you like to tell a little more? For instance: "
+                             "{question} You can add to it with 'edit {number} <text>'; only you see this question."),
                           question=questions[min(1, len(questions) - 1)], number=row.id)
     if not _MOMENT_WORDS.search(row.text):
-        return scope.tell(N_("Thank you for your story. Is there one moment you can put your finger on: when it was, who was there, what happened? {question} You can add it with 'edit {number} <text>'; only you see this question."),
+        return scope.tell(N_("Thank you for your story. Is there one moment you can put your finger on: when it was, "
+                             "who was there, what happened? {question} You can add it with 'edit {number} <text>'; "
+                             "only you see this question."),
                           question=questions[-1], number=row.id)
     return None
 
@@ -105,14 +110,15 @@ def follow_up(scope: Scope, content: ContentPack, row: Contribution) -> Effect |
 def reveal(scope: Scope, content: ContentPack, round_row: Round, plan: Plan) -> list[Effect]:
     """Post every head story together in the head prompt's thread (the head has just ended)."""
     stories = _stories(scope, round_row)
-    thread = f"prompt:{round_row.id}:{HEAD}"
+    thread = keys.prompt(round_row.id, HEAD)
     if not stories:
         return []
     effects: list[Effect] = [
-        Post(scope.place, scope.notice(N_("The head has ended. Here are everyone's stories, all at once; now is the time to react to each other.")),
-             key=f"reveal:{round_row.id}", thread_key=thread),
+        Post(scope.place, scope.notice(N_("The head has ended. Here are everyone's stories, all at once; now is the "
+                                          "time to react to each other.")),
+             key=keys.reveal(round_row.id), thread_key=thread),
     ]
-    effects += [Post(scope.place, presenters.contribution_view(scope, content, row), key=f"contribution:{row.id}",
+    effects += [Post(scope.place, presenters.contribution_view(scope, content, row), key=keys.contribution(row.id),
                      thread_key=thread) for row in stories]
     effects.append(Update(scope.place, thread, presenters.prompt_view(scope, content, round_row, plan, HEAD)))
     return effects

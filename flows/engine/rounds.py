@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 
 from flows.content.schema import ContentPack
 from flows.effects import Effect, Ephemeral, Post, Update
-from flows.engine import head, presenters, reminders, retention
-from flows.engine import confirm, guidance, shape
+from flows.engine import confirm, guidance, head, keys, presenters, reminders, retention, shape
+from flows.engine.defaults import Defaults
 from flows.engine.plan import HEAD, PLAN_FORM, Plan, PlanError, lay_out, parse_plan
 from flows.engine.scope import Refusal, Scope
 from flows.engine.topics import topics_of
@@ -25,6 +25,7 @@ from flows.i18n import N_, mention_marker
 from flows.scheduling import actions
 from flows.store import queries
 from flows.store.models import ROUND_ACTIVE, ROUND_CANCELLED, ROUND_CLOSED, Round, RoundStep, SummaryDraft
+from flows.store.sql import changed
 from flows.summary.draft import compose
 from flows.views import Notice, SummaryView
 
@@ -69,9 +70,9 @@ def least_used(numbers: Iterable[int], usage: dict[int, int], rng: random.Random
     return rng.choice(sorted(number for number, count in counts.items() if count == fewest))
 
 
-def start(scope: Scope, content: ContentPack, defaults, *, situation: int | None,
+def start(scope: Scope, content: ContentPack, defaults: Defaults, *, situation: int | None,
           plan_text: str | None, rng: random.Random, confirmed: bool = False) -> list[Effect]:
-    """Start a round; ``defaults`` is the engine's :class:`flows.engine.core.Defaults`.
+    """Start a round; ``defaults`` is the engine's :class:`flows.engine.defaults.Defaults`.
 
     A ``plan_text`` that departs from the method (:mod:`flows.engine.shape`) starts only
     ``confirmed``; otherwise the request is stored and explained (:mod:`flows.engine.confirm`).
@@ -83,7 +84,8 @@ def start(scope: Scope, content: ContentPack, defaults, *, situation: int | None
     try:
         plan = parse_plan(defaults.plan if plan_text is None else plan_text)
     except PlanError as error:
-        raise Refusal(N_("That plan cannot be used: {problem}. The right form is step=duration joined by commas, e.g. {form}"),
+        raise Refusal(N_("That plan cannot be used: {problem}. The right form is step=duration joined by commas, e.g. "
+                         "{form}"),
                       problem=scope.t(error.msgid, **error.params), form=PLAN_FORM) from None
     number = situation if situation is not None else choose_situation(scope, content, rng)
     if content.situation(number) is None:
@@ -100,7 +102,7 @@ def start(scope: Scope, content: ContentPack, defaults, *, situation: int | None
         started_at=scope.now, deadline_at=windows[-1][1],
         steps=[RoundStep(position=i, name=step.name, starts_at=begin, ends_at=end,
                          opened_at=scope.now if i == 0 else None)
-               for i, (step, (begin, end)) in enumerate(zip(plan.steps, windows))],
+               for i, (step, (begin, end)) in enumerate(zip(plan.steps, windows, strict=True))],
     )
     try:
         with scope.session.begin_nested():
@@ -119,7 +121,7 @@ def start(scope: Scope, content: ContentPack, defaults, *, situation: int | None
                      channel_id=scope.channel.id, round_id=round_row.id, payload={"round_id": round_row.id})
     reminders.schedule_reminders(scope, round_row, plan, windows, defaults.remind_at)
     effects: list[Effect] = [
-        Post(scope.place, presenters.round_view(scope, content, round_row), key=f"kickoff:{round_row.id}")]
+        Post(scope.place, presenters.round_view(scope, content, round_row), key=keys.kickoff(round_row.id))]
     effects += guidance.body_opening(scope, content, round_row, plan, 0)
     effects += _prompts(scope, content, round_row, plan, 0)
     effects += guidance.at_start(scope, content, round_row, plan)
@@ -133,7 +135,7 @@ def scope_ephemeral_view(scope: Scope, content: ContentPack, round_row: Round) -
 def _prompts(scope: Scope, content: ContentPack, round_row: Round, plan: Plan, index: int) -> list[Effect]:
     return [Post(scope.place, presenters.prompt_view(scope, content, round_row, plan, topic,
                                                      held=0 if head.holds(round_row, plan, topic) else None),
-                 key=f"prompt:{round_row.id}:{topic}")
+                 key=keys.prompt(round_row.id, topic))
             for topic in topics_of(plan.steps[index])]
 
 
@@ -148,7 +150,7 @@ def _move_to(scope: Scope, round_row: Round, index: int) -> bool:
         update(Round).where(Round.id == round_row.id, Round.status == ROUND_ACTIVE,
                             Round.step_index < index).values(step_index=index)
     )
-    if result.rowcount != 1:
+    if changed(result) != 1:
         return False
     scope.session.refresh(round_row)
     step = round_row.steps[index]
@@ -183,8 +185,8 @@ def _opened(scope: Scope, content: ContentPack, round_row: Round, plan: Plan, in
     effects += guidance.before_step(scope, content, round_row, plan, index)
     if plan.steps[index].kind == "tail":  # the draft so far, to work on together
         _store_draft(scope, round_row, draft_for(scope, content, round_row, final=False))
-        effects.append(Post(scope.place, _image_view(scope, content, round_row), key=f"draft:{round_row.id}",
-                            thread_key=f"prompt:{round_row.id}:{plan.steps[index].name}"))
+        effects.append(Post(scope.place, _image_view(scope, content, round_row), key=keys.draft(round_row.id),
+                            thread_key=keys.prompt(round_row.id, plan.steps[index].name)))
     return effects
 
 
@@ -204,7 +206,7 @@ def next_step(scope: Scope, content: ContentPack) -> list[Effect]:
 
 def _kickoff_update(scope: Scope, content: ContentPack, round_row: Round) -> Effect:
     ready = round_row.status == ROUND_CLOSED
-    return Update(scope.place, f"kickoff:{round_row.id}", presenters.round_view(scope, content, round_row, ready))
+    return Update(scope.place, keys.kickoff(round_row.id), presenters.round_view(scope, content, round_row, ready))
 
 
 def draft_for(scope: Scope, content: ContentPack, round_row: Round, *, final: bool) -> SummaryView:
@@ -228,7 +230,7 @@ def close(scope: Scope, content: ContentPack, round_row: Round, *, by_hand: bool
         update(Round).where(Round.id == round_row.id, Round.status == ROUND_ACTIVE)
         .values(status=ROUND_CLOSED, closed_at=scope.now)
     )
-    if result.rowcount != 1 and not (resend and round_row.status == ROUND_CLOSED):
+    if changed(result) != 1 and not (resend and round_row.status == ROUND_CLOSED):
         return [scope.tell(N_("This round has already ended."))] if by_hand else []
     scope.session.refresh(round_row)
     # a retried close (after a crash) must not cancel the purge its first attempt queued
@@ -240,11 +242,12 @@ def close(scope: Scope, content: ContentPack, round_row: Round, *, by_hand: bool
     effects.append(_kickoff_update(scope, content, round_row))
     if draft.contributions == 0:
         effects.append(Post(scope.place, Notice(scope.language, scope.t(
-            N_("The round on '{title}' has closed. Nobody wrote anything this time, so there is no image of good work to summarise. Start again whenever it suits the team."),
+            N_("The round on '{title}' has closed. Nobody wrote anything this time, so there is no image of good work "
+               "to summarise. Start again whenever it suits the team."),
             title=draft.situation_title))))
         return effects
     _store_draft(scope, round_row, draft)
-    effects.append(Post(scope.place, _image_view(scope, content, round_row), key=f"summary:{round_row.id}"))
+    effects.append(Post(scope.place, _image_view(scope, content, round_row), key=keys.summary(round_row.id)))
     if by_hand:
         effects.append(scope.tell(N_("The round is closed and the draft has been posted.")))
     return effects
@@ -261,7 +264,7 @@ def close_by_hand(scope: Scope, content: ContentPack, *, confirmed: bool = False
     return close(scope, content, round_row, by_hand=True)
 
 
-def confirmed(scope: Scope, content: ContentPack, defaults, rng: random.Random) -> list[Effect]:
+def confirmed(scope: Scope, content: ContentPack, defaults: Defaults, rng: random.Random) -> list[Effect]:
     """``bevestig``: do what the actor was asked to confirm in this channel."""
     request = confirm.take(scope)
     if request.kind == confirm.START:
@@ -278,7 +281,10 @@ def pick_experience(scope: Scope, content: ContentPack, contribution_id: int) ->
     round_row = queries.active_round(scope.session, scope.channel) or queries.latest_round(scope.session, scope.channel)
     if round_row is None:
         raise Refusal(N_("There is no round in this channel yet. Start one with '/goedwerk start'."))
-    require_facilitator(scope, round_row)
+    stored = scope.session.query(SummaryDraft).filter_by(round_id=round_row.id).first()
+    builder = (stored.content or {}).get("image_builder") if stored is not None else None
+    if builder != scope.actor.user:  # the image builder picks the story like the facilitator
+        require_facilitator(scope, round_row)
     story = next((row for row in queries.contributions(scope.session, round_row)
                   if row.id == contribution_id and row.topic == HEAD and not row.passed), None)
     if story is None:
@@ -296,7 +302,7 @@ def pick_experience(scope: Scope, content: ContentPack, contribution_id: int) ->
     effects: list[Effect] = [scope.tell(N_("Story {number} is now the characteristic experience."), number=story.id)]
     if final:
         _store_draft(scope, round_row, draft)
-        effects.append(Update(scope.place, f"summary:{round_row.id}", _image_view(scope, content, round_row)))
+        effects.append(Update(scope.place, keys.summary(round_row.id), _image_view(scope, content, round_row)))
     else:
         effects.append(Ephemeral(scope.place, scope.actor.user, draft))
     return effects
@@ -357,5 +363,10 @@ def summary(scope: Scope, content: ContentPack) -> list[Effect]:
     round_row = queries.active_round(scope.session, scope.channel) or queries.latest_round(scope.session, scope.channel)
     if round_row is None:
         return [scope.tell(N_("There is no round in this channel yet. Start one with '/goedwerk start'."))]
+    in_tail = round_row.status == ROUND_ACTIVE and parse_plan(round_row.plan).steps[round_row.step_index].kind == "tail"
+    if (in_tail or round_row.status == ROUND_CLOSED) and \
+            scope.session.query(SummaryDraft).filter_by(round_id=round_row.id).first() is not None:
+        # the team works on the draft: show it as 'beeld' does, votes, title and edits included
+        return [Ephemeral(scope.place, scope.actor.user, _image_view(scope, content, round_row))]
     draft = draft_for(scope, content, round_row, final=round_row.status == ROUND_CLOSED)
     return [Ephemeral(scope.place, scope.actor.user, draft)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from flows.engine.plan import PERSPECTIVE_KEYS, Plan
 from flows.i18n import N_
@@ -21,7 +22,7 @@ class Concern:
     """One way a plan departs from the method, as a catalogue message and its fields."""
 
     msgid: str
-    params: dict = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 def concerns(plan: Plan) -> list[Concern]:
@@ -29,20 +30,26 @@ def concerns(plan: Plan) -> list[Concern]:
     found: list[Concern] = []
     kinds = [step.kind for step in plan.steps]
     if "head" not in kinds:
-        found.append(Concern(N_("There is no kop: nobody first brings in an experience of their own, which is where the conversation gets its footing.")))
+        found.append(Concern(N_("There is no kop: nobody first brings in an experience of their own, which is where "
+                                "the conversation gets its footing.")))
     covered = {key for step in plan.steps for key in step.perspectives}
     missing = [key for key in PERSPECTIVE_KEYS if key not in covered]
     if missing:
-        found.append(Concern(N_("Perspectives missing: {perspectives}. The method looks at a situation from all five, because each shows something the others miss."),
+        found.append(Concern(N_("Perspectives missing: {perspectives}. The method looks at a situation from all five, "
+                                "because each shows something the others miss."),
                              {"perspectives": missing}))
     if "tail" not in kinds:
-        found.append(Concern(N_("There is no staart, so the team does not bring its insights together into an image of good work.")))
+        found.append(Concern(N_("There is no staart, so the team does not bring its insights together into an image "
+                                "of good work.")))
     elif "body" in kinds and kinds.index("tail") < len(kinds) - 1 - kinds[::-1].index("body"):
-        found.append(Concern(N_("The staart comes before a perspective of the body. The image of good work comes last, once every perspective has had its turn.")))
+        found.append(Concern(N_("The staart comes before a perspective of the body. The image of good work comes "
+                                "last, once every perspective has had its turn.")))
     if "head" in kinds and "body" in kinds and kinds.index("head") > kinds.index("body"):
-        found.append(Concern(N_("The kop comes after the body. The conversation starts from the team's own experiences.")))
+        found.append(Concern(N_("The kop comes after the body. The conversation starts from the team's own "
+                                "experiences.")))
     for step in plan.steps:
         if step.duration > LONGEST_STEP:
-            found.append(Concern(N_("The step '{step}' lasts longer than 14 days; a conversation that long loses its thread."),
+            found.append(Concern(N_("The step '{step}' lasts longer than 14 days; a conversation that long loses its "
+                                    "thread."),
                                  {"step": step.name}))
     return found

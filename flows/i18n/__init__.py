@@ -10,8 +10,8 @@ from __future__ import annotations
 import gettext
 import re
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
-from functools import lru_cache
+from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -26,7 +26,7 @@ DOMAIN = "goedwerk"
 LOCALE_DIR = Path(__file__).parent / "locales"
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(language: str) -> Catalog:
     """The catalogue of ``language``; an empty one when there is no file."""
     path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
@@ -39,11 +39,11 @@ def catalog(language: str) -> Catalog:
 def t(language: str, msgid: str, **params: object) -> str:
     """Translate ``msgid`` into ``language`` and fill in its placeholders."""
     message = catalog(language if language in LANGUAGES else DEFAULT_LANGUAGE).get(msgid)
-    text = message.string if message is not None and message.string else msgid
+    text = message.string if message is not None and isinstance(message.string, str) and message.string else msgid
     return text.format(**params) if params else text
 
 
-@lru_cache(maxsize=None)
+@cache
 def _plural_rule(language: str) -> Callable[[int], int]:
     """The catalogue's ``Plural-Forms`` rule: a count -> the index of the form to use."""
     return gettext.c2py(catalog(language).plural_expr)
@@ -92,7 +92,7 @@ def moment_marker(moment: datetime) -> str:
 
 def fill_moments(text: str, show: Callable[[datetime], str]) -> str:
     """Replace every :func:`moment_marker` in ``text`` with ``show(moment)``."""
-    return _MOMENT.sub(lambda match: show(datetime.fromtimestamp(int(match.group(1)), tz=timezone.utc)), text)
+    return _MOMENT.sub(lambda match: show(datetime.fromtimestamp(int(match.group(1)), tz=UTC)), text)
 
 
 _MENTION = re.compile(r"⟪([^⟪⟫\s]{1,80})⟫")
@@ -117,3 +117,13 @@ def when(language: str, moment: datetime, zone: ZoneInfo | str) -> str:
     zone = ZoneInfo(zone) if isinstance(zone, str) else zone
     pattern = "EEE d MMM HH:mm"
     return format_datetime(moment.astimezone(zone), pattern, locale="nl_NL" if language == "nl" else "en_GB")
+
+
+QUOTE_MARKS = {"nl": ("„", "”"), "en": ("“", "”")}
+"""Typographic quotation marks per language: Dutch opens low („…”), English high (“…”)."""
+
+
+def quoted(language: str, text: str) -> str:
+    """``text`` between the typographic quotation marks of ``language``."""
+    opening, closing = QUOTE_MARKS.get(language, QUOTE_MARKS[DEFAULT_LANGUAGE])
+    return f"{opening}{text}{closing}"

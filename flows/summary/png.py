@@ -128,8 +128,9 @@ class _Layout:
         self.pad = round(64 * self.u)
         self.side = round(230 * self.u) if picture is not None else 0
         self.picture_bottom = self.pad + round(14 * self.u) + self.side
-        self.ops: list[Callable[[ImageDraw.ImageDraw, Image.Image], None]] = []
-        self.y = self.pad + round(10 * self.u)
+        self.ops: list[Callable[..., object]] = []
+        """Drawing steps, each called with the card's ImageDraw and Image (keyword defaults hold their values)."""
+        self.y: float = self.pad + round(10 * self.u)
 
     def px(self, value: float) -> int:
         return max(1, round(value * self.u))
@@ -140,7 +141,8 @@ class _Layout:
             return full - self.side - self.px(40)
         return full
 
-    def text(self, text: str, font: Font, colour, max_lines: int, leading: float, indent: int = 0) -> None:
+    def text(self, text: str, font: Font, colour: tuple[int, int, int], max_lines: int, leading: float,
+             indent: int = 0) -> None:
         top = self.y
         text = fonts.drawable(one_line(text), fonts.PIL_DEFAULT_ENCODING)
         lines = wrap(text, font, lambda i: self.width_at(top + i * leading) - indent, max_lines)
@@ -156,9 +158,10 @@ class _Layout:
     def build(self) -> int:
         card, words, px = self.card, labels(self.card), self.px
         if self.picture is not None:
-            x = self.width - self.pad - self.side + (self.side - self.picture.width) // 2
-            y = self.pad + px(14) + (self.side - self.picture.height) // 2
-            self.ops.append(lambda _, image: image.alpha_composite(self.picture, (x, y)))
+            picture = self.picture
+            x = self.width - self.pad - self.side + (self.side - picture.width) // 2
+            y = self.pad + px(14) + (self.side - picture.height) // 2
+            self.ops.append(lambda _, image: image.alpha_composite(picture, (x, y)))
 
         title_style = "bold" if fonts.covered(card.title, "bold") else "regular"
         self.text(card.title, fonts.pil_font(px(54), title_style), NAVY, self.budget.title, px(66))
@@ -174,9 +177,9 @@ class _Layout:
             if bottom - top > px(12):
                 self.ops.append(lambda draw, _, t=top, b=bottom: draw.rectangle(
                     [self.pad, t + px(6), self.pad + px(5), b - px(6)], fill=ORANGE))
-            if card.experience_author:
-                self.y += px(4)
-                self.text("— " + card.experience_author, fonts.pil_font(px(22)), MUTED, 1, px(32), indent=px(24))
+            self.y += px(4)
+            self.text("— " + (card.experience_author or words.anonymous), fonts.pil_font(px(22)), MUTED, 1,
+                      px(32), indent=px(24))
             self.y += px(26)
 
         self.y = max(self.y, self.picture_bottom + px(26)) if self.picture is not None else self.y
@@ -196,10 +199,23 @@ class _Layout:
         self.ops.append(lambda draw, _: draw.rectangle([self.pad, rule_y, self.width - self.pad, rule_y + px(2)],
                                                        fill=RULE))
         self.y += px(22)
-        footer = f"{words.situation}: {card.situation_title}  ·  {words.date}"
-        self.text(footer, fonts.pil_font(px(22)), MUTED, 2, px(32))
+        self._footer_line(f"{words.situation}: {one_line(card.situation_title)}", f"  ·  {words.date}")
+        self._footer_line(f"{words.with_} {words.people}", "")
         self.text(words.credit, fonts.pil_font(px(17)), MUTED, 1, px(26))
         return round(self.y + self.pad * 0.75)
+
+    def _footer_line(self, text: str, tail: str) -> None:
+        """One footer line: ``text`` shortened with "…" where needed so that ``tail`` (the date)
+        always fits whole on the same line."""
+        font = fonts.pil_font(self.px(22))
+        text = fonts.drawable(one_line(text), fonts.PIL_DEFAULT_ENCODING)
+        tail = fonts.drawable(tail, fonts.PIL_DEFAULT_ENCODING)
+        room = self.width_at(self.y) - font.getlength(tail)
+        if font.getlength(text) > room:
+            text = _shorten_line(text, font, room)
+        position = (self.pad, self.y)
+        self.ops.append(lambda draw, _, p=position, s=text + tail: draw.text(p, s, font=font, fill=MUTED))
+        self.y += self.px(32)
 
     def _chips(self, virtues: list[str]) -> None:
         """The virtues as rounded chips, in at most two rows."""

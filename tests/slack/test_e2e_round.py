@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import time
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -90,18 +90,25 @@ def test_a_team_completes_a_round_through_modals(slack_app: RunningApp) -> None:
     assert submit(slack_app, ANNA, view, "We called the province before writing a letter.")[0] == 200
     view = open_form(slack_app, BEN, "1:kop", prompt_ts)
     assert submit(slack_app, BEN, view, "Nobody dared to decide.", anonymous=True, view_id="V2")[0] == 200
-    # the head's stories appear together in its thread when the head ends
+    # the head's stories appear together in its thread when the head ends (its time is up)
+    assert slack_app.wait_until(lambda: stored_contributions(slack_app) == 2)
+    assert not contribution_replies(slack_app, prompt_ts)
+    slack_app.advance(timedelta(seconds=3))
     assert slack_app.wait_until(lambda: len(contribution_replies(slack_app, prompt_ts)) == 2, timeout=20)
     # two submissions a moment apart may be worked on side by side: either reply may come first
     replies = sorted((json.dumps(c.params) for c in contribution_replies(slack_app, prompt_ts)),
                      key=lambda text: "Nobody dared" in text)
-    assert "Anna" in replies[0] and "We called the province" in replies[0]
-    assert "Nobody dared to decide." in replies[1] and "anonymous" in replies[1] and BEN not in replies[1]
+    assert "Anna" in replies[0]
+    assert "We called the province" in replies[0]
+    assert "Nobody dared to decide." in replies[1]
+    assert "anonymous" in replies[1]
+    assert BEN not in replies[1]
     # the kickoff message is kept up to date in place
     assert slack_app.wait_until(lambda: any(c.params.get("ts") == kickoff.response["ts"]
                                             for c in fake.calls_to("chat.update")))
 
-    # the steps open by themselves; the round closes and posts the draft
+    # the steps open by themselves when their time comes; the round closes and posts the draft
+    slack_app.advance(timedelta(minutes=1))
     assert slack_app.wait_until(lambda: "Image of good work" in texts_of(slack_app), timeout=20)
     channel_text = texts_of(slack_app)
     for heading in ("Actions", "Knowledge", "Values and virtues", "Freedom", "Identity"):
@@ -151,7 +158,7 @@ def test_a_double_submission_stores_one_contribution(slack_app: RunningApp) -> N
     view = open_form(slack_app, ANNA, "1:kop", fake.calls_to("chat.postMessage")[1].response["ts"])
     for _ in range(2):
         assert submit(slack_app, ANNA, view, "Only once, please.", view_id="VSAME")[0] == 200
-    time.sleep(0.5)
+    slack_app.settle()
     with slack_app.db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(Contribution)) == 1
 
@@ -162,7 +169,7 @@ def test_a_retried_event_changes_nothing(slack_app: RunningApp) -> None:
         status, _, _ = slack_app.send(body, headers={"X-Slack-Retry-Num": str(retry)} if retry else None)
         assert status == 200
     assert slack_app.wait_until(lambda: len(slack_app.fake.calls_to("views.publish")) == 1)
-    time.sleep(0.3)
+    slack_app.settle()
     assert len(slack_app.fake.calls_to("views.publish")) == 1
 
 

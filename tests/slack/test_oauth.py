@@ -25,6 +25,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 from waitress import create_server
 
+from bot.runtime import inbox
 from bot.services import build_services
 from bot.settings import load_settings
 from bot.slack import installation_tables
@@ -35,7 +36,7 @@ from bot.slack.token_crypto import TokenCipher
 from flows.clock import SystemClock
 from flows.store.db import Database
 from flows.store.models import Workspace
-from tests.slack.conftest import SECRET, validate_payloads
+from tests.slack.conftest import SECRET, validate_payloads, wait_for
 from tests.slack.fake_slack import Call, FakeSlack, Headers, SlackError
 from tests.slack.signing import event_body, post, slash_command_body
 
@@ -187,17 +188,10 @@ def uninstalled_at(db: Database):
         return session.scalars(select(Workspace.uninstalled_at).where(Workspace.external_id == OTHER_TEAM)).one()
 
 
-def settle(fake: FakeSlack, quiet: float = 0.5, timeout: float = 10.0) -> None:
-    """Wait until the fake has had no new calls for ``quiet`` seconds (listeners run after ack)."""
-    deadline = time.monotonic() + timeout
-    seen = -1
-    while time.monotonic() < deadline:
-        count = len(fake.calls)
-        if count == seen:
-            return
-        seen = count
-        time.sleep(quiet)
-    pytest.fail("the app kept calling the Web API")
+def settle(app: OAuthApp, timeout: float = 10.0) -> None:
+    """Wait until every request sent so far is handled: each is a row in the inbox from
+    before its ack until its work is done."""
+    wait_for(lambda: inbox.waiting(app.db) == 0, timeout, "handling every request")
 
 
 def test_a_second_workspace_installs_uses_and_uninstalls_goedwerk(oauth_app: OAuthApp) -> None:
@@ -222,7 +216,7 @@ def test_a_second_workspace_installs_uses_and_uninstalls_goedwerk(oauth_app: OAu
     kickoff = fake.wait_for("chat.postMessage", timeout=5)[0]
     assert kickoff.headers["Authorization"] == f"Bearer {OTHER_TOKEN}"
     assert kickoff.ok
-    settle(fake)
+    settle(oauth_app)
     assert {call.token for call in fake.calls if call.time >= kickoff.time} == {OTHER_TOKEN}
 
     # an admin revokes the token, then removes the app

@@ -104,7 +104,7 @@ def replies(fake: FakeSlack) -> Counter:
 
 @pytest.mark.slow
 def test_every_acknowledged_request_takes_effect_once_across_sigkills(
-        db: Database, fake_slack: FakeSlack, tmp_path: Path) -> None:  # noqa: F811
+        db: Database, fake_slack: FakeSlack, tmp_path: Path) -> None:  # noqa: F811 (fixture)
     rng = random.Random(SEED)
     env = clean_env(SLACK_BOT_TOKEN="xoxb-crash", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake_slack.base_url,
                     DATABASE_URL=db.url, GOEDWERK_LANGUAGE="en", GOEDWERK_REQUEST_LEASE="2",

@@ -16,7 +16,7 @@ import yaml
 from bot.slack.app import BOT_SCOPES
 from bot.slack.http import SLACK_PATHS
 from bot.slack.listeners.shortcuts import DELETE_SHORTCUT, EDIT_SHORTCUT
-from tests.slack.fake_slack import FakeSlack, fake_slack  # noqa: F401 (fixture)
+from tests.slack.fake_slack import FakeSlack
 from tests.slack.probe import healthz
 from tests.slack.signing import post, slash_command_body
 
@@ -43,16 +43,27 @@ def clean_env(**settings: str) -> dict[str, str]:
 
 
 def goedwerk(args: list[str], env: dict[str, str], cwd: Path, **kwargs) -> subprocess.Popen:
+    """``goedwerk *args`` in a session of its own (so :func:`kill` reaches its work processes too)."""
     # cwd is a fresh directory, so no .env file from the developer's checkout is read
-    return subprocess.Popen([sys.executable, "-m", "bot.cli", *args], env=env, cwd=cwd,
+    return subprocess.Popen([sys.executable, "-m", "bot.cli", *args], env=env, cwd=cwd, start_new_session=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+
+
+def kill(process: subprocess.Popen) -> None:
+    """Kill a :func:`goedwerk` process and everything it started: its work processes inherit
+    its output pipes, and reading them to the end would otherwise wait for those forever."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.communicate(timeout=30)
 
 
 def wait_healthy(process: subprocess.Popen, url: str) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            _, err = process.communicate()
+            _, err = process.communicate(timeout=30)
             pytest.fail(f"goedwerk run exited early with {process.returncode}: {err}")
         if healthz(url) == 200:
             return
@@ -88,8 +99,7 @@ def test_goedwerk_run_serves_slack_and_stops_on_sigterm(tmp_path: Path, fake_sla
         assert f"serving Slack on port {port}" in err
     finally:
         if process.poll() is None:
-            process.kill()
-            process.communicate()
+            kill(process)
 
 
 def test_goedwerk_run_without_signing_secret_exits_2_with_one_line(tmp_path: Path) -> None:

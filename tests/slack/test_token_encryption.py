@@ -117,7 +117,7 @@ def test_an_oauth_install_stores_only_ciphertext_and_the_app_uses_the_plain_toke
     kickoff = encrypted_app.fake.wait_for("chat.postMessage", timeout=5)[0]
     assert kickoff.headers["Authorization"] == f"Bearer {OTHER_TOKEN}"
     assert kickoff.ok
-    settle(encrypted_app.fake)
+    settle(encrypted_app)
     # neither the token, the client secret nor the signing secret reached a log line
     for secret in (OTHER_TOKEN, CLIENT_SECRET, SECRET, KEY_A):
         assert secret not in caplog.text

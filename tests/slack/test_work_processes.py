@@ -25,7 +25,7 @@ from flows.store.db import Database
 from flows.store.models import Contribution, Round
 from tests.slack import test_e2e_round as round_tests
 from tests.slack.conftest import RunningApp, running_app
-from tests.slack.fake_slack import FakeSlack, fake_slack  # noqa: F401 (fixture)
+from tests.slack.fake_slack import FakeSlack
 from tests.slack.signing import event_body, slash_command_body
 from tests.slack.test_oauth import wait_until
 

@@ -46,14 +46,16 @@ def image_modal(form: ImageForm, channel_id: str) -> dict:
                                   [(f"{number}. {text}", str(number)) for number, text in form.stories]))
         heading = t(lang, "Edit the image")
     elif form.part == "vote":
-        blocks.append(_select(VOTE, t(lang, "Your title"),
-                              [(title, str(number)) for number, title in enumerate(form.suggestions, 1)]))
+        if form.suggestions:  # a select needs options: before the tail there may be no suggestions yet
+            blocks.append(_select(VOTE, t(lang, "Your title"),
+                                  [(title, str(number)) for number, title in enumerate(form.suggestions, 1)]))
         blocks.append(_input(OWN_TITLE, t(lang, "Or a title of your own"), "", TITLE_LIMIT, multiline=False))
         heading = t(lang, "Vote for a title")
     else:
         blocks.append(_select(PICTURE, t(lang, "A picture"), [(label, name) for name, label in form.pictures]))
         blocks.append(_input(EMOJI, t(lang, "Or one emoji"), "", 8, multiline=False))
-        blocks.append(InputBlock(block_id=UPLOAD, optional=True, label=PlainTextObject(text=t(lang, "Or upload a picture")),
+        blocks.append(InputBlock(block_id=UPLOAD, optional=True, label=PlainTextObject(text=t(lang, "Or upload a "
+                                                                                                    "picture")),
                                  element=FileInputElement(action_id=UPLOAD, filetypes=["png", "jpg", "jpeg"],
                                                           max_files=1)))
         heading = t(lang, "Picture")
@@ -78,6 +80,7 @@ def read_image(view_state: dict) -> dict:
     story = selected(STORY)
     files = values.get(UPLOAD, {}).get(UPLOAD, {}).get("files") or []
     upload = files[0].get("url_private_download") or files[0].get("url_private") if files else None
-    return {"upload": upload,"title": text(TITLE) or text(OWN_TITLE), "experience": text(EXPERIENCE), "narrative": text(NARRATIVE),
+    return {"upload": upload, "title": text(TITLE) or text(OWN_TITLE), "experience": text(EXPERIENCE),
+            "narrative": text(NARRATIVE),
             "story": int(story) if story and story.isdigit() else None, "vote": selected(VOTE),
             "picture": selected(PICTURE) or text(EMOJI)}

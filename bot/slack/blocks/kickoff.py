@@ -16,7 +16,7 @@ from .limits import MAX_HEADER_TEXT
 from .text import date_token, escape, mention, truncate
 
 STATUS = ROUND_STATES
-MARKS = {"done": "✓", "current": "▶", "upcoming": "·"}
+MARKS = {"done": "✓", "current": "▶", "upcoming": "·", "skipped": "–"}
 EMPTY = ":warning:"
 
 

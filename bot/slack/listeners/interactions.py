@@ -15,10 +15,10 @@ from slack_bolt import App
 from bot.slack import actors, requests
 from bot.slack.blocks import ACTION_PATTERN, decode_action
 from bot.slack.blocks.home import HOME_DELETE, HOME_EDIT
-from bot.slack.listeners import forms
 from bot.slack.requests import SlackRequest
 from bot.slack.services import SlackServices
 from flows.effects import Ephemeral, Place
+from flows.engine import traits
 from flows.events import Choose, Command
 from flows.i18n import N_, t
 from flows.views import Notice
@@ -30,7 +30,7 @@ USE_IN_CHANNEL = N_("goedwerk works in a team channel: type /goedwerk there (inv
 def register(app: App, services: SlackServices) -> None:
     @app.command("/goedwerk")
     def on_command(ack, command):
-        services.intake.submit(requests.command(command, forms.command_opens_form(command.get("text", "") or "")))
+        services.intake.submit(requests.command(command, traits.command_opens_form(command.get("text", "") or "")))
         ack()
 
     @app.action(ACTION_PATTERN)
@@ -40,7 +40,7 @@ def register(app: App, services: SlackServices) -> None:
             ack()
             log.info("ignored unknown action id %r", str(action.get("action_id"))[:80])
             return
-        services.intake.submit(requests.action(body, choice[2], forms.choice_opens_form(choice[0])))
+        services.intake.submit(requests.action(body, choice[2], traits.choice_opens_form(choice[0])))
         ack()
 
 
@@ -54,8 +54,9 @@ def run_command(request: SlackRequest) -> None:
         note = Notice(defaults.language, t(defaults.language, USE_IN_CHANNEL), error=True)
         request.deliver([Ephemeral(Place(actors.PLATFORM, team, channel), user, note)])
         return
-    admin = actors.is_admin(client, user) if actors.needs_admin_check(text) else False
-    name = actors.display_name(client, user) if _writes(text) else command.get("user_name")
+    needs = traits.of_command(text)
+    admin = actors.is_admin(client, user) if needs.facilitator_or_admin else False
+    name = actors.display_name(client, user) if needs.needs_name else command.get("user_name")
     who = actors.actor(team, channel, user, user_name=name, channel_name=command.get("channel_name"),
                        is_admin=admin)
     request.deliver(request.handle(Command(who, text)))
@@ -96,8 +97,3 @@ def _choice(body: dict, action: dict) -> tuple[str, str, str] | None:
         value, _, channel = value.rpartition("@")
     return name, value, channel
 
-
-def _writes(text: str) -> bool:
-    """Whether the command stores words under the person's name (then we need their name)."""
-    first = text.strip().split()[0].lower() if text.strip() else ""
-    return first in {"bijdrage", "bijdragen", "contribute", "pas", "pass", "start", "begin"}

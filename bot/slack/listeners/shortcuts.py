@@ -11,11 +11,11 @@ from slack_bolt import App
 from sqlalchemy import select
 
 from bot.slack import actors, requests
-from bot.slack.listeners import forms
 from bot.slack.requests import SlackRequest
 from bot.slack.services import SlackServices
-from flows.store.models import Channel, MessageRef, Workspace
+from flows.engine import keys, traits
 from flows.events import Choose
+from flows.store.models import Channel, MessageRef, Workspace
 
 log = logging.getLogger("goedwerk.slack")
 EDIT_SHORTCUT = "goedwerk_edit"
@@ -31,14 +31,13 @@ def contribution_at(services: SlackServices, team: str, channel: str, ts: str) -
             .join(Workspace, Channel.workspace_id == Workspace.id)
             .where(Workspace.platform == actors.PLATFORM, Workspace.external_id == team,
                    Channel.external_id == channel, MessageRef.ref == ts))
-    if key and key.startswith("contribution:"):
-        return int(key.split(":", 1)[1])
-    return NOT_A_CONTRIBUTION
+    found = keys.contribution_of(key)
+    return NOT_A_CONTRIBUTION if found is None else found
 
 
 def register(app: App, services: SlackServices) -> None:
     def handle(ack, body, verb):
-        services.intake.submit(requests.shortcut(body, verb, forms.choice_opens_form(verb)))
+        services.intake.submit(requests.shortcut(body, verb, traits.choice_opens_form(verb)))
         ack()
 
     @app.shortcut(EDIT_SHORTCUT)

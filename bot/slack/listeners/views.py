@@ -97,6 +97,7 @@ def run_contribution(request: SlackRequest) -> None:
         log.warning("contribution form with unusable metadata ignored")
         return
     who = actors.actor(team, channel, user, user_name=actors.display_name(client, user))
+    event: EditContribution | Contribute
     if isinstance(contribution_id, int):
         event = EditContribution(who, contribution_id, values["text"], values["anonymous"], values["virtues"])
     else:
