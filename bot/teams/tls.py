@@ -1,7 +1,8 @@
 """HTTPS to Microsoft's hosts with the system's usual trust settings.
 
-``REQUESTS_CA_BUNDLE`` (as requests reads it) and ``SSL_CERT_FILE`` (as OpenSSL reads it)
-both name the certificate authorities to trust; without either the system's store is used.
+``REQUESTS_CA_BUNDLE`` and ``CURL_CA_BUNDLE`` (as requests reads them) and ``SSL_CERT_FILE``
+(as OpenSSL reads it) name the certificate authorities to trust, the first one set winning;
+without any the system's store is used.
 One process-wide urllib3 pool keeps connections alive to the login host and the Bot
 Connector; ``msal`` (on requests) gets a session with the same trust.
 """
@@ -21,8 +22,8 @@ _pool_lock = threading.Lock()
 
 
 def ca_bundle() -> str | None:
-    """The CA file the environment names (REQUESTS_CA_BUNDLE first, then SSL_CERT_FILE), or None."""
-    for variable in ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"):
+    """The CA file the environment names (in requests' order, then SSL_CERT_FILE), or None."""
+    for variable in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"):
         value = os.environ.get(variable, "").strip()
         if value:
             return value

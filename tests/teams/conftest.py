@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.teams import tls
+from tests.teams.fake_connector import FakeConnector
 from tests.teams.fake_login import FakeLogin
 from tests.teams.pki import test_pki
 
@@ -20,6 +21,7 @@ OTHER_TENANT = "22222222-2222-2222-2222-222222222222"
 def trust_test_ca(monkeypatch) -> Iterator[None]:
     """The test CA trusted through SSL_CERT_FILE, as an operator would point at a CA file."""
     monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
     monkeypatch.setenv("SSL_CERT_FILE", str(test_pki().ca_file))
     tls.reset_pool()
     yield
@@ -29,4 +31,11 @@ def trust_test_ca(monkeypatch) -> Iterator[None]:
 @pytest.fixture
 def fake_login(trust_test_ca) -> Iterator[FakeLogin]:
     with FakeLogin(client_id=APP_ID, client_secret=APP_PASSWORD) as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake_connector(fake_login) -> Iterator[FakeConnector]:
+    """The Bot Connector, accepting the tokens the fake login host issued."""
+    with FakeConnector(valid_token=lambda token: token in fake_login.issued) as fake:
         yield fake
