@@ -34,7 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the bot: Slack when Slack settings are present, else the local console",
                               description="Run the bot. With SLACK_* settings it serves Slack; without them it "
                                           "starts the local console on the configured database.")
-    run.add_argument("--port", type=int, default=3000, help="HTTP port for Slack's requests (default 3000)")
+    run.add_argument("--port", type=int, default=3000,
+                     help="HTTP port for Slack's and Teams' requests (default 3000)")
     run.add_argument("--no-scheduler", action="store_true", help="do not run the dispatcher in this process")
     run.set_defaults(handler=_run)
 
@@ -250,15 +251,29 @@ def _scheduler(args) -> int:
 
 def _run(args) -> int:
     settings = _settings()
-    if not settings.slack_configured:
-        print("No Slack settings found (SLACK_BOT_TOKEN, SLACK_CLIENT_ID or SLACK_APP_TOKEN): "
+    if not settings.slack_configured and not settings.teams_configured:
+        print("No Slack or Teams settings found (SLACK_BOT_TOKEN, SLACK_CLIENT_ID, SLACK_APP_TOKEN or TEAMS_APP_ID): "
               f"starting the local console on {settings.database_url}.", file=sys.stderr)
         from bot.console.main import run_console
 
         return run_console(settings)
+    routes = None
+    if settings.teams_configured:
+        from bot.teams.app import missing_settings
+        from bot.teams.main import run_teams, teams_routes
+
+        missing = missing_settings(settings)
+        if missing:
+            raise UserError(f"{', '.join(missing)} needed to serve Microsoft Teams.")
+        if settings.slack_app_token:
+            raise UserError("Teams needs goedwerk to serve HTTP, which Slack's Socket Mode (SLACK_APP_TOKEN) does not; "
+                            "serve Slack over HTTP (SLACK_SIGNING_SECRET) to run both.")
+        if not settings.slack_configured:
+            return run_teams(settings, port=args.port)
+        routes = teams_routes(settings)
     from bot.slack.main import run_slack
 
-    return run_slack(settings, port=args.port, scheduler=not args.no_scheduler)
+    return run_slack(settings, port=args.port, scheduler=not args.no_scheduler, routes=routes)
 
 
 def main(argv: list[str] | None = None) -> int:

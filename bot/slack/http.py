@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable, Mapping
 
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.request import BoltRequest
@@ -41,16 +42,20 @@ class _Handler(SlackRequestHandler):
             return BoltResponse(status=400, body="")
 
 
-def make_wsgi(bolt_app, db: Database):
-    """A WSGI callable serving ``SLACK_PATHS`` with Bolt and ``/healthz`` itself."""
-    slack = _Handler(bolt_app)
+def make_wsgi(bolt_app, db: Database, routes: Mapping[str, Callable] | None = None):
+    """A WSGI callable serving ``SLACK_PATHS`` with Bolt (when ``bolt_app`` is given),
+    ``/healthz`` itself and ``routes`` (path → WSGI callable; Teams' ``/api/messages``)."""
+    slack = _Handler(bolt_app) if bolt_app is not None else None
+    routes = dict(routes or {})
 
     def application(environ, start_response):
         path = environ.get("PATH_INFO", "")
         if path == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
             return _health(db, start_response)
-        if path in SLACK_PATHS:
+        if slack is not None and path in SLACK_PATHS:
             return slack(environ, start_response)
+        if path in routes:
+            return routes[path](environ, start_response)
         start_response("404 Not Found", [("Content-Type", "application/json")])
         return [b'{"error": "not_found"}']
 

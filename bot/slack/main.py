@@ -52,7 +52,8 @@ def start_scheduler(slack, settings: Settings, clock) -> Ticker:
     return ticker
 
 
-def run_slack(settings: Settings, port: int, scheduler: bool) -> int:
+def run_slack(settings: Settings, port: int, scheduler: bool, routes=None) -> int:
+    """Serve Slack; ``routes(services)``, when given, adds WSGI routes on the same port (Teams)."""
     if not settings.slack_app_token and not settings.slack_signing_secret:
         print("goedwerk: SLACK_SIGNING_SECRET is needed to serve Slack over HTTP "
               "(or set SLACK_APP_TOKEN for Socket Mode).", file=sys.stderr)
@@ -95,10 +96,13 @@ def run_slack(settings: Settings, port: int, scheduler: bool) -> int:
         else:
             from waitress import create_server
 
-            server = create_server(make_wsgi(slack.app, services.db), host="0.0.0.0", port=port,
+            extra = routes(services) if routes else {}
+            server = create_server(make_wsgi(slack.app, services.db, extra), host="0.0.0.0", port=port,
                                    threads=WAITRESS_THREADS)
             signal.signal(signal.SIGTERM, lambda *_: server.close())
-            print(f"goedwerk: serving Slack on port {server.effective_port} (POST /slack/events, GET /healthz).",
+            also = ", ".join(f"POST {path}" for path in extra)
+            print(f"goedwerk: serving Slack on port {server.effective_port} (POST /slack/events, "
+                  f"{also + ', ' if also else ''}GET /healthz).",
                   file=sys.stderr, flush=True)
             try:
                 server.run()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from tests.teams.pki import test_pki
+from tests.teams.pki import throwaway_pki
 
 
 @dataclass
@@ -73,7 +73,7 @@ class HttpsFake:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.server.socket = test_pki().server_context().wrap_socket(self.server.socket, server_side=True)
+        self.server.socket = throwaway_pki().server_context().wrap_socket(self.server.socket, server_side=True)
         self.base_url = f"https://127.0.0.1:{self.server.server_address[1]}"
         self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True)

@@ -1,8 +1,8 @@
 """A throwaway certificate authority for the tests' HTTPS fakes.
 
-:func:`test_pki` makes (once per test session) a CA and a server certificate for
+:func:`throwaway_pki` makes (once per test session) a CA and a server certificate for
 ``127.0.0.1``/``localhost`` signed by it, written as PEM files. Point ``SSL_CERT_FILE``
-or ``REQUESTS_CA_BUNDLE`` at :attr:`TestPki.ca_file` and the app trusts the fakes exactly
+or ``REQUESTS_CA_BUNDLE`` at :attr:`Pki.ca_file` and the app trusts the fakes exactly
 as it would trust Microsoft's hosts through the system's store.
 """
 
@@ -23,7 +23,7 @@ from cryptography.x509.oid import NameOID
 
 
 @dataclass(frozen=True)
-class TestPki:
+class Pki:
     ca_file: Path
     cert_file: Path
     key_file: Path
@@ -39,7 +39,7 @@ def _name(common_name: str) -> x509.Name:
 
 
 @functools.cache
-def test_pki() -> TestPki:
+def throwaway_pki() -> Pki:
     folder = Path(tempfile.mkdtemp(prefix="goedwerk-test-pki-"))
     now = datetime.now(timezone.utc)
     ca_key = ec.generate_private_key(ec.SECP256R1())
@@ -62,7 +62,7 @@ def test_pki() -> TestPki:
             .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
             .sign(ca_key, hashes.SHA256()))
-    pki = TestPki(folder / "ca.pem", folder / "server.pem", folder / "server-key.pem")
+    pki = Pki(folder / "ca.pem", folder / "server.pem", folder / "server-key.pem")
     pki.ca_file.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     pki.cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     pki.key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,

@@ -154,9 +154,9 @@ def test_keys_are_not_read_from_a_host_we_do_not_trust(fake_login, clock, monkey
 
 def test_requests_ca_bundle_is_honoured_too(fake_login, clock, monkeypatch):
     monkeypatch.delenv("SSL_CERT_FILE")
-    from tests.teams.pki import test_pki
+    from tests.teams.pki import throwaway_pki
 
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(test_pki().ca_file))
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(throwaway_pki().ca_file))
     tls.reset_pool()
     auth = ActivityAuth(SigningKeys(fake_login.metadata_url, now=clock), APP_ID, frozenset({TENANT}))
 

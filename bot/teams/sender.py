@@ -1,0 +1,192 @@
+"""Rendering engine effects as Adaptive Cards and sending them through the Bot Connector.
+
+How each effect lands in Teams:
+
+- :class:`Post` in a channel: a new top-level post (create-conversation), or with a
+  ``thread_key`` a reply in that post's thread (``<channel>;messageid=<root>``). In a
+  group chat, which has no threads, a message in the chat. The keyed message is
+  remembered with ``ref`` = its activity id and ``thread_ref`` = its thread's root id.
+- :class:`Update` / :class:`Remove`: PUT / DELETE of the remembered activity.
+- :class:`DirectMessage`, and :class:`Ephemeral` (Teams has no message only one person
+  sees in a channel): a message in the person's 1:1 chat with the bot, created once.
+  An ephemeral answer to a click in a dialog becomes the dialog's answer instead.
+- :class:`OpenForm`: only as the answer to a dialog request (:class:`Turn.form`).
+- :class:`Upload`, :class:`DirectFile`: not on Teams yet (logged, reported as ``unsupported``).
+
+Every effect is sent on its own: one refused call never stops the rest. Errors are
+logged with the operation, status, tenant and channel, never message text. What
+people wrote is already stored before anything is sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from microsoft_agents.activity import Activity, Attachment
+
+from bot.teams import cards, conversations
+from bot.teams.connector import BotConnector, ConnectorError
+from bot.teams.conversations import ConversationRef
+from flows.clock import Clock
+from flows.effects import (DirectFile, DirectMessage, Effect, Ephemeral, OpenForm, Place, Post, Remove, Update,
+                           Upload)
+from flows.store import messages
+from flows.store.db import Database
+from flows.views import View
+
+log = logging.getLogger("goedwerk.teams")
+UNREACHABLE = "channel_unreachable"
+UNSUPPORTED = "unsupported"
+
+
+@dataclass
+class Turn:
+    """The inbound activity being answered, when effects answer a person (not timed work)."""
+
+    conversation: ConversationRef
+    user: str
+    in_dialog: bool = False
+    """A dialog request (``task/fetch``/``task/submit``): forms and notices go into its answer."""
+    form: View | None = None
+    """The form an :class:`OpenForm` asked for (the dialog's answer)."""
+    notices: list[View] = field(default_factory=list)
+    """Ephemeral notices answered in the dialog instead of a 1:1 message."""
+
+
+def outcome(error: ConnectorError) -> str:
+    """The neutral name of a Bot Connector refusal."""
+    if error.status == 429:
+        return "rate_limited"
+    if error.status in (401, 403):
+        return "access_revoked"
+    if error.status == 404:
+        return UNREACHABLE
+    if error.status == 0 or error.status >= 500 or error.status == 412:
+        return "transient"
+    return "permanent"
+
+
+def message_activity(view: View, zone: ZoneInfo) -> dict:
+    """A message activity (Microsoft's model) carrying the view's card."""
+    summary, content = cards.card(view, zone)
+    activity = Activity(type="message", summary=summary,
+                        attachments=[Attachment(content_type=cards.CONTENT_TYPE, content=content)])
+    return activity.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+class TeamsSender:
+    """Delivers effects to Teams (see the module's docstring)."""
+
+    def __init__(self, db: Database, connector: BotConnector, clock: Clock, zone: ZoneInfo) -> None:
+        self.db = db
+        self.connector = connector
+        self.clock = clock
+        self.zone = zone
+
+    def deliver(self, effects: Sequence[Effect], turn: Turn | None = None) -> list[str]:
+        """Send every effect; the outcomes that went wrong (empty when all went well)."""
+        errors = []
+        for effect in effects:
+            try:
+                self._send(effect, turn)
+            except ConnectorError as error:
+                log.warning("teams refused %s (%s %s %s) in tenant %s channel %s", type(effect).__name__,
+                            error.operation, error.status, error.code, effect.place.workspace, effect.place.channel)
+                errors.append(outcome(error))
+            except _NotSent as reason:
+                log.info("%s not sent in tenant %s: %s", type(effect).__name__, effect.place.workspace, reason)
+                errors.append(str(reason))
+        return errors
+
+    def _send(self, effect: Effect, turn: Turn | None) -> None:
+        if isinstance(effect, Post):
+            self._post(effect)
+        elif isinstance(effect, Update):
+            where = self._landed(effect.place, effect.key)
+            if where is not None:
+                channel, conversation, activity_id = where
+                self.connector.update(channel.service_url, channel.tenant, conversation, activity_id,
+                                      message_activity(effect.view, self.zone))
+        elif isinstance(effect, Remove):
+            where = self._landed(effect.place, effect.key)
+            if where is not None:
+                channel, conversation, activity_id = where
+                self.connector.delete(channel.service_url, channel.tenant, conversation, activity_id)
+        elif isinstance(effect, Ephemeral):
+            if turn is not None and turn.in_dialog:
+                turn.notices.append(effect.view)
+            else:
+                self._direct(effect.place, effect.user, effect.view)
+        elif isinstance(effect, DirectMessage):
+            self._direct(effect.place, effect.user, effect.view)
+        elif isinstance(effect, OpenForm):
+            if turn is None or not turn.in_dialog:
+                raise _NotSent("a form opens only in answer to a dialog request")
+            turn.form = effect.view
+        elif isinstance(effect, (Upload, DirectFile)):
+            raise _NotSent(UNSUPPORTED)
+
+    def _channel(self, place: Place) -> ConversationRef:
+        found = conversations.find(self.db, place.workspace, place.channel)
+        if found is None:
+            raise _NotSent(UNREACHABLE)
+        return found
+
+    def _post(self, effect: Post) -> None:
+        if effect.key and messages.find(self.db, effect.place, effect.key) is not None:
+            log.info("message %s was sent before; not again", effect.key)
+            return
+        channel = self._channel(effect.place)
+        activity = message_activity(effect.view, self.zone)
+        parent = messages.find(self.db, effect.place, effect.thread_key) if effect.thread_key else None
+        if channel.kind != "channel":  # a chat: no threads, every message in the chat
+            ref, root = self.connector.send(channel.service_url, channel.tenant, channel.conversation, activity), None
+        elif parent is not None:
+            root = parent.thread_ref or parent.ref
+            ref = self.connector.send(channel.service_url, channel.tenant, f"{channel.conversation};messageid={root}",
+                                      activity)
+        else:
+            created = self.connector.create_conversation(channel.service_url, channel.tenant, {
+                "isGroup": True, "tenantId": channel.tenant, "activity": activity,
+                "channelData": {"channel": {"id": channel.conversation}, "tenant": {"id": channel.tenant}},
+                **({"bot": {"id": channel.bot}} if channel.bot else {})})
+            ref, root = str(created.get("activityId") or ""), None
+        if effect.key and ref:
+            messages.remember(self.db, effect.place, effect.key, ref, root, self.clock.now())
+
+    def _landed(self, place: Place, key: str) -> tuple[ConversationRef, str, str] | None:
+        """(channel, conversation of the message, its activity id) of a keyed message, if sent."""
+        ref = messages.find(self.db, place, key)
+        if ref is None:
+            log.info("no message %s in %s", key, place.channel)
+            return None
+        channel = self._channel(place)
+        if channel.kind != "channel":
+            return channel, channel.conversation, ref.ref
+        return channel, f"{channel.conversation};messageid={ref.thread_ref or ref.ref}", ref.ref
+
+    def _direct(self, place: Place, user: str, view: View) -> None:
+        """A message in the person's 1:1 chat with the bot (started first when there is none)."""
+        chat = conversations.personal_chat(self.db, place.workspace, user)
+        if chat is None:
+            known = conversations.find(self.db, place.workspace, place.channel) \
+                or conversations.any_in_tenant(self.db, place.workspace)
+            if known is None:
+                raise _NotSent(UNREACHABLE)
+            created = self.connector.create_conversation(known.service_url, place.workspace, {
+                "isGroup": False, "tenantId": place.workspace, "members": [{"id": user}],
+                "channelData": {"tenant": {"id": place.workspace}},
+                **({"bot": {"id": known.bot}} if known.bot else {})})
+            chat = ConversationRef(place.workspace, str(created.get("id", "")), known.service_url, "personal",
+                                   user=user, bot=known.bot)
+            if not chat.conversation:
+                raise _NotSent("no chat id in Teams' answer")
+            conversations.remember(self.db, chat, self.clock.now())
+        self.connector.send(chat.service_url, chat.tenant, chat.conversation, message_activity(view, self.zone))
+
+
+class _NotSent(Exception):
+    """An effect that cannot be sent on Teams; ``str()`` names why (a neutral outcome)."""
