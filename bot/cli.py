@@ -246,7 +246,19 @@ def _workspace_purge(args) -> int:
 def _scheduler(args) -> int:
     from bot.scheduler import run_scheduler
 
-    return run_scheduler(_settings())
+    settings = _settings()
+    _check_teams(settings)
+    return run_scheduler(settings)
+
+
+def _check_teams(settings) -> None:
+    """Refuse to start with Teams settings that are half there."""
+    if settings.teams_configured:
+        from bot.teams.app import missing_settings
+
+        missing = missing_settings(settings)
+        if missing:
+            raise UserError(f"{', '.join(missing)} needed to serve Microsoft Teams.")
 
 
 def _run(args) -> int:
@@ -257,23 +269,20 @@ def _run(args) -> int:
         from bot.console.main import run_console
 
         return run_console(settings)
-    routes = None
+    parts = None
     if settings.teams_configured:
-        from bot.teams.app import missing_settings
-        from bot.teams.main import run_teams, teams_routes
+        from bot.teams.main import run_teams, teams_parts
 
-        missing = missing_settings(settings)
-        if missing:
-            raise UserError(f"{', '.join(missing)} needed to serve Microsoft Teams.")
+        _check_teams(settings)
         if settings.slack_app_token:
             raise UserError("Teams needs goedwerk to serve HTTP, which Slack's Socket Mode (SLACK_APP_TOKEN) does not; "
                             "serve Slack over HTTP (SLACK_SIGNING_SECRET) to run both.")
         if not settings.slack_configured:
-            return run_teams(settings, port=args.port)
-        routes = teams_routes(settings)
+            return run_teams(settings, port=args.port, scheduler=not args.no_scheduler)
+        parts = teams_parts(settings)
     from bot.slack.main import run_slack
 
-    return run_slack(settings, port=args.port, scheduler=not args.no_scheduler, routes=routes)
+    return run_slack(settings, port=args.port, scheduler=not args.no_scheduler, parts=parts)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,7 +1,8 @@
 """`goedwerk scheduler`: a process that only dispatches timed work.
 
-With Slack settings it sends through Slack (each team's token); without them it
-prints what falls due, as the console would.
+With Slack settings it sends through Slack (each team's token), with Teams settings
+through Teams' Bot Connector (both when both are set); without either it prints what
+falls due, as the console would.
 """
 
 from __future__ import annotations
@@ -31,8 +32,21 @@ def run_scheduler(settings: Settings) -> int:
 
         services = build_services(settings, clock)
         slack = build_app(settings, services)
+        others = None
+        if settings.teams_configured:
+            from bot.teams.main import teams_parts
+
+            others = teams_parts(settings)(services).delivers
         freeze_startup_objects()
-        ticker = start_scheduler(slack, settings, clock)
+        ticker = start_scheduler(slack, settings, clock, others)
+    elif settings.teams_configured:
+        from bot.teams.app import build_teams
+        from bot.teams.main import start_teams_scheduler
+
+        services = build_services(settings, clock)
+        teams = build_teams(settings, services)
+        freeze_startup_objects()
+        ticker = start_teams_scheduler(teams, settings, clock)
     else:
         from bot.console.adapter import ConsoleAdapter
 

@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.heap import freeze_startup_objects
 from bot.logs import configure as configure_logging
+from bot.platforms import by_platform
 from bot.services import build_services
 from bot.settings import Settings
 from bot.slack.app import build_app
@@ -25,12 +26,16 @@ log = logging.getLogger("goedwerk")
 WAITRESS_THREADS = 16
 
 
-def slack_dispatcher(slack, settings: Settings, clock) -> Dispatcher:
-    """The dispatcher that sends timed work with each team's token (``slack``: a built app)."""
+def slack_dispatcher(slack, settings: Settings, clock, others: dict | None = None) -> Dispatcher:
+    """The dispatcher that sends timed work with each team's token (``slack``: a built app);
+    ``others`` (platform → deliver) sends other platforms' timed work (Teams)."""
     sender = slack.services.sender
+
+    def deliver(effects, resend=False, delivery=None):
+        return sender.deliver(effects, resend=resend, delivery=delivery)
+
     return Dispatcher(slack.services.db, slack.services.engine, clock,
-                      lambda effects, resend=False, delivery=None: sender.deliver(effects, resend=resend,
-                                                                                  delivery=delivery),
+                      by_platform({"slack": deliver, **others}) if others else deliver,
                       lease=timedelta(seconds=settings.dispatch_lease), workers=settings.dispatch_workers,
                       records_sent=True,
                       before_sending=lambda places: before_sending(slack, places))
@@ -44,16 +49,17 @@ def before_sending(slack, places) -> None:
     slack.services.sender.cooldown.adopt(workspaces)
 
 
-def start_scheduler(slack, settings: Settings, clock) -> Ticker:
+def start_scheduler(slack, settings: Settings, clock, others: dict | None = None) -> Ticker:
     """Run the dispatcher in this process: timed steps are sent with each team's token."""
-    ticker = Ticker(slack_dispatcher(slack, settings, clock), settings.dispatch_interval)
+    ticker = Ticker(slack_dispatcher(slack, settings, clock, others), settings.dispatch_interval)
     slack.services.engine.on_schedule(ticker.wake)
     ticker.start()
     return ticker
 
 
-def run_slack(settings: Settings, port: int, scheduler: bool, routes=None) -> int:
-    """Serve Slack; ``routes(services)``, when given, adds WSGI routes on the same port (Teams)."""
+def run_slack(settings: Settings, port: int, scheduler: bool, parts=None) -> int:
+    """Serve Slack; ``parts(services)``, when given, adds another platform's routes on the same
+    port and its timed work to the dispatcher (Teams: :class:`bot.teams.main.PlatformParts`)."""
     if not settings.slack_app_token and not settings.slack_signing_secret:
         print("goedwerk: SLACK_SIGNING_SECRET is needed to serve Slack over HTTP "
               "(or set SLACK_APP_TOKEN for Socket Mode).", file=sys.stderr)
@@ -70,8 +76,9 @@ def run_slack(settings: Settings, port: int, scheduler: bool, routes=None) -> in
     clock = SystemClock()
     services = build_services(settings, clock)
     slack = build_app(settings, services, socket_mode=bool(settings.slack_app_token))
+    extra = parts(services) if parts else None
     freeze_startup_objects()
-    ticker = start_scheduler(slack, settings, clock) if scheduler else None
+    ticker = start_scheduler(slack, settings, clock, extra.delivers if extra else None) if scheduler else None
     children = work_processes.attach(slack, settings)
     try:
         if settings.slack_app_token:
@@ -96,11 +103,11 @@ def run_slack(settings: Settings, port: int, scheduler: bool, routes=None) -> in
         else:
             from waitress import create_server
 
-            extra = routes(services) if routes else {}
-            server = create_server(make_wsgi(slack.app, services.db, extra), host="0.0.0.0", port=port,
+            routes = extra.routes if extra else {}
+            server = create_server(make_wsgi(slack.app, services.db, routes), host="0.0.0.0", port=port,
                                    threads=WAITRESS_THREADS)
             signal.signal(signal.SIGTERM, lambda *_: server.close())
-            also = ", ".join(f"POST {path}" for path in extra)
+            also = ", ".join(f"POST {path}" for path in routes)
             print(f"goedwerk: serving Slack on port {server.effective_port} (POST /slack/events, "
                   f"{also + ', ' if also else ''}GET /healthz).",
                   file=sys.stderr, flush=True)

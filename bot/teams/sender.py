@@ -31,8 +31,9 @@ from bot.teams import cards, conversations
 from bot.teams.connector import BotConnector, ConnectorError
 from bot.teams.conversations import ConversationRef
 from flows.clock import Clock
-from flows.effects import (DirectFile, DirectMessage, Effect, Ephemeral, OpenForm, Place, Post, Remove, Update,
-                           Upload)
+from flows.effects import (Delivery, DirectFile, DirectMessage, Effect, Ephemeral, OpenForm, Place, Post, Remove,
+                           SentMessage, Update, Upload)
+from flows.scheduling.dispatcher import RATE_LIMITED
 from flows.store import messages
 from flows.store.db import Database
 from flows.views import View
@@ -59,7 +60,7 @@ class Turn:
 def outcome(error: ConnectorError) -> str:
     """The neutral name of a Bot Connector refusal."""
     if error.status == 429:
-        return "rate_limited"
+        return RATE_LIMITED
     if error.status in (401, 403):
         return "access_revoked"
     if error.status == 404:
@@ -86,12 +87,19 @@ class TeamsSender:
         self.clock = clock
         self.zone = zone
 
-    def deliver(self, effects: Sequence[Effect], turn: Turn | None = None) -> list[str]:
-        """Send every effect; the outcomes that went wrong (empty when all went well)."""
+    def deliver(self, effects: Sequence[Effect], turn: Turn | None = None, *, resend: bool = False,
+                delivery: Delivery | None = None) -> list[str]:
+        """Send every effect; the outcomes that went wrong (empty when all went well).
+
+        The dispatcher's options: ``resend`` (a retry whose earlier outcome is unknown) changes
+        nothing here, since Teams cannot be asked whether a message arrived; with ``delivery``
+        (its first sends of a batch) where keyed posts landed goes to ``delivery.sent`` for the
+        dispatcher to record, instead of being recorded here.
+        """
         errors = []
         for effect in effects:
             try:
-                self._send(effect, turn)
+                self._send(effect, turn, delivery)
             except ConnectorError as error:
                 log.warning("teams refused %s (%s %s %s) in tenant %s channel %s", type(effect).__name__,
                             error.operation, error.status, error.code, effect.place.workspace, effect.place.channel)
@@ -101,9 +109,9 @@ class TeamsSender:
                 errors.append(str(reason))
         return errors
 
-    def _send(self, effect: Effect, turn: Turn | None) -> None:
+    def _send(self, effect: Effect, turn: Turn | None, delivery: Delivery | None = None) -> None:
         if isinstance(effect, Post):
-            self._post(effect)
+            self._post(effect, delivery)
         elif isinstance(effect, Update):
             where = self._landed(effect.place, effect.key)
             if where is not None:
@@ -135,8 +143,8 @@ class TeamsSender:
             raise _NotSent(UNREACHABLE)
         return found
 
-    def _post(self, effect: Post) -> None:
-        if effect.key and messages.find(self.db, effect.place, effect.key) is not None:
+    def _post(self, effect: Post, delivery: Delivery | None = None) -> None:
+        if effect.key and delivery is None and messages.find(self.db, effect.place, effect.key) is not None:
             log.info("message %s was sent before; not again", effect.key)
             return
         channel = self._channel(effect.place)
@@ -154,7 +162,9 @@ class TeamsSender:
                 "channelData": {"channel": {"id": channel.conversation}, "tenant": {"id": channel.tenant}},
                 **({"bot": {"id": channel.bot}} if channel.bot else {})})
             ref, root = str(created.get("activityId") or ""), None
-        if effect.key and ref:
+        if effect.key and ref and delivery is not None:
+            delivery.sent.append(SentMessage(effect.place, effect.key, ref, root))
+        elif effect.key and ref:
             messages.remember(self.db, effect.place, effect.key, ref, root, self.clock.now())
 
     def _landed(self, place: Place, key: str) -> tuple[ConversationRef, str, str] | None:

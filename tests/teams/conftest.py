@@ -16,9 +16,12 @@ from bot.services import build_services
 from bot.settings import load_settings
 from bot.slack.http import make_wsgi
 from bot.teams import tls
-from bot.teams.main import teams_routes
+from bot.teams.main import start_teams_scheduler
+from bot.teams.app import build_teams
+from bot.teams.http import MESSAGES_PATH, messages_endpoint
 from flows.clock import SystemClock
 from flows.store.db import Database
+from tests.slack.conftest import RunningApp
 from tests.teams.card_schema import validate_card
 from tests.teams.fake_connector import FakeConnector
 from tests.teams.fake_login import FakeLogin
@@ -78,6 +81,9 @@ class RunningTeams:
         self.last_body = response.data
         return response.status
 
+    def wait_until(self, predicate, timeout: float = 10.0) -> bool:
+        return RunningApp.wait_until(self, predicate, timeout)
+
 
 @contextmanager
 def running_teams(db: Database, login: FakeLogin, connector: FakeConnector, **settings: object
@@ -88,8 +94,10 @@ def running_teams(db: Database, login: FakeLogin, connector: FakeConnector, **se
                                        teams_login_url=login.base_url, round_plan=FAST_PLAN, language="en",
                                        dispatch_interval=0.5, work_processes=0), **settings})
     services = build_services(settings, SystemClock(), upgrade=False)
-    server = create_server(make_wsgi(None, services.db, teams_routes(settings)(services)), host="127.0.0.1",
-                           port=0, threads=4)
+    teams = build_teams(settings, services)
+    ticker = start_teams_scheduler(teams, settings, services.engine.clock)
+    server = create_server(make_wsgi(None, services.db, {MESSAGES_PATH: messages_endpoint(teams)}),
+                           host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=_serve, args=(server,), daemon=True)
     thread.start()
     try:
@@ -98,6 +106,7 @@ def running_teams(db: Database, login: FakeLogin, connector: FakeConnector, **se
             validate_card(card)
     finally:
         server.close()
+        ticker.stop()
         thread.join(timeout=5)
         services.db.dispose()
 

@@ -144,3 +144,11 @@ def test_dutch_commands_get_dutch_cards(db, fake_login, fake_connector):
         kickoff, prompt = app.connector.top_level(CHANNEL)
         assert "Ronde 1 · loopt" in kickoff.texts
         assert [button["title"] for button in prompt.card["actions"]] == ["Bijdragen", "Niets toe te voegen"]
+
+
+def test_the_dispatcher_posts_the_next_steps_prompts_in_teams(teams_app):
+    started(teams_app)
+
+    assert teams_app.wait_until(lambda: len(teams_app.connector.top_level(CHANNEL)) >= 4, timeout=20)
+    labels = [post.texts[0] for post in teams_app.connector.top_level(CHANNEL)]
+    assert labels[2:4] == ["Actions", "Knowledge"]
