@@ -13,6 +13,8 @@ What comes in:
   the person is pointed to their team channel;
 - a ``message`` with ``value`` and no text: a card button (``Action.Submit``), the
   engine's ``Choose``;
+- an ``invoke`` ``task/fetch`` (a button that opens a form) or ``task/submit`` (the
+  form sent): answered with the dialog (:mod:`bot.teams.dialogs`);
 - anything else (conversation updates, reactions, unknown invokes): remembered and
   answered with an empty 202 (200 for an invoke), never an error.
 """
@@ -22,26 +24,30 @@ from __future__ import annotations
 import html
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from microsoft_agents.activity import Activity
 from pydantic import ValidationError
+from sqlalchemy import select
 
-from bot.teams import actors, cards, conversations
+from bot.teams import actors, cards, conversations, dialogs
 from bot.teams.auth import ActivityAuth, Refused
 from bot.teams.sender import TeamsSender, Turn
 from flows.clock import Clock
 from flows.effects import Ephemeral, Place
 from flows.engine.core import Defaults, Engine
-from flows.events import Choose, Command
-from flows.i18n import N_, t
+from flows.engine.presenters import CONTRIBUTE
+from flows.events import Choose, Command, Contribute, EditContribution
+from flows.i18n import N_, fill_moments, t, when
 from flows.store.db import Database
-from flows.views import Notice
+from flows.store.models import Channel, Workspace
+from flows.views import ContributionForm, Notice
 
 log = logging.getLogger("goedwerk.teams")
 MAX_BODY = 256 * 1024
 """The largest activity accepted (Teams' messages are capped far below this)."""
 USE_IN_CHANNEL = N_("goedwerk works in a team channel: mention me there, for example '@goedwerk start'.")
+NOT_IN_TEAMS = N_("This form is not in Teams yet; type the command after @goedwerk instead (see @goedwerk help).")
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,15 @@ class TeamsServices:
     sender: TeamsSender
     defaults: Defaults
     clock: Clock
+
+    def language_of(self, actor) -> str:
+        """The channel's language (for texts shown before the engine is asked)."""
+        with self.db.transaction() as session:
+            language = session.scalar(
+                select(Channel.language).join(Workspace, Channel.workspace_id == Workspace.id)
+                .where(Workspace.platform == actor.platform, Workspace.external_id == actor.workspace,
+                       Channel.external_id == actor.channel))
+        return language or self.defaults.language
 
 
 def handle_activity(services: TeamsServices, authorization: str | None, body: bytes) -> Reply:
@@ -92,6 +107,12 @@ def handle_activity(services: TeamsServices, authorization: str | None, body: by
     if activity.type == "message":
         _message(services, activity, where)
         return Reply(202)
+    if activity.type == "invoke" and activity.name in ("task/fetch", "task/submit"):
+        value = activity.value if isinstance(activity.value, dict) else {}
+        data = value.get("data") if isinstance(value.get("data"), dict) else {}
+        if activity.name == "task/fetch":
+            return _open_dialog(services, activity, where, data)
+        return _dialog_sent(services, activity, where, data)
     return _empty(activity)
 
 
@@ -132,3 +153,67 @@ def _click(services: TeamsServices, activity: Activity, where: conversations.Con
         return
     who = actors.actor(activity, where, channel=channel)
     services.sender.deliver(services.engine.handle(Choose(who, action, choice)), turn)
+
+
+def _channel_of(where: conversations.ConversationRef, data: dict) -> str | None:
+    """The team channel a button or dialog acts in: the conversation's, or in a 1:1 chat the one
+    its data names (untrusted: the engine checks the person may act there)."""
+    if where.kind != "personal":
+        return where.conversation
+    channel = data.get(cards.CHANNEL)
+    return channel if isinstance(channel, str) and channel else None
+
+
+def _open_dialog(services: TeamsServices, activity: Activity, where: conversations.ConversationRef,
+                 data: dict) -> Reply:
+    """``task/fetch``: the engine's answer to the button, as a dialog (or a short message)."""
+    action, choice, channel = data.get(cards.ACTION), data.get(cards.VALUE, ""), _channel_of(where, data)
+    if not isinstance(action, str) or not isinstance(choice, str) or channel is None:
+        log.info("dialog request without an action of ours ignored")
+        return Reply(200)
+    turn = Turn(where, actors.user_of(activity), in_dialog=True)
+    who = actors.actor(activity, where, channel=channel)
+    services.sender.deliver(services.engine.handle(Choose(who, action[:64], choice[:200])), turn)
+    return Reply(200, _dialog_answer(services, turn, channel))
+
+
+def _dialog_sent(services: TeamsServices, activity: Activity, where: conversations.ConversationRef,
+                 data: dict) -> Reply:
+    """``task/submit``: store the contribution (or keep the dialog open with what is wrong)."""
+    submitted = dialogs.read(data) if data.get(cards.ACTION) == dialogs.FORM else None
+    channel = _channel_of(where, {cards.CHANNEL: submitted.channel} if submitted else {})
+    if submitted is None or channel is None:
+        log.info("dialog submission of an unexpected shape ignored")
+        return Reply(200)
+    who = actors.actor(activity, where, channel=channel)
+    turn = Turn(where, who.user, in_dialog=True)
+    problem = dialogs.field_problem(services.language_of(who), submitted)
+    if problem is not None:  # show the form again, with the reason and the person's text
+        again = Choose(who, "edit", str(submitted.contribution_id)) if submitted.contribution_id is not None \
+            else Choose(who, CONTRIBUTE, f"{submitted.round_id}:{submitted.topic}")
+        services.sender.deliver(services.engine.handle(again), turn)
+        if isinstance(turn.form, ContributionForm):
+            form = replace(turn.form, text=submitted.text, anonymous=submitted.anonymous,
+                           chosen_virtues=submitted.virtues)
+            return Reply(200, dialogs.contribution_dialog(form, channel, problem))
+        return Reply(200, _dialog_answer(services, turn, channel))
+    if submitted.contribution_id is not None:
+        event = EditContribution(who, submitted.contribution_id, submitted.text, submitted.anonymous,
+                                 submitted.virtues)
+    else:
+        event = Contribute(who, submitted.topic, submitted.text, anonymous=submitted.anonymous,
+                           passed=submitted.passed, virtues=submitted.virtues,
+                           idempotency_key=f"teams-dialog:{activity.id}"[:128], round_id=submitted.round_id)
+    services.sender.deliver(services.engine.handle(event), turn)
+    return Reply(200, _dialog_answer(services, turn, channel))
+
+
+def _dialog_answer(services: TeamsServices, turn: Turn, channel: str) -> dict | None:
+    """The dialog for a form the engine opened, else its notices as a closing message."""
+    if isinstance(turn.form, ContributionForm):
+        return dialogs.contribution_dialog(turn.form, channel)
+    if turn.form is not None:
+        return dialogs.message(t(turn.form.language, NOT_IN_TEAMS))
+    texts = [fill_moments(view.text, lambda moment: when(view.language, moment, services.sender.zone))
+             for view in turn.notices if isinstance(view, Notice)]
+    return dialogs.message(" ".join(texts)) if texts else None

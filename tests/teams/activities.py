@@ -71,6 +71,19 @@ def install(service_url: str, *, tenant: str = TENANT) -> dict:
             "channelData": {"eventType": "teamMemberAdded", "team": {"id": TEAM}, "tenant": {"id": tenant}}}
 
 
-def invoke(service_url: str, name: str, value: dict, *, tenant: str = TENANT) -> dict:
-    return {**_envelope(service_url, "29:1alice", "Alice", tenant), **_in_channel(tenant, "1000", CHANNEL),
-            "type": "invoke", "name": name, "id": f"f:{next(_ids)}", "value": value}
+def invoke(service_url: str, name: str, value: dict, *, root: str = "1000", user: str = "29:1alice",
+           user_name: str = "Alice", tenant: str = TENANT) -> dict:
+    return {**_envelope(service_url, user, user_name, tenant), **_in_channel(tenant, root, CHANNEL),
+            "type": "invoke", "name": name, "id": f"f:{next(_ids)}", "replyToId": root, "value": value}
+
+
+def dialog_fetch(service_url: str, root: str, button_data: dict, **who) -> dict:
+    """A button with ``msteams.type = task/fetch`` clicked: Teams asks for the dialog."""
+    return invoke(service_url, "task/fetch", {"type": "task/fetch", "data": button_data,
+                                              "context": {"theme": "default"}}, root=root, **who)
+
+
+def dialog_submit(service_url: str, root: str, submit_data: dict, fields: dict, **who) -> dict:
+    """The dialog sent: its fields merged with its submit button's data, as Teams does."""
+    return invoke(service_url, "task/submit", {"type": "task/submit", "data": {**submit_data, **fields},
+                                               "context": {"theme": "default"}}, root=root, **who)

@@ -122,3 +122,7 @@ def _serve(server) -> None:
 def teams_app(db, fake_login, fake_connector) -> Iterator[RunningTeams]:
     with running_teams(db, fake_login, fake_connector) as app:
         yield app
+
+
+def last_json(app: RunningTeams) -> dict:
+    return json.loads(app.last_body)
