@@ -78,6 +78,16 @@ def _parser() -> argparse.ArgumentParser:
     ws_purge.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     ws_purge.set_defaults(handler=_workspace_purge)
 
+    teams = commands.add_parser("teams", help="Microsoft Teams tools", description="Microsoft Teams tools.")
+    teams_commands = teams.add_subparsers(dest="teams_command", metavar="ACTION", required=True)
+    package = teams_commands.add_parser(
+        "package", help="write the Teams app package an admin uploads",
+        description="Write the Teams app package (manifest and icons, zipped) for the bot TEAMS_APP_ID at "
+                    "GOEDWERK_PUBLIC_URL; a Teams admin uploads it to the organisation's app catalogue.")
+    package.add_argument("--out", type=Path, default=Path("goedwerk-teams.zip"),
+                         help="the zip file to write (default goedwerk-teams.zip)")
+    package.set_defaults(handler=_teams_package)
+
     db = commands.add_parser("db", help="database migrations", description="Database migrations (Alembic).")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_commands.add_parser("upgrade", help="upgrade the database to the latest schema",
@@ -240,6 +250,20 @@ def _workspace_purge(args) -> int:
     finally:
         db.dispose()
     print("Deleted: " + ", ".join(f"{name} {count}" for name, count in found.items()))
+    return 0
+
+
+def _teams_package(args) -> int:
+    from bot.teams.package import PackageError, write_package
+
+    settings = _settings()
+    try:
+        out = write_package(args.out, settings.teams_app_id, settings.public_url)
+    except PackageError as error:
+        raise UserError(str(error)) from None
+    except OSError as error:
+        raise UserError(f"cannot write {args.out}: {error.strerror or error}") from None
+    print(f"Wrote the Teams app package to {out}; upload it in the Teams admin center (Manage apps → Upload).")
     return 0
 
 
