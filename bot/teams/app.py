@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.services import Services
 from bot.settings import Settings
 from bot.teams.auth import ActivityAuth, SigningKeys
+from bot.teams import members
 from bot.teams.connector import BotConnector
 from bot.teams.inbound import TeamsServices
 from bot.teams.sender import TeamsSender
@@ -23,7 +24,10 @@ def build_teams(settings: Settings, services: Services) -> TeamsServices:
     assert settings.teams_app_id and settings.teams_app_password and settings.teams_tenant_id
     tokens = BotTokens(settings.teams_login_url, settings.teams_tenant_id, settings.teams_app_id,
                        settings.teams_app_password)
-    sender = TeamsSender(services.db, BotConnector(tokens), services.engine.clock, settings.zone)
+    connector = BotConnector(tokens)
+    sender = TeamsSender(services.db, connector, services.engine.clock, settings.zone)
+    services.engine.members_of = members.per_platform(members.members_of(connector),
+                                                      services.engine.members_of)
     auth = ActivityAuth(SigningKeys(settings.teams_openid_metadata_url), settings.teams_app_id,
                         settings.teams_tenants)
     return TeamsServices(services.db, services.engine, auth, sender, services.engine.defaults,

@@ -83,6 +83,20 @@ class BotConnector:
         return self._call("POST", service_url, "v3/conversations", parameters, tenant=tenant,
                           paced=channel or "new-chat")
 
+    def members(self, service_url: str, tenant: str, conversation: str, page_size: int = 200) -> list[dict]:
+        """Everyone in a team (by its team id) or chat, page by page (``pagedmembers``)."""
+        found: list[dict] = []
+        token: str | None = None
+        for _ in range(100):  # 20,000 people at most
+            query = f"?pageSize={page_size}" + (f"&continuationToken={_id(token)}" if token else "")
+            body = self._call("GET", service_url, f"v3/conversations/{_id(conversation)}/pagedmembers{query}", None,
+                              tenant=tenant, paced=f"roster:{conversation}")
+            found += [member for member in body.get("members") or [] if isinstance(member, dict)]
+            token = body.get("continuationToken")
+            if not token:
+                break
+        return found
+
     # -- one call -----------------------------------------------------------------------
 
     def _call(self, method: str, service_url: str, path: str, body: dict | None, *, tenant: str,

@@ -9,6 +9,7 @@ A channel is stored under its channel id (``19:…@thread.tacv2``, no ``;message
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -48,6 +49,26 @@ class ConversationRef:
     bot: str | None = None
 
 
+_seen: dict[tuple[str, str], ConversationRef] = {}
+_seen_lock = threading.Lock()
+
+
+def _note(ref: ConversationRef) -> ConversationRef:
+    with _seen_lock:
+        _seen[ref.tenant, ref.conversation] = ref
+    return ref
+
+
+def seen(tenant: str, conversation: str) -> ConversationRef | None:
+    """The conversation as this process last read or stored it, without asking the database.
+
+    For lookups made inside another transaction (the engine asking for a channel's members):
+    on SQLite a second transaction there would wait for the first one's write lock.
+    """
+    with _seen_lock:
+        return _seen.get((tenant, conversation))
+
+
 def remember(db: Database, ref: ConversationRef, now: datetime) -> None:
     """Insert or refresh the conversation's row (one statement)."""
     values = dict(tenant_id=ref.tenant, conversation_id=ref.conversation, service_url=ref.service_url,
@@ -59,6 +80,11 @@ def remember(db: Database, ref: ConversationRef, now: datetime) -> None:
             refreshed[name] = statement.excluded[name] if values[name] is not None else conversations.c[name]
         session.execute(statement.on_conflict_do_update(index_elements=["tenant_id", "conversation_id"],
                                                         set_=refreshed))
+    known = seen(ref.tenant, ref.conversation)
+    if known is not None:  # as the row now is: what this activity lacked stays as it was
+        ref = ConversationRef(ref.tenant, ref.conversation, ref.service_url, ref.kind, ref.team or known.team,
+                              ref.user or known.user, ref.bot or known.bot)
+    _note(ref)
 
 
 def find(db: Database, tenant: str, conversation: str) -> ConversationRef | None:
@@ -87,5 +113,5 @@ def any_in_tenant(db: Database, tenant: str) -> ConversationRef | None:
 
 
 def _ref(row) -> ConversationRef:
-    return ConversationRef(row.tenant_id, row.conversation_id, row.service_url, row.kind, row.team_id,
-                           row.user_id, row.bot_id)
+    return _note(ConversationRef(row.tenant_id, row.conversation_id, row.service_url, row.kind, row.team_id,
+                                 row.user_id, row.bot_id))

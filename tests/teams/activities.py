@@ -87,3 +87,11 @@ def dialog_submit(service_url: str, root: str, submit_data: dict, fields: dict, 
     """The dialog sent: its fields merged with its submit button's data, as Teams does."""
     return invoke(service_url, "task/submit", {"type": "task/submit", "data": {**submit_data, **fields},
                                                "context": {"theme": "default"}}, root=root, **who)
+
+
+def personal_click(service_url: str, data: dict, *, user: str = "29:1bob", name: str = "Bob",
+                   tenant: str = TENANT) -> dict:
+    """A button on a card in the person's 1:1 chat with the bot."""
+    activity = personal(service_url, "", user=user, name=name, tenant=tenant)
+    del activity["text"]
+    return {**activity, "value": data}

@@ -11,6 +11,8 @@ documentation and :file:`shared/design/teams.md` §4) and keeps what a test want
   (``<channel>;messageid=<root>``) or a message in a chat → ``{"id": "<n>"}``.
 - ``PUT``/``DELETE {path}v3/conversations/{id}/activities/{activityId}``: only activities
   the bot sent in that conversation (else 404 ``NotFound``).
+- ``GET {path}v3/conversations/{teamId}/pagedmembers``: the roster a test set
+  (:meth:`FakeConnector.set_roster`), in pages with a ``continuationToken``.
 
 Every call needs ``Authorization: Bearer <token>`` with a token the fake login host issued
 (else 401). ``path`` is the serviceUrl's own path (``/emea/``): other paths are 404.
@@ -79,6 +81,8 @@ class FakeConnector(HttpsFake):
         self.posted: list[Posted] = []
         self._ids = itertools.count(1765000000001)
         self._throttles: list[tuple[int, str | None]] = []
+        self.rosters: dict[str, list[dict]] = {}
+        """Members per team id (or chat), as ``pagedmembers`` lists them (:meth:`set_roster`)."""
         self.calls: list[tuple[str, str]] = []
         """(method, path below the serviceUrl) of every call, throttled ones included."""
         super().__init__()
@@ -91,6 +95,12 @@ class FakeConnector(HttpsFake):
         """Answer the next ``times`` calls with ``status`` (and ``Retry-After``)."""
         with self.lock:
             self._throttles.extend([(status, retry_after)] * times)
+
+    def set_roster(self, team: str, users: list[str]) -> None:
+        """The team's members: the ``29:`` ids given, plus the bot itself as Teams lists it."""
+        with self.lock:
+            self.rosters[team] = [{"id": user, "name": user.split(":")[-1], "aadObjectId": f"aad-{user}",
+                                   "tenantId": "t", "userRole": "user"} for user in users]
 
     # -- what a test reads ----------------------------------------------------------------
 
@@ -145,6 +155,8 @@ class FakeConnector(HttpsFake):
                 return self._update(parts[2], parts[4], request.json())
             if len(parts) == 5 and parts[3] == "activities" and request.method == "DELETE":
                 return self._delete(parts[2], parts[4])
+            if len(parts) == 4 and parts[3] == "pagedmembers" and request.method == "GET":
+                return self._members(parts[2], request.query)
         return _error(404, "NotFound", "unknown operation")
 
     def _create(self, body: dict) -> Answer:
@@ -203,6 +215,18 @@ class FakeConnector(HttpsFake):
             return _error(404, "NotFound", "The requested resource was not found.")
         post.deleted = True
         return Answer(200, None)
+
+
+    def _members(self, team: str, query: dict) -> Answer:
+        if team not in self.rosters:
+            return _error(404, "ConversationNotFound", "Conversation not found.")
+        size = int((query.get("pageSize") or ["200"])[0])
+        start = int((query.get("continuationToken") or ["0"])[0])
+        page = self.rosters[team][start:start + size]
+        answer = {"members": page}
+        if start + size < len(self.rosters[team]):
+            answer["continuationToken"] = str(start + size)
+        return Answer(200, answer)
 
 
 def personal_chat_id(user: str) -> str:

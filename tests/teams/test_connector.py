@@ -139,3 +139,12 @@ def test_a_wrong_client_secret_gives_no_token(fake_login, fake_connector, sleeps
 def test_a_plain_http_service_url_is_never_called(connector):
     with pytest.raises(ConnectorError):
         connector.send("http://127.0.0.1:9/", TENANT, "a:1", {"type": "message", "text": "x"})
+
+
+def test_a_roster_is_read_page_by_page(connector, fake_connector):
+    fake_connector.set_roster("19:team@thread.tacv2", [f"29:{number}" for number in range(5)])
+
+    members = connector.members(fake_connector.service_url, TENANT, "19:team@thread.tacv2", page_size=2)
+
+    assert [member["id"] for member in members] == [f"29:{number}" for number in range(5)]
+    assert sum(1 for _, path in fake_connector.calls if "pagedmembers" in path) == 3
