@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     teams_login_url: str = Field(default=TEAMS_LOGIN_URL, validation_alias="TEAMS_LOGIN_URL")
     public_url: str | None = Field(default=None, validation_alias="GOEDWERK_PUBLIC_URL")
     """The HTTPS address people's browsers reach goedwerk at (links to files)."""
+    file_link_days: int = Field(default=30, ge=1, le=365, validation_alias="GOEDWERK_FILE_LINK_DAYS")
+    """How long a link to a file shared in Teams works (the collection gives fresh ones)."""
     language: Literal["nl", "en"] = Field(default="nl", validation_alias="GOEDWERK_LANGUAGE")
     timezone: str = Field(default="Europe/Amsterdam", validation_alias="GOEDWERK_TIMEZONE")
     content_dir: Path | None = Field(default=None, validation_alias="GOEDWERK_CONTENT_DIR")

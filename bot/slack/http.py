@@ -44,7 +44,8 @@ class _Handler(SlackRequestHandler):
 
 def make_wsgi(bolt_app, db: Database, routes: Mapping[str, Callable] | None = None):
     """A WSGI callable serving ``SLACK_PATHS`` with Bolt (when ``bolt_app`` is given),
-    ``/healthz`` itself and ``routes`` (path → WSGI callable; Teams' ``/api/messages``)."""
+    ``/healthz`` itself and ``routes`` (path → WSGI callable; Teams' ``/api/messages``; a path
+    ending in ``/`` serves everything below it)."""
     slack = _Handler(bolt_app) if bolt_app is not None else None
     routes = dict(routes or {})
 
@@ -56,6 +57,9 @@ def make_wsgi(bolt_app, db: Database, routes: Mapping[str, Callable] | None = No
             return slack(environ, start_response)
         if path in routes:
             return routes[path](environ, start_response)
+        below = next((prefix for prefix in routes if prefix.endswith("/") and path.startswith(prefix)), None)
+        if below is not None:
+            return routes[below](environ, start_response)
         start_response("404 Not Found", [("Content-Type", "application/json")])
         return [b'{"error": "not_found"}']
 

@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from microsoft_teams.cards import (AdaptiveCard, CardElement, Fact, FactSet, SubmitAction, SubmitActionData,
-                                   TextBlock)
+from microsoft_teams.cards import (AdaptiveCard, CardElement, Fact, FactSet, Image, OpenUrlAction, SubmitAction,
+                                   SubmitActionData, TextBlock)
 
 from flows.engine.presenters import CONTRIBUTE
 from flows.i18n import fill_moments, t, when
@@ -225,3 +225,13 @@ def _published(view: PublishedView, zone: ZoneInfo):
     if view.link and view.link.startswith("https://"):
         body.append(text(f"[{t(lang, 'The A4 as PDF')}]({view.link})"))
     return view.title, body, (), None
+
+
+def shared_files(comment: str, picture: tuple[str, str] | None, links: Sequence[tuple[str, str]]) -> tuple[str, dict]:
+    """A card sharing files by link: the comment, the picture (alt text, url) inline, a button per link."""
+    body: list[CardElement] = [text(comment)]
+    if picture is not None:
+        body.append(Image(url=picture[1], alt_text=picture[0][:100], size="Stretch"))
+    card = AdaptiveCard(version=VERSION, body=body, fallback_text=comment[:200],
+                        actions=[OpenUrlAction(title=title[:40], url=link) for title, link in links][:MAX_BUTTONS] or None)
+    return " ".join(comment.split())[:200], card.model_dump(exclude_none=True, by_alias=True)

@@ -28,11 +28,10 @@ from dataclasses import dataclass, replace
 
 from microsoft_agents.activity import Activity
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from bot.teams import actors, cards, conversations, dialogs
 from bot.teams.auth import ActivityAuth, Refused
-from bot.teams.sender import TeamsSender, Turn
+from bot.teams.sender import TeamsSender, Turn, channel_language
 from flows.clock import Clock
 from flows.effects import Ephemeral, Place
 from flows.engine.core import Defaults, Engine
@@ -40,7 +39,6 @@ from flows.engine.presenters import CONTRIBUTE
 from flows.events import Choose, Command, Contribute, EditContribution
 from flows.i18n import N_, fill_moments, t, when
 from flows.store.db import Database
-from flows.store.models import Channel, Workspace
 from flows.views import ContributionForm, Notice
 
 log = logging.getLogger("goedwerk.teams")
@@ -69,12 +67,8 @@ class TeamsServices:
 
     def language_of(self, actor) -> str:
         """The channel's language (for texts shown before the engine is asked)."""
-        with self.db.transaction() as session:
-            language = session.scalar(
-                select(Channel.language).join(Workspace, Channel.workspace_id == Workspace.id)
-                .where(Workspace.platform == actor.platform, Workspace.external_id == actor.workspace,
-                       Channel.external_id == actor.channel))
-        return language or self.defaults.language
+        return channel_language(self.db, Place(actor.platform, actor.workspace, actor.channel),
+                                self.defaults.language)
 
 
 def handle_activity(services: TeamsServices, authorization: str | None, body: bytes) -> Reply:

@@ -13,6 +13,7 @@ from bot.logs import configure as configure_logging
 from bot.services import Services, build_services
 from bot.settings import Settings
 from bot.slack.http import make_wsgi
+from bot.teams import files
 from bot.teams.app import build_teams
 from bot.teams.http import MESSAGES_PATH, messages_endpoint
 from bot.teams.inbound import TeamsServices
@@ -36,9 +37,14 @@ def teams_parts(settings: Settings) -> Callable[[Services], PlatformParts]:
 
     def build(services: Services) -> PlatformParts:
         teams = build_teams(settings, services)
-        return PlatformParts({MESSAGES_PATH: messages_endpoint(teams)}, {"teams": teams.sender.deliver})
+        return PlatformParts(routes(teams), {"teams": teams.sender.deliver})
 
     return build
+
+
+def routes(teams: TeamsServices) -> dict[str, Callable]:
+    """Teams' HTTP routes: activities in, and the files cards link to."""
+    return {MESSAGES_PATH: messages_endpoint(teams), files.PATH: files.files_endpoint(teams.db, teams.clock)}
 
 
 def teams_dispatcher(teams: TeamsServices, settings: Settings, clock: Clock) -> Dispatcher:
@@ -63,7 +69,7 @@ def run_teams(settings: Settings, port: int, scheduler: bool = True) -> int:
     clock = SystemClock()
     services = build_services(settings, clock)
     teams = build_teams(settings, services)
-    server = create_server(make_wsgi(None, services.db, {MESSAGES_PATH: messages_endpoint(teams)}),
+    server = create_server(make_wsgi(None, services.db, routes(teams)),
                            host="0.0.0.0", port=port, threads=WAITRESS_THREADS)
     freeze_startup_objects()
     ticker = start_teams_scheduler(teams, settings, clock) if scheduler else None

@@ -11,7 +11,9 @@ How each effect lands in Teams:
   sees in a channel): a message in the person's 1:1 chat with the bot, created once.
   An ephemeral answer to a click in a dialog becomes the dialog's answer instead.
 - :class:`OpenForm`: only as the answer to a dialog request (:class:`Turn.form`).
-- :class:`Upload`, :class:`DirectFile`: not on Teams yet (logged, reported as ``unsupported``).
+- :class:`Upload`: a new channel post with the picture inline and a button to the PDF, both
+  served by goedwerk by expiring link (:mod:`bot.teams.files`); :class:`DirectFile` (a data
+  export): the same card in the person's 1:1 chat. Links in the collection are made fresh.
 
 Every effect is sent on its own: one refused call never stops the rest. Errors are
 logged with the operation, status, tenant and channel, never message text. What
@@ -21,26 +23,40 @@ people wrote is already stored before anything is sent.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 from microsoft_agents.activity import Activity, Attachment
+from sqlalchemy import select
 
-from bot.teams import cards, conversations
+from bot.teams import cards, conversations, files
 from bot.teams.connector import BotConnector, ConnectorError
 from bot.teams.conversations import ConversationRef
 from flows.clock import Clock
-from flows.effects import (Delivery, DirectFile, DirectMessage, Effect, Ephemeral, OpenForm, Place, Post, Remove,
-                           SentMessage, Update, Upload)
+from flows.effects import (Delivery, DirectFile, DirectMessage, Effect, Ephemeral, OpenForm, Place, Post,
+                           Remove, SentMessage, Update, Upload)
+from flows.i18n import N_, t
 from flows.scheduling.dispatcher import RATE_LIMITED
 from flows.store import messages
 from flows.store.db import Database
-from flows.views import View
+from flows.store.models import Channel, Workspace
+from flows.views import ImageList, PublishedView, View
 
 log = logging.getLogger("goedwerk.teams")
 UNREACHABLE = "channel_unreachable"
 UNSUPPORTED = "unsupported"
+PDF_LINK = N_("The A4 as PDF")
+
+
+@dataclass(frozen=True)
+class FileLinks:
+    """Where shared files are served (``GOEDWERK_PUBLIC_URL``) and how long a link works."""
+
+    public_url: str
+    days: int = 30
+    language: str = "nl"
+    """The language of a link's button when the channel chose none."""
 
 
 @dataclass
@@ -81,11 +97,13 @@ def message_activity(view: View, zone: ZoneInfo) -> dict:
 class TeamsSender:
     """Delivers effects to Teams (see the module's docstring)."""
 
-    def __init__(self, db: Database, connector: BotConnector, clock: Clock, zone: ZoneInfo) -> None:
+    def __init__(self, db: Database, connector: BotConnector, clock: Clock, zone: ZoneInfo,
+                 links: FileLinks) -> None:
         self.db = db
         self.connector = connector
         self.clock = clock
         self.zone = zone
+        self.links = links
 
     def deliver(self, effects: Sequence[Effect], turn: Turn | None = None, *, resend: bool = False,
                 delivery: Delivery | None = None) -> list[str]:
@@ -110,6 +128,8 @@ class TeamsSender:
         return errors
 
     def _send(self, effect: Effect, turn: Turn | None, delivery: Delivery | None = None) -> None:
+        if hasattr(effect, "view"):
+            effect = replace(effect, view=self._fresh_links(effect.view))
         if isinstance(effect, Post):
             self._post(effect, delivery)
         elif isinstance(effect, Update):
@@ -134,8 +154,12 @@ class TeamsSender:
             if turn is None or not turn.in_dialog:
                 raise _NotSent("a form opens only in answer to a dialog request")
             turn.form = effect.view
-        elif isinstance(effect, (Upload, DirectFile)):
-            raise _NotSent(UNSUPPORTED)
+        elif isinstance(effect, Upload):
+            self._upload(effect, delivery)
+        elif isinstance(effect, DirectFile):
+            token = files.store(self.db, effect.place.workspace, effect.file, self.clock.now(), self.links.days)
+            self._direct_activity(effect.place, effect.user, _files_activity(
+                effect.comment, None, [(effect.file.title or effect.file.name, self._url(token))]))
 
     def _channel(self, place: Place) -> ConversationRef:
         found = conversations.find(self.db, place.workspace, place.channel)
@@ -143,12 +167,15 @@ class TeamsSender:
             raise _NotSent(UNREACHABLE)
         return found
 
-    def _post(self, effect: Post, delivery: Delivery | None = None) -> None:
+    def _post(self, effect: Post, delivery: Delivery | None = None, activity: dict | None = None,
+              ref_of: Callable[[str], str] | None = None) -> None:
+        """A new post, a thread reply or a chat message; ``activity`` instead of the view's card,
+        ``ref_of`` to remember another reference than the activity id (a file link)."""
         if effect.key and delivery is None and messages.find(self.db, effect.place, effect.key) is not None:
             log.info("message %s was sent before; not again", effect.key)
             return
         channel = self._channel(effect.place)
-        activity = message_activity(effect.view, self.zone)
+        activity = activity or message_activity(effect.view, self.zone)
         parent = messages.find(self.db, effect.place, effect.thread_key) if effect.thread_key else None
         if channel.kind != "channel":  # a chat: no threads, every message in the chat
             ref, root = self.connector.send(channel.service_url, channel.tenant, channel.conversation, activity), None
@@ -162,6 +189,8 @@ class TeamsSender:
                 "channelData": {"channel": {"id": channel.conversation}, "tenant": {"id": channel.tenant}},
                 **({"bot": {"id": channel.bot}} if channel.bot else {})})
             ref, root = str(created.get("activityId") or ""), None
+        if ref and ref_of is not None:
+            ref = ref_of(ref)
         if effect.key and ref and delivery is not None:
             delivery.sent.append(SentMessage(effect.place, effect.key, ref, root))
         elif effect.key and ref:
@@ -178,8 +207,41 @@ class TeamsSender:
             return channel, channel.conversation, ref.ref
         return channel, f"{channel.conversation};messageid={ref.thread_ref or ref.ref}", ref.ref
 
+    def _upload(self, effect: Upload, delivery: Delivery | None) -> None:
+        """The files as a card in the channel; the first link (the A4) is what the key remembers."""
+        now, tenant = self.clock.now(), effect.place.workspace
+        stored = [(blob, self._url(files.store(self.db, tenant, blob, now, self.links.days))) for blob in effect.files]
+        picture = next(((blob.title, link) for blob, link in stored if blob.mime.startswith("image/")), None)
+        documents = [(blob, link) for blob, link in stored if not blob.mime.startswith("image/")]
+        language = channel_language(self.db, effect.place, self.links.language)
+        buttons = [(t(language, PDF_LINK) if blob.mime == "application/pdf" else blob.name, link)
+                   for blob, link in documents]
+        first = (documents or stored)[0][1] if stored else None
+        self._post(Post(effect.place, None, key=effect.key), delivery,
+                   activity=_files_activity(effect.comment, picture, buttons),
+                   ref_of=(lambda _ref: first) if first else None)
+
+    def _url(self, token: str) -> str:
+        return files.url(self.links.public_url, token)
+
+    def _fresh_links(self, view: View) -> View:
+        """The collection's links to our files, made anew (an old one may have expired)."""
+        def fresh(link: str | None) -> str | None:
+            token = files.token_of(self.links.public_url, link)
+            renewed = files.fresh_link(self.db, token, self.clock.now(), self.links.days) if token else None
+            return self._url(renewed) if renewed else link
+
+        if isinstance(view, ImageList):
+            return replace(view, items=tuple(replace(item, link=fresh(item.link)) for item in view.items))
+        if isinstance(view, PublishedView):
+            return replace(view, link=fresh(view.link))
+        return view
+
     def _direct(self, place: Place, user: str, view: View) -> None:
         """A message in the person's 1:1 chat with the bot (started first when there is none)."""
+        self._direct_activity(place, user, message_activity(view, self.zone))
+
+    def _direct_activity(self, place: Place, user: str, activity: dict) -> None:
         chat = conversations.personal_chat(self.db, place.workspace, user)
         if chat is None:
             known = conversations.find(self.db, place.workspace, place.channel) \
@@ -195,7 +257,24 @@ class TeamsSender:
             if not chat.conversation:
                 raise _NotSent("no chat id in Teams' answer")
             conversations.remember(self.db, chat, self.clock.now())
-        self.connector.send(chat.service_url, chat.tenant, chat.conversation, message_activity(view, self.zone))
+        self.connector.send(chat.service_url, chat.tenant, chat.conversation, activity)
+
+
+def _files_activity(comment: str, picture: tuple[str, str] | None, links: list[tuple[str, str]]) -> dict:
+    summary, content = cards.shared_files(comment, picture, links)
+    activity = Activity(type="message", summary=summary,
+                        attachments=[Attachment(content_type=cards.CONTENT_TYPE, content=content)])
+    return activity.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def channel_language(db: Database, place: Place, default: str) -> str:
+    """The language the channel speaks (``default`` until it chose one)."""
+    with db.transaction() as session:
+        language = session.scalar(
+            select(Channel.language).join(Workspace, Channel.workspace_id == Workspace.id)
+            .where(Workspace.platform == place.platform, Workspace.external_id == place.workspace,
+                   Channel.external_id == place.channel))
+    return language or default
 
 
 class _NotSent(Exception):

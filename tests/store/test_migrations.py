@@ -14,6 +14,7 @@ from sqlalchemy.pool import NullPool
 import bot.slack.installation_tables  # noqa: F401  (so Base.metadata has every table)
 import bot.slack.shared_paces  # noqa: F401
 import bot.teams.conversations  # noqa: F401
+import bot.teams.files  # noqa: F401
 from flows.store import migrate
 from flows.store.base import Base
 from flows.store.db import normalise_url

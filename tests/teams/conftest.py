@@ -16,9 +16,8 @@ from bot.services import build_services
 from bot.settings import load_settings
 from bot.slack.http import make_wsgi
 from bot.teams import tls
-from bot.teams.main import start_teams_scheduler
 from bot.teams.app import build_teams
-from bot.teams.http import MESSAGES_PATH, messages_endpoint
+from bot.teams.main import routes, start_teams_scheduler
 from flows.clock import SystemClock
 from flows.store.db import Database
 from tests.slack.conftest import RunningApp
@@ -57,6 +56,7 @@ def fake_connector(fake_login) -> Iterator[FakeConnector]:
         yield fake
 
 
+PUBLIC_URL = "https://goedwerk.example.org"
 FAST_PLAN = "kop=3s,handelingen+kennis=2s,waarden+vrijheid=2s,identiteit=1s,staart=2s"
 
 
@@ -91,12 +91,13 @@ def running_teams(db: Database, login: FakeLogin, connector: FakeConnector, **se
     """The real app's WSGI stack with Teams on (Slack too when ``settings`` configure it)."""
     settings = load_settings(**{**dict(database_url=db.url, teams_app_id=APP_ID, teams_app_password=APP_PASSWORD,
                                        teams_tenant_id=TENANT, teams_openid_metadata_url=login.metadata_url,
-                                       teams_login_url=login.base_url, round_plan=FAST_PLAN, language="en",
+                                       teams_login_url=login.base_url, public_url=PUBLIC_URL,
+                                       round_plan=FAST_PLAN, language="en",
                                        dispatch_interval=0.5, work_processes=0), **settings})
     services = build_services(settings, SystemClock(), upgrade=False)
     teams = build_teams(settings, services)
     ticker = start_teams_scheduler(teams, settings, services.engine.clock)
-    server = create_server(make_wsgi(None, services.db, {MESSAGES_PATH: messages_endpoint(teams)}),
+    server = create_server(make_wsgi(None, services.db, routes(teams)),
                            host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=_serve, args=(server,), daemon=True)
     thread.start()

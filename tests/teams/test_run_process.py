@@ -20,7 +20,8 @@ def teams_env(tmp_path: Path, fake_login, **more: str) -> dict[str, str]:
     env = clean_env(TEAMS_APP_ID=APP_ID, TEAMS_APP_PASSWORD=APP_PASSWORD, TEAMS_TENANT_ID=TENANT,
                     TEAMS_OPENID_METADATA_URL=fake_login.metadata_url, TEAMS_LOGIN_URL=fake_login.base_url,
                     SSL_CERT_FILE=str(throwaway_pki().ca_file), DATABASE_URL=f"sqlite:///{tmp_path / 'goedwerk.db'}",
-                    GOEDWERK_LANGUAGE="en", PYTHONPATH=str(ROOT), **more)
+                    GOEDWERK_PUBLIC_URL="https://goedwerk.example.org", GOEDWERK_LANGUAGE="en",
+                    PYTHONPATH=str(ROOT), **more)
     for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
         env.pop(name, None)
     return env
