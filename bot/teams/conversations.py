@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Column, Index, String, Table, select
+from sqlalchemy import Column, Index, String, Table, func, select, update
 
 from flows.store.base import Base
 from flows.store.db import Database
@@ -32,6 +32,7 @@ conversations = Table(
     Column("user_id", String(255), nullable=True),
     Column("bot_id", String(255), nullable=True),
     Column("updated_at", UTCDateTime(), nullable=False),
+    Column("removed_at", UTCDateTime(), nullable=True),
     Index("ix_teams_conversations_personal", "tenant_id", "user_id"),
 )
 
@@ -47,6 +48,8 @@ class ConversationRef:
     team: str | None = None
     user: str | None = None
     bot: str | None = None
+    removed: bool = False
+    """goedwerk was removed from it (nothing is sent there until it comes back)."""
 
 
 _seen: dict[tuple[str, str], ConversationRef] = {}
@@ -72,10 +75,10 @@ def seen(tenant: str, conversation: str) -> ConversationRef | None:
 def remember(db: Database, ref: ConversationRef, now: datetime) -> None:
     """Insert or refresh the conversation's row (one statement)."""
     values = dict(tenant_id=ref.tenant, conversation_id=ref.conversation, service_url=ref.service_url,
-                  kind=ref.kind, team_id=ref.team, user_id=ref.user, bot_id=ref.bot, updated_at=now)
+                  kind=ref.kind, team_id=ref.team, user_id=ref.user, bot_id=ref.bot, updated_at=now, removed_at=None)
     with db.transaction() as session:
         statement = insert_for(session, conversations).values(**values)
-        refreshed = {name: statement.excluded[name] for name in ("service_url", "kind", "updated_at")}
+        refreshed = {name: statement.excluded[name] for name in ("service_url", "kind", "updated_at", "removed_at")}
         for name in ("team_id", "user_id", "bot_id"):  # an activity that lacks one keeps the one we had
             refreshed[name] = statement.excluded[name] if values[name] is not None else conversations.c[name]
         session.execute(statement.on_conflict_do_update(index_elements=["tenant_id", "conversation_id"],
@@ -85,6 +88,25 @@ def remember(db: Database, ref: ConversationRef, now: datetime) -> None:
         ref = ConversationRef(ref.tenant, ref.conversation, ref.service_url, ref.kind, ref.team or known.team,
                               ref.user or known.user, ref.bot or known.bot)
     _note(ref)
+
+
+def mark_removed(db: Database, tenant: str, conversation: str, team: str | None, now: datetime) -> bool:
+    """goedwerk was removed from a team (all its channels) or a chat; whether any conversation of
+    the tenant still has it."""
+    with db.transaction() as session:
+        where = conversations.c.conversation_id == conversation
+        if team:
+            where = where | (conversations.c.team_id == team)
+        session.execute(update(conversations).where(conversations.c.tenant_id == tenant, where)
+                        .values(removed_at=now))
+        remaining = session.scalar(select(func.count()).select_from(conversations).where(
+            conversations.c.tenant_id == tenant, conversations.c.removed_at.is_(None),
+            conversations.c.kind != "personal"))
+    with _seen_lock:
+        for key in [key for key, ref in _seen.items() if key[0] == tenant and (
+                ref.conversation == conversation or (team and ref.team == team))]:
+            del _seen[key]
+    return bool(remaining)
 
 
 def find(db: Database, tenant: str, conversation: str) -> ConversationRef | None:
@@ -100,7 +122,7 @@ def personal_chat(db: Database, tenant: str, user: str) -> ConversationRef | Non
     with db.transaction() as session:
         row = session.execute(select(conversations).where(
             conversations.c.tenant_id == tenant, conversations.c.user_id == user,
-            conversations.c.kind == "personal").order_by(conversations.c.updated_at.desc())).first()
+            conversations.c.kind == "personal", conversations.c.removed_at.is_(None)).order_by(conversations.c.updated_at.desc())).first()
     return _ref(row) if row else None
 
 
@@ -114,4 +136,4 @@ def any_in_tenant(db: Database, tenant: str) -> ConversationRef | None:
 
 def _ref(row) -> ConversationRef:
     return _note(ConversationRef(row.tenant_id, row.conversation_id, row.service_url, row.kind, row.team_id,
-                                 row.user_id, row.bot_id))
+                                 row.user_id, row.bot_id, row.removed_at is not None))

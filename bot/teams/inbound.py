@@ -15,7 +15,12 @@ What comes in:
   engine's ``Choose``;
 - an ``invoke`` ``task/fetch`` (a button that opens a form) or ``task/submit`` (the
   form sent): answered with the dialog (:mod:`bot.teams.dialogs`);
-- anything else (conversation updates, reactions, unknown invokes): remembered and
+- goedwerk added to a team, chat or personal scope (``conversationUpdate`` naming the bot
+  among ``membersAdded``, or ``installationUpdate`` ``add``): a short welcome there; removed
+  (``membersRemoved``, ``installationUpdate`` ``remove``): nothing is sent there any more, and
+  when no team or chat of the tenant has goedwerk left, the tenant's data is purged after the
+  same grace period as a Slack workspace's that uninstalled goedwerk;
+- anything else (other conversation updates, reactions, unknown invokes): remembered and
   answered with an empty 202 (200 for an invoke), never an error.
 """
 
@@ -28,22 +33,26 @@ from dataclasses import dataclass, replace
 
 from microsoft_agents.activity import Activity
 from pydantic import ValidationError
+from sqlalchemy import select
 
 from bot.teams import actors, cards, conversations, dialogs
 from bot.teams.auth import ActivityAuth, Refused
 from bot.teams.sender import TeamsSender, Turn, channel_language
 from flows.clock import Clock
-from flows.effects import Ephemeral, Place
+from flows.effects import Ephemeral, Place, Post
 from flows.engine.core import Defaults, Engine
+from flows.engine import retention
 from flows.engine.presenters import CONTRIBUTE
 from flows.events import Choose, Command, Contribute, EditContribution
 from flows.i18n import N_, fill_moments, t, when
 from flows.store.db import Database
+from flows.store.models import Workspace
 from flows.views import ContributionForm, Notice
 
 log = logging.getLogger("goedwerk.teams")
 MAX_BODY = 256 * 1024
 """The largest activity accepted (Teams' messages are capped far below this)."""
+WELCOME = N_("Hello, I am goedwerk. I help a team talk for a week about a tricky collaboration situation and write down together what good work is. Mention me in a channel to begin, for example '@goedwerk start'; '@goedwerk help' lists everything I can do.")
 USE_IN_CHANNEL = N_("goedwerk works in a team channel: mention me there, for example '@goedwerk start'.")
 NOT_IN_TEAMS = N_("This form is not in Teams yet; type the command after @goedwerk instead (see @goedwerk help).")
 
@@ -100,6 +109,9 @@ def handle_activity(services: TeamsServices, authorization: str | None, body: by
     conversations.remember(services.db, where, services.clock.now())
     if activity.type == "message":
         _message(services, activity, where)
+        return Reply(202)
+    if activity.type in ("conversationUpdate", "installationUpdate"):
+        _lifecycle(services, activity, where)
         return Reply(202)
     if activity.type == "invoke" and activity.name in ("task/fetch", "task/submit"):
         value = activity.value if isinstance(activity.value, dict) else {}
@@ -211,3 +223,29 @@ def _dialog_answer(services: TeamsServices, turn: Turn, channel: str) -> dict | 
     texts = [fill_moments(view.text, lambda moment: when(view.language, moment, services.sender.zone))
              for view in turn.notices if isinstance(view, Notice)]
     return dialogs.message(" ".join(texts)) if texts else None
+
+
+def _lifecycle(services: TeamsServices, activity: Activity, where: conversations.ConversationRef) -> None:
+    """goedwerk added to or removed from a team, chat or personal scope (see the module's docstring)."""
+    bot = activity.recipient.id if activity.recipient else None
+    added = any(member.id == bot for member in activity.members_added or []) or activity.action in ("add",)
+    removed = any(member.id == bot for member in activity.members_removed or []) or activity.action == "remove"
+    if removed:
+        still_installed = conversations.mark_removed(services.db, where.tenant, where.conversation, where.team,
+                                                     services.clock.now())
+        log.warning("goedwerk was removed from a %s in tenant %s", where.kind, where.tenant)
+        if not still_installed:
+            _tenant_uninstalled(services, where.tenant)
+    elif added:
+        language = services.defaults.language
+        place = Place(actors.PLATFORM, where.tenant, where.conversation)
+        services.sender.deliver([Post(place, Notice(language, t(language, WELCOME)))])
+
+
+def _tenant_uninstalled(services: TeamsServices, tenant: str) -> None:
+    """No team or chat of the tenant has goedwerk any more: queue its purge, as a Slack uninstall does."""
+    with services.db.transaction() as session:
+        workspace = session.scalars(select(Workspace).where(Workspace.platform == actors.PLATFORM,
+                                                            Workspace.external_id == tenant)).first()
+        if workspace is not None:
+            retention.workspace_uninstalled(session, workspace, services.clock.now())

@@ -163,7 +163,7 @@ class TeamsSender:
 
     def _channel(self, place: Place) -> ConversationRef:
         found = conversations.find(self.db, place.workspace, place.channel)
-        if found is None:
+        if found is None or found.removed:
             raise _NotSent(UNREACHABLE)
         return found
 

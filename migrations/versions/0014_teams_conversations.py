@@ -38,6 +38,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.String(length=255), nullable=True),
         sa.Column("bot_id", sa.String(length=255), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("removed_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("tenant_id", "conversation_id", name=op.f("pk_teams_conversations")),
     )
     op.create_index("ix_teams_conversations_personal", "teams_conversations", ["tenant_id", "user_id"])

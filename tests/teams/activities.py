@@ -95,3 +95,12 @@ def personal_click(service_url: str, data: dict, *, user: str = "29:1bob", name:
     activity = personal(service_url, "", user=user, name=name, tenant=tenant)
     del activity["text"]
     return {**activity, "value": data}
+
+
+def removal(service_url: str, *, tenant: str = TENANT) -> dict:
+    """The bot removed from a team (conversationUpdate with membersRemoved)."""
+    activity = install(service_url, tenant=tenant)
+    del activity["membersAdded"]
+    activity["membersRemoved"] = [{"id": BOT}]
+    activity["channelData"]["eventType"] = "teamMemberRemoved"
+    return activity

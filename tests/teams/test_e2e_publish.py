@@ -56,7 +56,7 @@ def test_a_team_runs_a_round_and_publishes_its_image_in_teams(teams_app):
     def asked():
         return [post for post in connector.chat("29:1alice") if any("May we" in text for text in post.texts)]
 
-    assert teams_app.wait_until(asked)  # the consent requests may go out from the dispatcher
+    assert teams_app.wait_until(asked, timeout=30)  # the consent requests may go out from the dispatcher
     (ask,) = asked()
     assert not any("May we" in text for post in connector.chat("29:1bob") for text in post.texts)
     approve = next(action for action in ask.card["actions"] if action["data"]["value"].endswith(":approve"))
@@ -67,7 +67,7 @@ def test_a_team_runs_a_round_and_publishes_its_image_in_teams(teams_app):
         return find_post(teams_app, lambda post: any(element.get("type") == "Image" for card in post.cards
                                                      for element in card["body"]))
 
-    assert teams_app.wait_until(shared_post)
+    assert teams_app.wait_until(shared_post, timeout=30)  # rendering the A4 takes a while on a busy machine
     shared = shared_post()
     assert shared.conversation == f"{CHANNEL};messageid={shared.activity_id}"
     picture = next(element for element in shared.card["body"] if element["type"] == "Image")
