@@ -94,6 +94,11 @@ def _parser() -> argparse.ArgumentParser:
                            description="Upgrade DATABASE_URL to the latest schema.").set_defaults(handler=_db_upgrade)
     db_commands.add_parser("current", help="show the database's schema revision",
                            description="Show the schema revision of DATABASE_URL.").set_defaults(handler=_db_current)
+    db_commands.add_parser(
+        "repair", help="queue the retention purge of closed rounds that have none",
+        description="Find closed rounds whose contributions would never be purged (for example after a "
+                    "crash) and queue their purge; also queue the daily sweep that does this. Prints counts.",
+    ).set_defaults(handler=_db_repair)
 
     content = commands.add_parser("content", help="content packs", description="Content packs.")
     content_commands = content.add_subparsers(dest="content_command", metavar="ACTION", required=True)
@@ -161,6 +166,14 @@ def _db_current(args) -> int:
 
     revision = migrate.current(_settings().database_url)
     print(revision or "empty database (no revision); run: goedwerk db upgrade")
+    return 0
+
+
+def _db_repair(args) -> int:
+    from bot.repair import repair
+
+    repaired = repair(_settings())
+    print(f"Closed rounds: {repaired.closed_rounds}; purges queued again: {repaired.purges_queued}.")
     return 0
 
 

@@ -54,6 +54,7 @@ def run_scheduler(settings: Settings) -> int:
         console = ConsoleAdapter(services.engine, None, clock, settings.zone)
         freeze_startup_objects()
         ticker = Ticker(Dispatcher(services.db, services.engine, clock, console.deliver), settings.dispatch_interval)
+        services.engine.queue_daily_sweep()
         ticker.start()
     print(f"goedwerk: dispatching timed work from {services.db.engine.url.render_as_string(hide_password=True)}.",
           file=sys.stderr, flush=True)

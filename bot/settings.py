@@ -1,7 +1,9 @@
 """Process settings, read from the environment and an optional ``.env`` file.
 
-Every setting is documented in README.md and ``.env.example``. A bad value is
-reported as one line that names the variable (see :func:`load_settings`).
+Every setting is documented in README.md and ``.env.example``. A bad value, or settings
+that do not go together (OAuth without GOEDWERK_SECRET_KEY, HTTP without a signing
+secret), is reported as one line that names the variable (see :func:`load_settings`), so
+every entry point refuses the same things in the same words.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from flows.engine.plan import PlanError, parse_plan
@@ -19,6 +21,8 @@ DEFAULT_ROUND_PLAN = "kop=1d,handelingen+kennis=1d,waarden+vrijheid=1d,identitei
 SLACK_API_URL = "https://slack.com/api/"
 TEAMS_OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 TEAMS_LOGIN_URL = "https://login.microsoftonline.com"
+DEFAULT_MAX_REQUEST_BYTES = 1_048_576
+"""1 MB: far above anything Slack sends (its largest payloads are a few tens of kB)."""
 
 
 class SettingsError(Exception):
@@ -69,6 +73,9 @@ class Settings(BaseSettings):
     """Child processes that do the work after Slack's requests are acknowledged
     (:mod:`bot.slack.work_processes`); 0 keeps it on threads of the serving process;
     unset: 2, or 0 on an in-memory database (children could not see it)."""
+    max_request_bytes: int = Field(default=DEFAULT_MAX_REQUEST_BYTES, ge=1024, le=100_000_000,
+                                   validation_alias="GOEDWERK_MAX_REQUEST_BYTES")
+    """The largest request body served; larger ones get 413 before their body is read."""
     checkback_days: int = Field(default=21, ge=0, le=365, validation_alias="GOEDWERK_CHECKBACK_DAYS")
     reminder_at: float = Field(default=0.8, gt=0, lt=1, validation_alias="GOEDWERK_REMINDER_AT")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
@@ -170,6 +177,22 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
+    @model_validator(mode="after")
+    def _settings_that_belong_together(self) -> "Settings":
+        """Combinations no entry point may run with (each says which variable to set)."""
+        if self.slack_client_id and not self.slack_client_secret:
+            raise ValueError("SLACK_CLIENT_SECRET: needed with SLACK_CLIENT_ID (from the app's Basic Information)")
+        if self.slack_client_id and not self.secret_key:
+            raise ValueError("GOEDWERK_SECRET_KEY: needed to store the workspaces' tokens encrypted "
+                             "(SLACK_CLIENT_ID is set); make one with: goedwerk keys new")
+        if self.slack_configured and not self.slack_app_token and not self.slack_signing_secret:
+            raise ValueError("SLACK_SIGNING_SECRET: needed to serve Slack over HTTP "
+                             "(or set SLACK_APP_TOKEN for Socket Mode)")
+        if self.slack_configured and not self.slack_client_id and not self.slack_bot_token:
+            raise ValueError("SLACK_BOT_TOKEN: set it (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
+                             "(many workspaces)")
+        return self
+
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -178,7 +201,6 @@ class Settings(BaseSettings):
     def slack_configured(self) -> bool:
         """True when any Slack credential is set, so `goedwerk run` serves Slack."""
         return bool(self.slack_bot_token or self.slack_client_id or self.slack_app_token)
-
 
     @property
     def teams_configured(self) -> bool:
@@ -221,4 +243,6 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as error:
         first = error.errors()[0]
         message = str(first["msg"]).removeprefix("Value error, ")
+        if not first.get("loc"):  # settings that belong together: the message names the variable
+            raise SettingsError(message) from None
         raise SettingsError(f"{_variable_name(first)}: {message}") from None

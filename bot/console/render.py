@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from zoneinfo import ZoneInfo
 
-from flows.i18n import fill_moments, t, when
+from flows.i18n import fill_mentions, fill_moments, t, when
 from flows.views import (
     ContributionForm,
     ContributionView,
@@ -37,7 +37,7 @@ def render(view: View, zone: ZoneInfo) -> list[str]:
     """The lines that show ``view``; choices are rendered by the caller."""
     lang = view.language
     if isinstance(view, Notice):
-        text = fill_moments(view.text, lambda moment: when(lang, moment, zone))
+        text = fill_mentions(fill_moments(view.text, lambda moment: when(lang, moment, zone)), str)
         return _wrap(("⚠ " if view.error else "") + text)
     if isinstance(view, RoundView):
         return _round(view, zone)

@@ -12,9 +12,9 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from bot.services import Services
 from bot.settings import Settings
-from bot.slack import actors, installation_tables
+from bot.slack import actors, installation_tables, request_guard
 from bot.slack.clients import TeamClients, build_client
-from bot.slack.installation_store import BatchInstallationStore
+from bot.slack.installation_store import BatchInstallationStore, forget_installer
 from bot.slack.listeners import events, interactions, shortcuts, views
 from bot.slack.members import members_of
 from bot.slack.pacing import WorkspaceCooldown
@@ -54,13 +54,14 @@ class SlackApp:
 
 
 def _installation_store(settings: Settings, services: Services) -> BatchInstallationStore:
-    """Tokens encrypted at rest with GOEDWERK_SECRET_KEY (`goedwerk run` refuses to start without it)."""
-    tables = dict(client_id=settings.slack_client_id or "", engine=services.db.engine,
-                  bots_table_name=installation_tables.BOTS_TABLE,
-                  installations_table_name=installation_tables.INSTALLATIONS_TABLE)
-    if settings.secret_key:
-        return EncryptedInstallationStore(**tables, cipher=TokenCipher(settings.secret_key))
-    return BatchInstallationStore(**tables)
+    """Tokens encrypted at rest with GOEDWERK_SECRET_KEY; there is no store that keeps them
+    in plain text (the settings refuse OAuth without a key, and so does this)."""
+    if not settings.secret_key:
+        raise ValueError("GOEDWERK_SECRET_KEY is needed to store the workspaces' tokens")
+    return EncryptedInstallationStore(client_id=settings.slack_client_id or "", engine=services.db.engine,
+                                      bots_table_name=installation_tables.BOTS_TABLE,
+                                      installations_table_name=installation_tables.INSTALLATIONS_TABLE,
+                                      cipher=TokenCipher(settings.secret_key))
 
 
 def build_app(settings: Settings, services: Services, *, socket_mode: bool = False) -> SlackApp:
@@ -86,6 +87,7 @@ def build_app(settings: Settings, services: Services, *, socket_mode: bool = Fal
         # Bolt runs only the first listener matching an event, so its own uninstall listener
         # (delete the tokens) would hide events.py's (mark the workspace): do both here.
         # Both also drop this process's cached token (``clients`` is built below).
+        services.engine.on_person_forgotten(forget_installer)
         revoke_tokens = app.default_tokens_revoked_event_listener()
         forget_tokens = app.default_app_uninstalled_event_listener()
 
@@ -119,6 +121,7 @@ def build_app(settings: Settings, services: Services, *, socket_mode: bool = Fal
 
         tokens_for = None  # one token, nothing to look up
 
+    request_guard.quiet_bolt_loggers()  # Bolt's loggers exist now; none may log a request body
     # A 429 in one thread holds the workspace's other posts back, then spaces them; on
     # PostgreSQL (where several processes scale out) the processes share those paces.
     # Not on SQLite: a 429 met inside a transaction would wait there for the write lock.

@@ -11,6 +11,7 @@ from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
 from sqlalchemy import text
 
+from bot.slack import request_guard
 from flows.store.db import Database
 
 log = logging.getLogger("goedwerk.http")
@@ -42,10 +43,12 @@ class _Handler(SlackRequestHandler):
             return BoltResponse(status=400, body="")
 
 
-def make_wsgi(bolt_app, db: Database, routes: Mapping[str, Callable] | None = None):
+def make_wsgi(bolt_app, db: Database, max_body: int = request_guard.DEFAULT_MAX_BODY,
+              routes: Mapping[str, Callable] | None = None):
     """A WSGI callable serving ``SLACK_PATHS`` with Bolt (when ``bolt_app`` is given),
     ``/healthz`` itself and ``routes`` (path → WSGI callable; Teams' ``/api/messages``; a path
-    ending in ``/`` serves everything below it)."""
+    ending in ``/`` serves everything below it), refusing bodies over ``max_body`` bytes
+    (:mod:`bot.slack.request_guard`)."""
     slack = _Handler(bolt_app) if bolt_app is not None else None
     routes = dict(routes or {})
 
@@ -63,7 +66,7 @@ def make_wsgi(bolt_app, db: Database, routes: Mapping[str, Callable] | None = No
         start_response("404 Not Found", [("Content-Type", "application/json")])
         return [b'{"error": "not_found"}']
 
-    return application
+    return request_guard.limit_body(application, max_body)
 
 
 def _health(db: Database, start_response):

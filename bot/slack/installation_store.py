@@ -13,7 +13,11 @@ from typing import Any
 
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-from sqlalchemy import desc
+from sqlalchemy import desc, update
+
+from bot.slack import installation_tables
+
+ERASED_INSTALLER = "-"
 
 
 class BatchInstallationStore(SQLAlchemyInstallationStore):
@@ -47,3 +51,14 @@ class BatchInstallationStore(SQLAlchemyInstallationStore):
     def readable_bot(self, row: Any) -> Bot | None:
         """The row as a ``Bot``, or None when it cannot be read (a subclass may refuse)."""
         return self.build_bot_entity(row)
+
+
+def forget_installer(session, platform: str, team: str, user: str) -> None:
+    """An erased person who installed the app: their id leaves the installation rows (the
+    column may not be empty, so it says :data:`ERASED_INSTALLER`), with any user token."""
+    if platform != "slack":
+        return
+    table = installation_tables.installations
+    session.execute(update(table).where(table.c.team_id == team, table.c.user_id == user)
+                    .values(user_id=ERASED_INSTALLER, user_token=None, user_scopes=None,
+                            user_refresh_token=None, user_token_expires_at=None))

@@ -18,6 +18,7 @@ from bot.settings import Settings
 from bot.slack.app import build_app
 from bot.slack import work_processes
 from bot.slack.http import make_wsgi
+from bot.slack.request_guard import server_limit
 from flows.clock import SystemClock
 from flows.scheduling.dispatcher import Dispatcher
 from flows.scheduling.ticker import Ticker
@@ -53,25 +54,15 @@ def start_scheduler(slack, settings: Settings, clock, others: dict | None = None
     """Run the dispatcher in this process: timed steps are sent with each team's token."""
     ticker = Ticker(slack_dispatcher(slack, settings, clock, others), settings.dispatch_interval)
     slack.services.engine.on_schedule(ticker.wake)
+    slack.services.engine.queue_daily_sweep()
     ticker.start()
     return ticker
 
 
 def run_slack(settings: Settings, port: int, scheduler: bool, parts=None) -> int:
-    """Serve Slack; ``parts(services)``, when given, adds another platform's routes on the same
-    port and its timed work to the dispatcher (Teams: :class:`bot.teams.main.PlatformParts`)."""
-    if not settings.slack_app_token and not settings.slack_signing_secret:
-        print("goedwerk: SLACK_SIGNING_SECRET is needed to serve Slack over HTTP "
-              "(or set SLACK_APP_TOKEN for Socket Mode).", file=sys.stderr)
-        return 2
-    if not settings.slack_client_id and not settings.slack_bot_token:
-        print("goedwerk: set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
-              "(many workspaces).", file=sys.stderr)
-        return 2
-    if settings.slack_client_id and not settings.secret_key:
-        print("goedwerk: GOEDWERK_SECRET_KEY is needed to store the workspaces' tokens encrypted "
-              "(SLACK_CLIENT_ID is set); make one with: goedwerk keys new", file=sys.stderr)
-        return 2
+    """Serve Slack; ``settings`` were checked as a whole when loaded (:mod:`bot.settings`).
+    ``parts(services)``, when given, adds another platform's routes on the same port and its
+    timed work to the dispatcher (Teams: :class:`bot.teams.main.PlatformParts`)."""
     configure_logging(settings.log_level)
     clock = SystemClock()
     services = build_services(settings, clock)
@@ -104,8 +95,9 @@ def run_slack(settings: Settings, port: int, scheduler: bool, parts=None) -> int
             from waitress import create_server
 
             routes = extra.routes if extra else {}
-            server = create_server(make_wsgi(slack.app, services.db, routes), host="0.0.0.0", port=port,
-                                   threads=WAITRESS_THREADS)
+            server = create_server(make_wsgi(slack.app, services.db, settings.max_request_bytes, routes=routes),
+                                   host="0.0.0.0", port=port, threads=WAITRESS_THREADS,
+                                   **server_limit(settings.max_request_bytes))
             signal.signal(signal.SIGTERM, lambda *_: server.close())
             also = ", ".join(f"POST {path}" for path in routes)
             print(f"goedwerk: serving Slack on port {server.effective_port} (POST /slack/events, "

@@ -13,15 +13,15 @@ comes back untrusted: the engine looks every id up and checks permissions.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from microsoft_teams.cards import (AdaptiveCard, CardElement, Fact, FactSet, Image, OpenUrlAction, SubmitAction,
-                                   SubmitActionData, TextBlock)
+from microsoft_teams.cards import (AdaptiveCard, CardElement, Fact, FactSet, Image, Mention, MentionedEntity,
+                                   OpenUrlAction, SubmitAction, SubmitActionData, TeamsCardProperties, TextBlock)
 
 from flows.engine.presenters import CONTRIBUTE
-from flows.i18n import fill_moments, t, when
+from flows.i18n import N_, fill_mentions, fill_moments, t, when
 from flows.views import (Choice, ConsentRequest, ContributionView, ImageList, Notice, PromptView, PublishedView,
                          ReminderView, RoundView, SituationCard, SituationList, SummaryView, View)
 
@@ -34,6 +34,31 @@ STATUS = {"active": "running", "closed": "closed", "cancelled": "stopped"}
 MARKS = {"done": "✓", "current": "▶", "upcoming": "·"}
 MAX_BUTTONS = 6
 """Teams shows at most six actions on a card; more go into a second action set."""
+SOMEONE = N_("someone")
+Names = Callable[[str], "str | None"]
+"""A person's display name by their Teams id (None when goedwerk does not know it)."""
+
+
+class Mentions:
+    """Mentions of people on one card: ``<at>name</at>`` in the text, and the entity Teams needs
+    to make it a mention (a person whose name goedwerk does not know is "someone", unmentioned)."""
+
+    def __init__(self, language: str, names: Names | None) -> None:
+        self.language = language
+        self.names = names
+        self.entities: list[Mention] = []
+
+    def show(self, user: str) -> str:
+        name = self.names(user) if self.names else None
+        if not name:
+            return t(self.language, SOMEONE)
+        text = f"<at>{name}</at>"
+        if all(entity.text != text for entity in self.entities):
+            self.entities.append(Mention(text=text, mentioned=MentionedEntity(id=user, name=name)))
+        return text
+
+    def plain(self, user: str) -> str:
+        return (self.names(user) if self.names else None) or t(self.language, SOMEONE)
 
 
 def moment(value: datetime) -> str:
@@ -65,33 +90,37 @@ def button(choice: Choice, channel: str | None = None) -> SubmitAction:
 
 
 def adaptive(body: Sequence[CardElement], choices: Sequence[Choice] = (), channel: str | None = None,
-             fallback: str | None = None) -> dict:
+             fallback: str | None = None, mentions: Mentions | None = None) -> dict:
     card = AdaptiveCard(version=VERSION, body=list(body), fallback_text=fallback,
                         actions=[button(choice, channel) for choice in choices][:MAX_BUTTONS] or None)
     card.ac_schema = "http://adaptivecards.io/schemas/adaptive-card.json"
+    if mentions is not None and mentions.entities:
+        card.msteams = TeamsCardProperties(entities=mentions.entities)
     return card.model_dump(exclude_none=True, by_alias=True)
 
 
-def card(view: View, zone: ZoneInfo) -> tuple[str, dict]:
-    """The fallback text and the card (as JSON-ready dict) that show ``view`` in a conversation."""
+def card(view: View, zone: ZoneInfo, names: Names | None = None) -> tuple[str, dict]:
+    """The fallback text and the card (as JSON-ready dict) that show ``view`` in a conversation;
+    ``names`` gives the names of people the view mentions."""
     builders = {Notice: _notice, RoundView: _round, PromptView: _prompt, ContributionView: _contribution,
                 SituationList: _situations, SituationCard: _situation, SummaryView: _summary,
                 ReminderView: _reminder, ConsentRequest: _consent, ImageList: _images, PublishedView: _published}
     builder = builders.get(type(view))
     if builder is None:
         raise TypeError(f"no Teams card for {type(view).__name__}")
-    fallback, body, choices, channel = builder(view, zone)
+    mentions = Mentions(view.language, names)
+    fallback, body, choices, channel = builder(view, zone, mentions)
     summary = " ".join(fallback.split())[:200]
-    return summary, adaptive(body, choices, channel, summary)
+    return summary, adaptive(body, choices, channel, summary, mentions)
 
 
-def _notice(view: Notice, zone: ZoneInfo):
-    shown = fill_moments(view.text, moment)
-    fallback = fill_moments(view.text, lambda m: when(view.language, m, zone))
+def _notice(view: Notice, zone: ZoneInfo, mentions: Mentions):
+    shown = fill_mentions(fill_moments(view.text, moment), mentions.show)
+    fallback = fill_mentions(fill_moments(view.text, lambda m: when(view.language, m, zone)), mentions.plain)
     return fallback, [text(shown, color="Attention" if view.error else None)], view.choices, None
 
 
-def _round(view: RoundView, zone: ZoneInfo):
+def _round(view: RoundView, zone: ZoneInfo, mentions: Mentions):
     lang = view.language
     title = f"{view.situation_number}. {view.situation_title}"
     status = t(lang, STATUS[view.status]) if view.status in STATUS else view.status
@@ -103,13 +132,14 @@ def _round(view: RoundView, zone: ZoneInfo):
     coverage = " · ".join(f"{c.label} {c.count}" for c in view.coverage)
     body.append(text(t(lang, "Contributions per topic: {coverage}", coverage=coverage)))
     body.append(small(t(lang, "Participants: {count} · facilitator: {facilitator} · closes {moment}",
-                        count=view.participants, facilitator=view.facilitator, moment=moment(view.deadline))))
+                        count=view.participants, facilitator=mentions.show(view.facilitator),
+                        moment=moment(view.deadline))))
     if view.summary_ready:
         body.append(text(t(lang, "The draft image of good work has been posted below.")))
     return f"{title} — {view.question}", body, view.choices, None
 
 
-def _prompt(view: PromptView, zone: ZoneInfo):
+def _prompt(view: PromptView, zone: ZoneInfo, mentions: Mentions):
     lang = view.language
     body: list[CardElement] = [heading(view.label), text(view.intro)]
     body += [text(f"- {question}") for question in view.questions]
@@ -119,7 +149,7 @@ def _prompt(view: PromptView, zone: ZoneInfo):
     return f"{view.label}: {view.intro}", body, view.choices, None
 
 
-def _contribution(view: ContributionView, zone: ZoneInfo):
+def _contribution(view: ContributionView, zone: ZoneInfo, mentions: Mentions):
     lang = view.language
     author = view.author or t(lang, "anonymous")
     first = author + (" " + t(lang, "(edited)") if view.edited else "")
@@ -134,7 +164,7 @@ def _contribution(view: ContributionView, zone: ZoneInfo):
     return f"{author} ({view.label}): {view.text}", body, choices, None
 
 
-def _situations(view: SituationList, zone: ZoneInfo):
+def _situations(view: SituationList, zone: ZoneInfo, mentions: Mentions):
     lang = view.language
     lines = []
     for item in view.items:
@@ -146,7 +176,7 @@ def _situations(view: SituationList, zone: ZoneInfo):
     return title, [heading(title), *lines], view.choices, None
 
 
-def _situation(view: SituationCard, zone: ZoneInfo):
+def _situation(view: SituationCard, zone: ZoneInfo, mentions: Mentions):
     lang = view.language
     body: list[CardElement] = [text(view.intro)] if view.intro else []
     body += [heading(f"{view.number}. {view.title}"), text(view.description), text(view.question, weight="Bolder")]
@@ -156,7 +186,7 @@ def _situation(view: SituationCard, zone: ZoneInfo):
     return (f"{view.intro} {fallback}" if view.intro else fallback), body, view.choices, None
 
 
-def _summary(view: SummaryView, zone: ZoneInfo):
+def _summary(view: SummaryView, zone: ZoneInfo, mentions: Mentions):
     lang = view.language
     title = (t(lang, "Image of good work") if view.final else t(lang, "Draft image of good work so far")) \
         + f": {view.situation_title}"
@@ -185,14 +215,14 @@ def _summary(view: SummaryView, zone: ZoneInfo):
     return title, body, view.choices, None
 
 
-def _reminder(view: ReminderView, zone: ZoneInfo):
+def _reminder(view: ReminderView, zone: ZoneInfo, mentions: Mentions):
     lang = view.language
     shown = t(lang, "Reminder: the step {step} of the round on {title} in #{channel} is open until {moment}, and you have not taken part yet.",
               step=view.step_label, title=view.situation_title, channel=view.channel, moment=moment(view.ends_at))
     return t(lang, "A reminder from goedwerk"), [text(shown)], view.choices, view.channel
 
 
-def _consent(view: ConsentRequest, zone: ZoneInfo):
+def _consent(view: ConsentRequest, zone: ZoneInfo, mentions: Mentions):
     lang = view.language
     body: list[CardElement] = [text(t(lang, "The image of good work on {title} is about to be published and quotes you by name:",
                                       title=view.situation_title))]
@@ -202,7 +232,7 @@ def _consent(view: ConsentRequest, zone: ZoneInfo):
     return t(lang, "May we quote you?"), body, view.choices, view.channel
 
 
-def _images(view: ImageList, zone: ZoneInfo):
+def _images(view: ImageList, zone: ZoneInfo, mentions: Mentions):
     lang = view.language
     if not view.items:
         empty = t(lang, "No published images of good work yet.")
@@ -214,7 +244,7 @@ def _images(view: ImageList, zone: ZoneInfo):
     return heading_text, [heading(heading_text), *lines], view.choices, None
 
 
-def _published(view: PublishedView, zone: ZoneInfo):
+def _published(view: PublishedView, zone: ZoneInfo, mentions: Mentions):
     lang = view.language
     body: list[CardElement] = [heading(view.title), small(f"{view.situation} · {moment(view.published)}")]
     if view.experience:

@@ -13,6 +13,7 @@ from bot.logs import configure as configure_logging
 from bot.services import Services, build_services
 from bot.settings import Settings
 from bot.slack.http import make_wsgi
+from bot.slack.request_guard import server_limit
 from bot.teams import files
 from bot.teams.app import build_teams
 from bot.teams.http import MESSAGES_PATH, messages_endpoint
@@ -57,6 +58,7 @@ def teams_dispatcher(teams: TeamsServices, settings: Settings, clock: Clock) -> 
 def start_teams_scheduler(teams: TeamsServices, settings: Settings, clock: Clock) -> Ticker:
     ticker = Ticker(teams_dispatcher(teams, settings, clock), settings.dispatch_interval)
     teams.engine.on_schedule(ticker.wake)
+    teams.engine.queue_daily_sweep()
     ticker.start()
     return ticker
 
@@ -69,8 +71,9 @@ def run_teams(settings: Settings, port: int, scheduler: bool = True) -> int:
     clock = SystemClock()
     services = build_services(settings, clock)
     teams = build_teams(settings, services)
-    server = create_server(make_wsgi(None, services.db, routes(teams)),
-                           host="0.0.0.0", port=port, threads=WAITRESS_THREADS)
+    server = create_server(make_wsgi(None, services.db, settings.max_request_bytes, routes=routes(teams)),
+                           host="0.0.0.0", port=port, threads=WAITRESS_THREADS,
+                           **server_limit(settings.max_request_bytes))
     freeze_startup_objects()
     ticker = start_teams_scheduler(teams, settings, clock) if scheduler else None
     signal.signal(signal.SIGTERM, lambda *_: server.close())

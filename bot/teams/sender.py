@@ -40,7 +40,7 @@ from flows.i18n import N_, t
 from flows.scheduling.dispatcher import RATE_LIMITED
 from flows.store import messages
 from flows.store.db import Database
-from flows.store.models import Channel, Workspace
+from flows.store.models import Channel, Person, Workspace
 from flows.views import ImageList, PublishedView, View
 
 log = logging.getLogger("goedwerk.teams")
@@ -86,9 +86,9 @@ def outcome(error: ConnectorError) -> str:
     return "permanent"
 
 
-def message_activity(view: View, zone: ZoneInfo) -> dict:
+def message_activity(view: View, zone: ZoneInfo, names: cards.Names | None = None) -> dict:
     """A message activity (Microsoft's model) carrying the view's card."""
-    summary, content = cards.card(view, zone)
+    summary, content = cards.card(view, zone, names)
     activity = Activity(type="message", summary=summary,
                         attachments=[Attachment(content_type=cards.CONTENT_TYPE, content=content)])
     return activity.model_dump(mode="json", by_alias=True, exclude_none=True)
@@ -137,7 +137,7 @@ class TeamsSender:
             if where is not None:
                 channel, conversation, activity_id = where
                 self.connector.update(channel.service_url, channel.tenant, conversation, activity_id,
-                                      message_activity(effect.view, self.zone))
+                                      self._activity(effect.view, effect.place))
         elif isinstance(effect, Remove):
             where = self._landed(effect.place, effect.key)
             if where is not None:
@@ -175,7 +175,7 @@ class TeamsSender:
             log.info("message %s was sent before; not again", effect.key)
             return
         channel = self._channel(effect.place)
-        activity = activity or message_activity(effect.view, self.zone)
+        activity = activity or self._activity(effect.view, effect.place)
         parent = messages.find(self.db, effect.place, effect.thread_key) if effect.thread_key else None
         if channel.kind != "channel":  # a chat: no threads, every message in the chat
             ref, root = self.connector.send(channel.service_url, channel.tenant, channel.conversation, activity), None
@@ -221,6 +221,9 @@ class TeamsSender:
                    activity=_files_activity(effect.comment, picture, buttons),
                    ref_of=(lambda _ref: first) if first else None)
 
+    def _activity(self, view: View, place: Place) -> dict:
+        return message_activity(view, self.zone, display_names(self.db, place.workspace))
+
     def _url(self, token: str) -> str:
         return files.url(self.links.public_url, token)
 
@@ -239,7 +242,7 @@ class TeamsSender:
 
     def _direct(self, place: Place, user: str, view: View) -> None:
         """A message in the person's 1:1 chat with the bot (started first when there is none)."""
-        self._direct_activity(place, user, message_activity(view, self.zone))
+        self._direct_activity(place, user, self._activity(view, place))
 
     def _direct_activity(self, place: Place, user: str, activity: dict) -> None:
         chat = conversations.personal_chat(self.db, place.workspace, user)
@@ -265,6 +268,16 @@ def _files_activity(comment: str, picture: tuple[str, str] | None, links: list[t
     activity = Activity(type="message", summary=summary,
                         attachments=[Attachment(content_type=cards.CONTENT_TYPE, content=content)])
     return activity.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def display_names(db: Database, tenant: str) -> cards.Names:
+    """Names of the tenant's people as goedwerk last saw them (from their own activities)."""
+    def name_of(user: str) -> str | None:
+        with db.transaction() as session:
+            return session.scalar(select(Person.display_name).join(Workspace, Person.workspace_id == Workspace.id)
+                                  .where(Workspace.platform == "teams", Workspace.external_id == tenant,
+                                         Person.external_id == user))
+    return name_of
 
 
 def channel_language(db: Database, place: Place, default: str) -> str:

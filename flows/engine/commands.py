@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from flows.engine import anonymity
 from flows.i18n import N_
 
 ALIASES = {
@@ -39,7 +40,6 @@ ALIASES = {
     "help": "help", "hulp": "help", "?": "help",
 }
 RANDOM_WORDS = {"willekeurig", "random"}
-ANONYMOUS_WORDS = {"anoniem", "anonymous", "anon"}
 MAX_COMMAND_LENGTH = 4000
 _VIRTUES = re.compile(r"^\[([^\]]*)\]\s*")
 _MENTION = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$")
@@ -97,10 +97,8 @@ def _parse_contribution(rest: str) -> dict:
     topic, rest = _split_first(rest)
     if not topic:
         raise CommandError(usage)
-    anonymous = False
-    first, remainder = _split_first(rest)
-    if first.lower() in ANONYMOUS_WORDS:
-        anonymous, rest = True, remainder
+    reading = anonymity.read(rest)
+    anonymous, rest = reading.anonymous, reading.text
     virtues: tuple[str, ...] = ()
     match = _VIRTUES.match(rest.strip())
     if match:
@@ -108,7 +106,8 @@ def _parse_contribution(rest: str) -> dict:
         rest = rest.strip()[match.end():]
     if not rest.strip() and not virtues:
         raise CommandError(usage)
-    return {"topic": topic.lower(), "anonymous": anonymous, "virtues": virtues, "text": rest.strip()}
+    return {"topic": topic.lower(), "anonymous": anonymous, "virtues": virtues, "text": rest.strip(),
+            "doubtful": reading.doubtful}
 
 
 def _parse_user(rest: str, usage: str) -> str:
@@ -177,6 +176,15 @@ def _parse_my_data(rest: str) -> dict:
     raise CommandError(N_("Use: my-data [export | delete [confirm]]"))
 
 
+def _parse_retention(rest: str) -> dict:
+    """``{"days": int | None, "confirmed": bool}`` from ``[days [confirm]]``."""
+    words = rest.lower().split()
+    confirmed = len(words) == 2 and words[1] in ("bevestig", "confirm")
+    if len(words) > 1 + confirmed or (words and (not words[0].isdigit() or len(words[0]) > 6)):
+        raise CommandError(N_("Use: retention [days [confirm]] (1 to 3650)"))
+    return {"days": int(words[0]) if words else None, "confirmed": confirmed}
+
+
 def parse(text: str) -> Parsed:
     """Parse one command line; an empty line means help."""
     if len(text) > MAX_COMMAND_LENGTH:
@@ -232,10 +240,7 @@ def parse(text: str) -> Parsed:
     if name == "mijn-gegevens":
         return Parsed(name, _parse_my_data(rest))
     if name == "bewaartermijn":
-        days = rest.strip()
-        if days and (not days.isdigit() or len(days) > 6):
-            raise CommandError(N_("Use: retention [days] (1 to 3650)"))
-        return Parsed(name, {"days": int(days) if days else None})
+        return Parsed(name, _parse_retention(rest))
     if name == "ervaring":
         return Parsed(name, {"contribution": _number(rest.strip(), N_("Use: experience <number>"))})
     if name == "toon":

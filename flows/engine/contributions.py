@@ -24,6 +24,7 @@ from flows.store import queries
 from flows.store.models import ROUND_ACTIVE, Contribution, ContributionVirtue, Round
 
 MAX_TEXT = 3000
+RELEASED_KEY_PREFIX = "gone:"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -176,9 +177,15 @@ def edit(scope: Scope, content: ContentPack, contribution_id: int, text: str, an
             Update(scope.place, f"kickoff:{round_row.id}", presenters.round_view(scope, content, round_row))]
 
 
+def released_key(contribution_id: int) -> str:
+    """The idempotency key a deleted or erased contribution keeps: nothing derived from its
+    text or author, so the same words can be written again."""
+    return f"{RELEASED_KEY_PREFIX}{contribution_id}"
+
+
 def delete(scope: Scope, content: ContentPack, contribution_id: int) -> list[Effect]:
     row, round_row = own_contribution(scope, contribution_id)
-    row.deleted_at, row.text = scope.now, ""
+    row.deleted_at, row.text, row.idempotency_key = scope.now, "", released_key(row.id)
     row.virtues = []
     scope.session.flush()
     return [Remove(scope.place, f"contribution:{row.id}"),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from flows.clock import Clock
 from flows.content.schema import ContentPack
 from flows.effects import Effect, Ephemeral, OpenForm, Place
-from flows.engine import checkback, commands, contributions, image, privacy, reminders, retention, rounds, weekly, weekly_fanout
+from flows.engine import anonymity, checkback, commands, contributions, image, privacy, reminders, retention, rounds, weekly, weekly_fanout
 from flows.engine.catalog import help_view, situation_card, situation_list
 from flows.engine.forms import contribution_form, edit_form
 from flows.engine.home import home_view
@@ -58,6 +58,7 @@ class Engine:
         self.rng = rng or random.Random()
         self._wake_listeners: list[Callable[[], None]] = []
         self._unreachable_listeners: list[Callable] = []
+        self._forgotten_listeners: list[Callable] = []
         self.on_channel_unreachable(weekly.pause_unreachable)
 
     def on_schedule(self, listener: Callable[[], None]) -> None:
@@ -172,6 +173,23 @@ class Engine:
     def on_channel_unreachable(self, listener: Callable) -> None:
         self._unreachable_listeners.append(listener)
 
+    def queue_daily_sweep(self) -> None:
+        """Make sure the daily retention sweep is queued (a dispatching process calls this as
+        it starts, so the sweep runs even where no round has closed since an upgrade)."""
+        with self.db.transaction() as session:
+            retention.schedule_sweep(session, self.clock.now())
+
+    def on_person_forgotten(self, listener: Callable) -> None:
+        """``listener(session, platform, workspace, user)`` runs in the transaction that erases a
+        person, so an adapter erases what it stored about them too (Slack: an installer's id)."""
+        self._forgotten_listeners.append(listener)
+
+    def _forget(self, scope: Scope) -> list[Effect]:
+        effects = privacy.forget(scope, self.content)
+        for listener in self._forgotten_listeners:
+            listener(scope.session, scope.workspace.platform, scope.workspace.external_id, scope.actor.user)
+        return effects
+
     def _members(self, scope: Scope) -> list[str]:
         if self.members_of is not None:
             try:
@@ -193,8 +211,9 @@ class Engine:
         if isinstance(event, Command):
             return self._command(scope, commands.parse(event.text))
         if isinstance(event, Contribute):
+            anonymous, text = anonymity.in_form(event.text, event.anonymous)
             return contributions.contribute(
-                scope, content, topic=event.topic, text=event.text, anonymous=event.anonymous,
+                scope, content, topic=event.topic, text=text, anonymous=anonymous,
                 passed=event.passed, virtues=event.virtues, idempotency_key=event.idempotency_key,
                 round_id=event.round_id)
         if isinstance(event, EditContribution):
@@ -220,6 +239,8 @@ class Engine:
             case "status":
                 return rounds.status(scope, content)
             case "bijdrage":
+                if args["doubtful"]:
+                    return [anonymity.ask_first(scope, args["doubtful"], args["topic"])]
                 return contributions.contribute(scope, content, topic=args["topic"], text=args["text"],
                                                 anonymous=args["anonymous"], virtues=args["virtues"])
             case "pas":
@@ -264,9 +285,11 @@ class Engine:
             case "wekelijks":
                 return weekly.command(scope, content, args, self.rng)
             case "mijn-gegevens":
+                if args["mode"] == "delete-confirm":
+                    return self._forget(scope)
                 return privacy.command(scope, content, args["mode"])
             case "bewaartermijn":
-                return retention.command(scope, args["days"])
+                return retention.command(scope, args["days"], args["confirmed"])
             case "taal":
                 scope.channel.language = args["language"]
                 scope.language = args["language"]
@@ -298,8 +321,11 @@ class Engine:
             return [OpenForm(scope.place, scope.actor.user, image.form(scope, content, part, event.value))]
         if event.action == "consent":
             return image.answer_consent(scope, content, event.value)
+        if event.action == retention.CONFIRM_ACTION:
+            days = int(event.value) if event.value.isdigit() and len(event.value) <= 6 else -1
+            return retention.command(scope, days, confirmed=True)
         if event.action == privacy.CONFIRM_ACTION:
-            return privacy.forget(scope, content)
+            return self._forget(scope)
         if event.action in ("edit", "delete"):
             number = int(event.value) if event.value.isdigit() and len(event.value) <= 12 else -1
             if event.action == "delete":

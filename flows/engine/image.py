@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from flows.content.schema import ContentPack
 from flows.effects import DirectMessage, Effect, Ephemeral, FileBlob, Post, Update, Upload
-from flows.engine import checkback, presenters, rounds
+from flows.engine import checkback, own_words, presenters, rounds
 from flows.engine.plan import TAIL, parse_plan
 from flows.engine.scope import Refusal, Scope
 from flows.i18n import LANGUAGES, N_, t
@@ -376,6 +376,10 @@ def card_of(scope: Scope, content: ContentPack, round_row: Round, stored: Summar
     consent = image["consent"]
     names = _named_authors(scope, round_row)
 
+    # "leave my words out" means all of them: the anonymous ones too
+    left_out = own_words.words_of(scope.session, [round_row.id],
+                                  [person for person, decision in consent.items() if decision == "remove"])
+
     def shown(author: str | None) -> tuple[bool, str | None]:
         """(keep the words, name to show) for a quote by ``author``."""
         if author is None:
@@ -388,12 +392,12 @@ def card_of(scope: Scope, content: ContentPack, round_row: Round, stored: Summar
         lines = []
         for quote, author in section.quotes:
             keep, name = shown(author)
-            if keep:
+            if keep and quote not in left_out:
                 lines.append(f"“{quote}”" + (f" — {name}" if name else ""))
         if lines:
             (tail if section.topic == TAIL else perspectives).append((section.label, " ".join(lines)))
     keep, experience_author = shown(view.experience_author)
-    experience = view.experience if keep else ""
+    experience = view.experience if keep and view.experience not in left_out else ""
     narrative = image["narrative"] or " ".join(text for _, text in tail)
     approved = tuple(sorted(person for person, decision in consent.items() if decision == "approve")) if consent \
         else ()
@@ -424,18 +428,23 @@ def _publish(scope: Scope, content: ContentPack, round_row: Round, stored: Summa
     scope.session.add(ImageRevision(round_id=round_row.id, image_id=record.id, editor_id=scope.actor.user,
                                     content=_image(stored), created_at=scope.now))
     checkback.schedule(scope, record, checkback_days if checkback_days is not None else scope.checkback_days)
-    slug = re.sub(r"[^a-z0-9]+", "-", card.title.lower()).strip("-")[:40] or "beeld"
-    from flows.summary.pdf import render_pdf  # reportlab is loaded on the first publication, not at start-up
-    from flows.summary.png import render_png
-
-    with rendered_picture(scope.session, card.picture) as picture:
-        drawn = replace(card, picture=picture)
-        files = (FileBlob(f"{slug}.pdf", card.title, render_pdf(drawn), "application/pdf"),
-                 FileBlob(f"{slug}.png", card.title, render_png(drawn), "image/png"))
+    files = rendered_files(scope.session, card)
     comment = scope.t(N_("Our image of good work is published: “{title}”. Find it later with '/goedwerk collection'."),
                       title=card.title)
     return [Upload(scope.place, files, comment, key=f"image:{record.id}"),
             Update(scope.place, f"summary:{round_row.id}", view_of(scope, content, round_row, stored))]
+
+
+def rendered_files(session, card: ImageCard) -> tuple[FileBlob, FileBlob]:
+    """The card drawn as the A4 PDF and the PNG that are shared in the channel."""
+    slug = re.sub(r"[^a-z0-9]+", "-", card.title.lower()).strip("-")[:40] or "beeld"
+    from flows.summary.pdf import render_pdf  # reportlab is loaded on the first publication, not at start-up
+    from flows.summary.png import render_png
+
+    with rendered_picture(session, card.picture) as picture:
+        drawn = replace(card, picture=picture)
+        return (FileBlob(f"{slug}.pdf", card.title, render_pdf(drawn), "application/pdf"),
+                FileBlob(f"{slug}.png", card.title, render_png(drawn), "image/png"))
 
 
 def _visible_images(scope: Scope):

@@ -20,7 +20,7 @@ from flows.engine import presenters, reminders, retention
 from flows.engine.plan import HEAD, Plan, PlanError, lay_out, parse_plan
 from flows.engine.scope import Refusal, Scope
 from flows.engine.topics import topics_of
-from flows.i18n import N_
+from flows.i18n import N_, mention_marker
 from flows.scheduling import actions
 from flows.store import queries
 from flows.store.models import ROUND_ACTIVE, ROUND_CANCELLED, ROUND_CLOSED, Round, RoundStep, SummaryDraft
@@ -45,8 +45,8 @@ def may_facilitate(scope: Scope, round_row: Round) -> bool:
 
 def require_facilitator(scope: Scope, round_row: Round) -> None:
     if not may_facilitate(scope, round_row):
-        raise Refusal(N_("Only the facilitator of this round (<@{facilitator}>) or an admin can do that."),
-                      facilitator=round_row.facilitator_id)
+        raise Refusal(N_("Only the facilitator of this round ({facilitator}) or an admin can do that."),
+                      facilitator=mention_marker(round_row.facilitator_id))
 
 
 def require_active(scope: Scope) -> Round:
@@ -205,7 +205,9 @@ def close(scope: Scope, content: ContentPack, round_row: Round, *, by_hand: bool
     if result.rowcount != 1 and not (resend and round_row.status == ROUND_CLOSED):
         return [scope.tell(N_("This round has already ended."))] if by_hand else []
     scope.session.refresh(round_row)
-    actions.cancel_pending(scope.session, round_id=round_row.id, now=scope.now, reason="round closed")
+    # a retried close (after a crash) must not cancel the purge its first attempt queued
+    actions.cancel_pending(scope.session, round_id=round_row.id, now=scope.now, reason="round closed",
+                           keep=retention.KINDS)
     retention.round_closed(scope, round_row)
     draft = draft_for(scope, content, round_row, final=True)
     effects: list[Effect] = [_kickoff_update(scope, content, round_row)]
@@ -290,7 +292,7 @@ def hand_over(scope: Scope, content: ContentPack, user: str) -> list[Effect]:
     round_row.facilitator_id = user
     queries.note_member(scope.session, scope.channel, user, scope.now)
     return [Post(scope.place, Notice(scope.language, scope.t(
-                N_("<@{user}> is now the facilitator of this round."), user=user))),
+                N_("{user} is now the facilitator of this round."), user=mention_marker(user)))),
             _kickoff_update(scope, content, round_row)]
 
 

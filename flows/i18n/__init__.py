@@ -63,6 +63,23 @@ def fill_moments(text: str, show: Callable[[datetime], str]) -> str:
     return _MOMENT.sub(lambda match: show(datetime.fromtimestamp(int(match.group(1)), tz=timezone.utc)), text)
 
 
+_MENTION = re.compile(r"⟪([^⟪⟫\s]{1,80})⟫")
+
+
+def mention_marker(user: str) -> str:
+    """A neutral placeholder for a mention of the person ``user`` (a platform user id).
+
+    The engine never writes a platform's own mention markup; each adapter shows the marker
+    its own way (:func:`fill_mentions`): Slack as ``<@U…>``, the console as the name.
+    """
+    return f"⟪{user}⟫"
+
+
+def fill_mentions(text: str, show: Callable[[str], str]) -> str:
+    """Replace every :func:`mention_marker` in ``text`` with ``show(user)``."""
+    return _MENTION.sub(lambda match: show(match.group(1)), text)
+
+
 def when(language: str, moment: datetime, zone: ZoneInfo | str) -> str:
     """A moment as a reader of ``language`` expects it, in ``zone``."""
     zone = ZoneInfo(zone) if isinstance(zone, str) else zone

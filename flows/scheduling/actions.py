@@ -106,11 +106,14 @@ def _insert_new(session: Session):
     return insert_for(session, ScheduledAction).on_conflict_do_nothing(index_elements=["dedupe_key"])
 
 
-def cancel_pending(session: Session, *, round_id: int, now: datetime, reason: str) -> int:
-    """Skip the round's actions that have not started; returns how many."""
+def cancel_pending(session: Session, *, round_id: int, now: datetime, reason: str,
+                   keep: tuple[str, ...] = ()) -> int:
+    """Skip the round's actions that have not started, except those of the ``keep`` kinds;
+    returns how many."""
     result = session.execute(
         update(ScheduledAction)
-        .where(ScheduledAction.round_id == round_id, ScheduledAction.status == PENDING)
+        .where(ScheduledAction.round_id == round_id, ScheduledAction.status == PENDING,
+               ScheduledAction.kind.not_in(keep))
         .values(status=SKIPPED, last_error=reason[:500], updated_at=now)
     )
     return result.rowcount

@@ -106,7 +106,8 @@ def test_facilitator_only_commands_and_handover(db: Database) -> None:
     out = session.run("/as bob\n/goedwerk volgende\n/goedwerk sluit\n/goedwerk stop")
     assert out.count("Only the facilitator of this round") == 3
     out = session.run("/as anna\n/goedwerk begeleider @bob")
-    assert "<@bob> is now the facilitator" in out
+    assert "bob is now the facilitator" in out
+    assert "<@" not in out and "⟪" not in out, "the console shows names, not mention markup"
     out = session.run("/as bob\n/goedwerk volgende")
     assert "The next step has started." in out and "== Actions ==" in out
     out = session.run("/goedwerk sluit")

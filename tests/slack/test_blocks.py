@@ -20,6 +20,7 @@ from bot.slack.blocks.image_modals import image_modal
 from bot.slack.blocks.text import chunk_text, mention, truncate
 from flows.engine.image import picture_choices
 from flows.engine.plan import parse_plan
+from flows.i18n import mention_marker
 from flows.views import (Choice, ContributionForm, ContributionView, Coverage, DraftSection, ImageForm, Notice,
                          PromptView,
                          RoundView, SituationCard, SituationItem, SituationList, StepInfo, SummaryView)
@@ -220,10 +221,14 @@ def test_long_contribution_is_split_over_sections():
     assert "".join(sections).count("&lt;&amp;&gt;") == 750
 
 
-def test_notice_escapes_but_keeps_user_mentions():
-    _, blocks = message(Notice("en", "<@U0ABC> is now the facilitator. <!here> <step>", error=True), ZONE)
+def test_notice_escapes_but_shows_mention_markers_as_mentions():
+    notice = Notice("en", f"{mention_marker('U0ABC')} is now the facilitator. <!here> <@U999> <step>", error=True)
+    fallback, blocks = message(notice, ZONE)
     text = all_text(blocks)
-    assert text.startswith(":warning:") and "<@U0ABC>" in text
+    assert text.startswith(":warning:"), text
+    assert "<@U0ABC> is now" in text, text
+    assert "&lt;@U999&gt;" in text, "a mention typed as Slack markup is not the engine's: it stays inert"
+    assert "⟪" not in fallback and "U0ABC" in fallback, fallback
     assert "&lt;!here&gt;" in text and "&lt;step&gt;" in text
 
 

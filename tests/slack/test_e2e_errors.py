@@ -69,7 +69,8 @@ def test_direct_message_unknown_subcommand_and_help(slack_app: RunningApp) -> No
 def test_missing_permission_is_refused_clearly(slack_app: RunningApp) -> None:
     start(slack_app, "start 2 plan=kop=1h")
     reply = answer(slack_app, command(slack_app, "sluit", user=BEN))
-    assert "Only the facilitator" in reply
+    assert "Only the facilitator" in reply, reply
+    assert f"<@{ANNA}>" in reply, "the facilitator is named as a Slack mention"
     with slack_app.db.transaction() as session:
         assert session.scalar(select(Round.status)) == "active"
     slack_app.fake.add_user(BEN, is_admin=True)

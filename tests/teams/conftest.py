@@ -97,7 +97,7 @@ def running_teams(db: Database, login: FakeLogin, connector: FakeConnector, **se
     services = build_services(settings, SystemClock(), upgrade=False)
     teams = build_teams(settings, services)
     ticker = start_teams_scheduler(teams, settings, services.engine.clock)
-    server = create_server(make_wsgi(None, services.db, routes(teams)),
+    server = create_server(make_wsgi(None, services.db, settings.max_request_bytes, routes=routes(teams)),
                            host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=_serve, args=(server,), daemon=True)
     thread.start()

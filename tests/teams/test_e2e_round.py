@@ -28,6 +28,9 @@ def test_start_by_mention_posts_the_kickoff_and_the_first_prompt_as_new_posts(te
     kickoff, prompt = started(teams_app)
 
     assert kickoff.texts[0].startswith("3. ") and "Round 1 · running" in kickoff.texts
+    assert any("facilitator: <at>Alice</at>" in text for text in kickoff.texts)
+    assert kickoff.card["msteams"]["entities"] == [{"type": "mention", "text": "<at>Alice</at>",
+                                                    "mentioned": {"id": "29:1alice", "name": "Alice"}}]
     assert prompt.texts[0] == "Head: your own experiences"
     assert [button["title"] for button in prompt.card["actions"]] == ["Contribute", "Nothing to add"]
     assert teams_app.connector.calls[0] == ("POST", "v3/conversations")

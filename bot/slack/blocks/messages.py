@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import MarkdownTextObject, Option, OverflowMenuElement, PlainTextObject, SectionBlock
 
-from flows.i18n import fill_moments, t, when
+from flows.i18n import fill_mentions, fill_moments, t, when
 from flows.views import (ConsentRequest, ContributionForm, ContributionView, ImageList, Notice, PromptView,
                          PublishedView, ReminderView, RoundView, SituationCard, SituationList, SummaryView, View)
 from flows.views import Choice
@@ -71,7 +71,8 @@ def _notice(view: Notice, zone: ZoneInfo) -> tuple[str, list[Part]]:
     text = fill_moments(escape_keeping_mentions(view.text), lambda moment: date_token(view.language, moment, zone))
     if view.error:
         text = f"{WARNING} {text}"
-    fallback = fill_moments(view.text, lambda moment: when(view.language, moment, zone))
+    fallback = fill_moments(fill_mentions(view.text, lambda user: f"<@{user}>"),
+                            lambda moment: when(view.language, moment, zone))
     return fallback, [Lines(text.split("\n"), trimmable=False), *buttons(view.choices)]
 
 

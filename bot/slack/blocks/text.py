@@ -6,10 +6,9 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flows.i18n import when
+from flows.i18n import fill_mentions, when
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
-_ESCAPED_MENTION = re.compile(r"&lt;@([UW][A-Z0-9]{2,})&gt;")
 ELLIPSIS = "…"
 
 
@@ -23,8 +22,8 @@ def escape(text: str) -> str:
 
 
 def escape_keeping_mentions(text: str) -> str:
-    """Like :func:`escape`, but user mentions ``<@U…>`` stay mentions (for engine notices)."""
-    return _ESCAPED_MENTION.sub(r"<@\1>", escape(text))
+    """Like :func:`escape`, with the engine's mention markers shown as Slack mentions."""
+    return fill_mentions(escape(text), mention)
 
 
 def mention(user: str) -> str:

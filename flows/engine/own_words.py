@@ -1,0 +1,46 @@
+"""A person's words as a draft of the image of good work shows them.
+
+The draft quotes contributions without saying whose they are (an anonymous quote has no
+author at all), so to take someone's words out, named and anonymous alike, we look for
+their texts in the forms the draft uses: whole (the characteristic experience), as a
+quote (:func:`flows.summary.draft.shorten`) and as a title suggestion.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
+from flows.store.models import Contribution
+from flows.summary.draft import TITLE_LENGTH, shorten
+
+_QUOTE = re.compile(r"“([^”]*)”(?: — [^“]*)?")
+"""One quote of a published text, with its author's name if it has one."""
+
+
+def forms_of(texts: Iterable[str]) -> set[str]:
+    """Every form in which a draft may show ``texts``."""
+    forms: set[str] = set()
+    for text in texts:
+        if text:
+            forms |= {text, shorten(text), f"“{shorten(text, TITLE_LENGTH).rstrip('.')}”"}
+    return forms
+
+
+def words_of(session, round_ids: Iterable[int], people: Iterable[str]) -> set[str]:
+    """The forms of everything ``people`` wrote in the rounds ``round_ids``, anonymous or not."""
+    round_ids, people = list(round_ids), list(people)
+    if not round_ids or not people:
+        return set()
+    texts = session.scalars(select(Contribution.text).where(Contribution.round_id.in_(round_ids),
+                                                           Contribution.author_id.in_(people)))
+    return forms_of(texts)
+
+
+def without(text: str, words: set[str]) -> str:
+    """A published perspective text (``“quote” — Name “quote” …``) without the quotes in ``words``."""
+    kept = [match.group(0) for match in _QUOTE.finditer(text)
+            if match.group(1) not in words]
+    return " ".join(part.strip() for part in kept)
