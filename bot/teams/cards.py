@@ -17,13 +17,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from microsoft_teams.cards import (AdaptiveCard, CardElement, Fact, FactSet, Image, Mention, MentionedEntity,
+from microsoft_teams.cards import (ActionSet, AdaptiveCard, CardElement, Fact, FactSet, Image, Mention, MentionedEntity,
                                    OpenUrlAction, SubmitAction, SubmitActionData, TeamsCardProperties, TextBlock)
 
 from flows.engine.presenters import CONTRIBUTE
 from flows.i18n import N_, fill_mentions, fill_moments, t, when
-from flows.views import (Choice, ConsentRequest, ContributionView, ImageList, Notice, PromptView, PublishedView,
-                         ReminderView, RoundView, SituationCard, SituationList, SummaryView, View)
+from flows.views import (Choice, ConsentRequest, ContributionView, HomeView, ImageList, Notice, PromptView,
+                         PublishedView, ReminderView, RoundView, SituationCard, SituationList, SummaryView, View)
 
 VERSION = "1.5"
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -35,6 +35,9 @@ MARKS = {"done": "✓", "current": "▶", "upcoming": "·"}
 MAX_BUTTONS = 6
 """Teams shows at most six actions on a card; more go into a second action set."""
 SOMEONE = N_("someone")
+NO_ROUND = N_("You are not taking part in a running round. Mention me in a team channel to begin one: @goedwerk start.")
+ROUND_LINE = N_("{title}: now {step}, until {until}; closes {deadline}")
+EXCERPT = 280
 Names = Callable[[str], "str | None"]
 """A person's display name by their Teams id (None when goedwerk does not know it)."""
 
@@ -104,7 +107,8 @@ def card(view: View, zone: ZoneInfo, names: Names | None = None) -> tuple[str, d
     ``names`` gives the names of people the view mentions."""
     builders = {Notice: _notice, RoundView: _round, PromptView: _prompt, ContributionView: _contribution,
                 SituationList: _situations, SituationCard: _situation, SummaryView: _summary,
-                ReminderView: _reminder, ConsentRequest: _consent, ImageList: _images, PublishedView: _published}
+                ReminderView: _reminder, ConsentRequest: _consent, ImageList: _images, PublishedView: _published,
+                HomeView: _home}
     builder = builders.get(type(view))
     if builder is None:
         raise TypeError(f"no Teams card for {type(view).__name__}")
@@ -265,3 +269,31 @@ def shared_files(comment: str, picture: tuple[str, str] | None, links: Sequence[
     card = AdaptiveCard(version=VERSION, body=body, fallback_text=comment[:200],
                         actions=[OpenUrlAction(title=title[:40], url=link) for title, link in links][:MAX_BUTTONS] or None)
     return " ".join(comment.split())[:200], card.model_dump(exclude_none=True, by_alias=True)
+
+
+def _home(view: HomeView, zone: ZoneInfo, mentions: Mentions):
+    """The personal overview (Slack's App Home) in the 1:1 chat: rounds, own contributions, images."""
+    lang = view.language
+    body: list[CardElement] = [heading(t(lang, "Your rounds"))]
+    if not view.rounds:
+        body.append(text(t(lang, NO_ROUND)))
+    body += [text(t(lang, ROUND_LINE, title=f"**{item.situation_title}**", step=item.current_step or "-",
+                    until=moment(item.step_ends_at) if item.step_ends_at else "-", deadline=moment(item.deadline)))
+             for item in view.rounds]
+    body.append(heading(t(lang, "Your contributions")))
+    if not view.contributions:
+        body.append(text(t(lang, "Nothing yet in a running round.")))
+    for item in view.contributions[:20]:
+        words = t(lang, "nothing to add") if item.passed else item.text[:EXCERPT]
+        label = f"**{item.label}**" + (" · " + t(lang, "anonymous") if item.anonymous else "")
+        choices = [Choice(t(lang, "Delete"), "delete", str(item.contribution_id))]
+        if not item.passed:
+            choices.insert(0, Choice(t(lang, "Edit"), "edit", str(item.contribution_id)))
+        body += [text(label), text(words, is_subtle=True),
+                 ActionSet(actions=[button(choice, item.channel) for choice in choices])]
+    body.append(heading(t(lang, "Images of good work")))
+    if not view.images:
+        body.append(text(t(lang, "No published images of good work yet.")))
+    body += [text(f"**{image.title}** · {moment(image.published_at)}") for image in view.images[:10]]
+    body += [heading(t(lang, "Help")), small(view.help)]
+    return t(lang, "Your rounds"), body, (), None

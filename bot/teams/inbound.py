@@ -10,7 +10,9 @@ What comes in:
 
 - a ``message`` with text: a command. In a channel (or group chat) only when it mentions
   the bot, the text after that mention (as its mention entity marks it); in the 1:1 chat
-  the person is pointed to their team channel;
+  the person is pointed to their team channel, except for ``overzicht``/``overview``: their
+  overview (active rounds, own contributions with edit and delete, the team's images), which
+  is also what a person gets when they add goedwerk for themselves;
 - a ``message`` with ``value`` and no text: a card button (``Action.Submit``), the
   engine's ``Choose``;
 - an ``invoke`` ``task/fetch`` (a button that opens a form) or ``task/submit`` (the
@@ -39,7 +41,7 @@ from bot.teams import actors, cards, conversations, dialogs
 from bot.teams.auth import ActivityAuth, Refused
 from bot.teams.sender import TeamsSender, Turn, channel_language
 from flows.clock import Clock
-from flows.effects import Ephemeral, Place, Post
+from flows.effects import DirectMessage, Ephemeral, Place, Post
 from flows.engine.core import Defaults, Engine
 from flows.engine import retention
 from flows.engine.presenters import CONTRIBUTE
@@ -54,6 +56,7 @@ MAX_BODY = 256 * 1024
 """The largest activity accepted (Teams' messages are capped far below this)."""
 WELCOME = N_("Hello, I am goedwerk. I help a team talk for a week about a tricky collaboration situation and write down together what good work is. Mention me in a channel to begin, for example '@goedwerk start'; '@goedwerk help' lists everything I can do.")
 USE_IN_CHANNEL = N_("goedwerk works in a team channel: mention me there, for example '@goedwerk start'.")
+OVERVIEW_WORDS = frozenset({"overzicht", "overview"})
 NOT_IN_TEAMS = N_("This form is not in Teams yet; type the command after @goedwerk instead (see @goedwerk help).")
 
 
@@ -132,6 +135,9 @@ def _message(services: TeamsServices, activity: Activity, where: conversations.C
     value = activity.value if isinstance(activity.value, dict) else None
     if value is not None and not (activity.text or "").strip():
         _click(services, activity, where, value, turn)
+        return
+    if where.kind == "personal" and (activity.text or "").strip().lower() in OVERVIEW_WORDS:
+        _overview(services, where)
         return
     if where.kind == "personal":
         language = services.defaults.language
@@ -236,6 +242,8 @@ def _lifecycle(services: TeamsServices, activity: Activity, where: conversations
         log.warning("goedwerk was removed from a %s in tenant %s", where.kind, where.tenant)
         if not still_installed:
             _tenant_uninstalled(services, where.tenant)
+    elif added and where.kind == "personal":
+        _overview(services, where)
     elif added:
         language = services.defaults.language
         place = Place(actors.PLATFORM, where.tenant, where.conversation)
@@ -249,3 +257,10 @@ def _tenant_uninstalled(services: TeamsServices, tenant: str) -> None:
                                                             Workspace.external_id == tenant)).first()
         if workspace is not None:
             retention.workspace_uninstalled(session, workspace, services.clock.now())
+
+
+def _overview(services: TeamsServices, where: conversations.ConversationRef) -> None:
+    """The person's overview (Slack's App Home) as a card in their 1:1 chat."""
+    home = services.engine.home(actors.PLATFORM, where.tenant, where.user or "")
+    services.sender.deliver([DirectMessage(Place(actors.PLATFORM, where.tenant, where.conversation),
+                                           where.user or "", home)])

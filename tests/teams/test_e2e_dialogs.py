@@ -125,3 +125,26 @@ def test_a_forged_dialog_for_a_round_elsewhere_stores_nothing(teams_app):
 
     with teams_app.db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(Contribution)) == 0
+
+
+def test_the_overview_in_the_1_to_1_chat_lists_ones_words_and_edits_them(teams_app):
+    kickoff, prompt = started(teams_app)
+    card = open_dialog(teams_app, prompt, "Contribute", user="29:1erin", user_name="Erin")
+    send_dialog(teams_app, prompt, card, {"text": "Words to change"}, user="29:1erin", user_name="Erin")
+
+    assert teams_app.send(activities.personal(teams_app.connector.service_url, "overview", user="29:1erin",
+                                              name="Erin")) == 202
+    overview = teams_app.connector.chat("29:1erin")[-1]
+    assert overview.texts[0] == "Your rounds" and "Words to change" in overview.texts
+    validate_card(overview.card)
+    edit = next(action for element in overview.card["body"] if element["type"] == "ActionSet"
+                for action in element["actions"] if action["title"] == "Edit")
+    assert edit["data"]["channel"] == CHANNEL
+
+    fetch = activities.dialog_fetch(teams_app.connector.service_url, "x", edit["data"], user="29:1erin",
+                                    user_name="Erin")
+    fetch["conversation"] = {"conversationType": "personal", "tenantId": fetch["conversation"]["tenantId"],
+                             "id": "a:1personal-29:1erin"}
+    assert teams_app.send(fetch) == 200
+    dialog = last_json(teams_app)["task"]["value"]["card"]["content"]
+    assert inputs(dialog)["text"]["value"] == "Words to change"
