@@ -8,23 +8,30 @@ The load is spread over enough channels (default: 2/3 of the top rate) that no c
 gets more than one new contribution, hence one thread reply, every 1.5 s: goedwerk paces
 its posts to Slack's one message per second per channel. `--channels 1` shows what one
 crowded channel does instead.
+
+Every target (the baseline and each goedwerk) runs at once, and each rate is measured
+in short segments that visit the targets in turn, repeated with the order rotated, so
+the noise of a shared machine lands on every target alike rather than on whichever ran
+while another job was busy. After each segment the requests it acknowledged are worked
+off (the requests inbox empties) before the next begins: that wait is the *drain*.
 Latency is counted from each request's *scheduled* send time, so a stalled server or
 generator shows up in the figures instead of hiding them (no coordinated omission).
 The baseline, in the same run, is a bare Bolt app on the same stack (waitress, same
 thread count, Bolt's WSGI adapter) whose listeners only call ack(). The Web API calls
-of both go to the tests' FakeSlack, run in its own process. As the form a click opens
-may come after the ack, the time from each click to its `views.open` is reported too:
-Slack's trigger id expires after 3 s (goedwerk tells the person instead of opening a
-form whose trigger is over 2.5 s old; those are counted as "told it came too late").
+of both go to the tests' FakeSlack, run in its own process, answering after
+``--latency`` milliseconds (a real Slack takes 100-300). As the form a click opens comes
+after the ack, the time from each click to its `views.open` is reported too: Slack's
+trigger id expires after 3 s (goedwerk tells the person instead of opening a form whose
+trigger is over 2.5 s old; those are counted as "told it came too late").
 
-    python benchmarks/ack_latency.py                        # SQLite and PostgreSQL, 60 s per level
-    python benchmarks/ack_latency.py --database-url sqlite  # one dialect (or a postgresql:// server URL)
-    python benchmarks/ack_latency.py --quick                # 2 s per level (the CI smoke test)
-    python benchmarks/ack_latency.py --channels 1 --rates 10 --database-url sqlite
+    python benchmarks/ack_latency.py --latency 100            # SQLite and PostgreSQL, 3 x 5 s per rate
+    python benchmarks/ack_latency.py --database-url sqlite    # one dialect (or a postgresql:// server URL)
+    python benchmarks/ack_latency.py --quick                  # 2 x 1 s per rate (the CI smoke test)
 
-Target: p99 within 1.5x the baseline, max far under Slack's 3 s, zero errors, at each rate.
-A miss is printed, not turned into an exit code. Internal roles (started by the script):
-``--serve-fake-slack --channels N`` and ``--serve-baseline PORT --api-url URL``.
+Targets: p99 within 1.5x the baseline, max far under Slack's 3 s, zero errors; CPU per
+request within 4x the baseline's; drain within 2 s. A miss is printed, not turned into
+an exit code. Internal roles (started by the script): ``--serve-fake-slack --channels N
+--latency S`` and ``--serve-baseline PORT --api-url URL``.
 """
 
 from __future__ import annotations
@@ -68,6 +75,8 @@ FORM = "application/x-www-form-urlencoded"
 REQUEST_TIMEOUT = 10.0  # seconds; Slack gives up after 3
 SLACK_LIMIT = 3.0
 TARGET_RATIO = 1.5
+TARGET_CPU = 4.0
+TARGET_DRAIN = 2.0
 
 
 # --- the servers -----------------------------------------------------------------------
@@ -77,8 +86,9 @@ def channel_ids(count: int) -> list[str]:
     return [f"C0LOAD{number:04d}" for number in range(count)]
 
 
-def serve_fake_slack(channels: int) -> int:
-    """Run FakeSlack until standard input closes; its base URL is the first line printed.
+def serve_fake_slack(channels: int, latency: float = 0.0) -> int:
+    """Run FakeSlack, answering every call after ``latency`` seconds, until standard input
+    closes; its base URL is the first line printed.
 
     Each line ``forms`` read is answered with a JSON list: for every ``views.open`` since
     the last one, the seconds from its click's scheduled time (carried in the trigger id),
@@ -89,6 +99,7 @@ def serve_fake_slack(channels: int) -> int:
 
     too_late = ERROR_TEXTS["expired_trigger_id"]  # the servers speak English
     with FakeSlack(single_use_triggers=False) as fake:
+        fake.latency = latency
         for channel in channel_ids(channels):
             fake.set_members(channel, USERS)
         print(fake.base_url, flush=True)
@@ -340,20 +351,15 @@ def cpu_seconds(server: Server) -> float:
     return proctree.cpu_seconds(server.process.pid)
 
 
-def settle(server: Server, acked: int, quiet: float = 2.0, limit: float = 180.0) -> float:
-    """Wait for the work queued behind the acks: every acked submission stored and no new
-    contribution for ``quiet`` seconds (late ones come from requests the client gave up on).
-    Returns the seconds until the last contribution was seen arriving."""
-    began = last_change = time.monotonic()
-    count = -1
+def settle(server: Server, limit: float = 180.0) -> float:
+    """Wait until every request acknowledged so far has been worked off (the requests inbox
+    is empty); the seconds that took (the drain after the burst). The baseline has nothing to drain."""
+    began = time.monotonic()
     while server.db_url and time.monotonic() - began < limit:
-        now, latest = time.monotonic(), contributions(server.db_url)
-        if latest != count:
-            count, last_change = latest, now
-        elif count >= acked and now - last_change >= quiet:
+        if not select(server.db_url, "SELECT count(*) FROM requests_inbox")[0][0]:
             break
-        time.sleep(0.5)
-    return last_change - began
+        time.sleep(0.1)
+    return time.monotonic() - began
 
 
 # --- the report ------------------------------------------------------------------------
@@ -413,12 +419,16 @@ def print_table(rows: list[Row]) -> None:
 
 
 def print_verdicts(rows: list[Row]) -> None:
-    baseline = {r.rate: r.percentile(0.99) for r in rows if r.target == "baseline" and r.kind == "all"}
+    baseline = {r.rate: r for r in rows if r.target == "baseline" and r.kind == "all"}
     for row in (r for r in rows if r.kind == "all" and r.target != "baseline"):
-        ratio = row.percentile(0.99) / baseline[row.rate]
+        base = baseline[row.rate]
+        ratio = row.percentile(0.99) / base.percentile(0.99)
+        cpu = row.cpu / base.cpu if base.cpu else float("nan")
         holds = ratio <= TARGET_RATIO and row.percentile(1.0) < SLACK_LIMIT * 1000 and row.errors == 0
         print(f"{row.target} at {row.rate:g}/s: p99 {ratio:.2f}x the baseline, max {row.percentile(1.0):.0f} ms, "
-              f"{row.errors} errors -> target {'holds' if holds else 'MISSED'}")
+              f"{row.errors} errors -> target {'holds' if holds else 'MISSED'}; CPU per request {cpu:.1f}x the "
+              f"baseline's -> {'holds' if cpu <= TARGET_CPU else 'MISSED'}; drain {row.drain:.1f} s -> "
+              f"{'holds' if row.drain <= TARGET_DRAIN else 'MISSED'}")
 
 
 def print_forms(rows: list[Row]) -> None:
@@ -467,54 +477,71 @@ class Plan:
     channels: list[str]
     rates: list[float]
     seconds: float
+    repeats: int
     warmup: float
     folder: Path
 
 
-def measure(server: Server, plan: Plan) -> list[Row]:
-    """Every rate in turn against ``server``, after a warm-up and with the work of the rate before done."""
-    run_level(server, plan.api_url, plan.channels, 10, plan.warmup, first=0)  # imports, pools, first queries
-    load = os.getloadavg()[0]
-    table, number = [], 10_000_000  # request numbers after the warm-up's, so view ids stay unique
-    acked = contributions(server.db_url) if server.db_url else 0
-    settle(server, acked)
-    form_delays(plan.fake)  # the warm-up's
+@dataclass
+class Tally:
+    """One target at one rate, over all its segments."""
+
+    samples: list[Sample] = field(default_factory=list)
+    cpu: float = 0.0
+    drains: list[float] = field(default_factory=list)
+    forms: list[float] = field(default_factory=list)
+    told: int = 0
+
+
+def segment(server: Server, plan: Plan, rate: float, first: int, tally: Tally) -> int:
+    """One short segment of ``rate`` against ``server``, its work drained; the next request number."""
+    cpu = cpu_seconds(server)
+    samples = run_level(server, plan.api_url, plan.channels, rate, plan.seconds, first=first)
+    tally.drains.append(settle(server))
+    tally.cpu += cpu_seconds(server) - cpu
+    tally.samples += samples
+    forms, told = form_delays(plan.fake)
+    tally.forms += forms
+    tally.told += told
+    return first + len(samples)
+
+
+def measure(servers: list[Server], plan: Plan) -> list[Row]:
+    """Every rate, in ``plan.repeats`` rounds of short segments that visit the targets in turn
+    (each round starting at the next target), so every target sees the same noise of a
+    shared machine; each segment's work is drained before the next begins."""
+    number = 10_000_000  # request numbers after the warm-ups', so view ids stay unique
+    for server in servers:
+        run_level(server, plan.api_url, plan.channels, 10, plan.warmup, first=number)  # imports, pools, queries
+        number += round(10 * plan.warmup) + 1
+        settle(server)
+    form_delays(plan.fake)  # the warm-ups'
+    table = []
     for rate in plan.rates:
-        cpu = cpu_seconds(server)
-        samples = run_level(server, plan.api_url, plan.channels, rate, plan.seconds, first=number)
-        number += len(samples)
-        acked += sum(s.ok for s in samples if s.kind == "submit")
-        drain = settle(server, acked)
-        table += rows_for(server.name, rate, samples, (cpu_seconds(server) - cpu) * 1000 / len(samples), drain,
-                          form_delays(plan.fake))
-        print(f"  {server.name} at {rate:g}/s done", file=sys.stderr, flush=True)
-    print(f"{server.name}: load average {load:.1f} before, {os.getloadavg()[0]:.1f} after", flush=True)
+        tallies = {server.name: Tally() for server in servers}
+        for repeat in range(plan.repeats):
+            turn = servers[repeat % len(servers):] + servers[:repeat % len(servers)]
+            for server in turn:
+                number = segment(server, plan, rate, number, tallies[server.name])
+        for server in servers:
+            tally = tallies[server.name]
+            table += rows_for(server.name, rate, tally.samples, tally.cpu * 1000 / max(1, len(tally.samples)),
+                              max(tally.drains), (tally.forms, tally.told))
+        print(f"  {rate:g}/s done, load average {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
     return table
 
 
-def measure_baseline(plan: Plan) -> list[Row]:
-    server = start_baseline(plan.api_url, plan.folder)
-    try:
-        return measure(server, plan)
-    finally:
-        stop(server)
-
-
-def measure_goedwerk(name: str, postgres: str | None, plan: Plan) -> list[Row]:
-    """Measure `goedwerk run` on a fresh database: a SQLite file, or one made on the PostgreSQL server."""
-    database = f"bench_ack_{os.getpid()}"
-    db_url = postgres_database(postgres, database, create=True) if postgres else f"sqlite:///{plan.folder / name}.db"
-    try:
-        server = start_goedwerk(name, db_url, plan.api_url, plan.folder, plan.channels)
-        try:
-            return measure(server, plan)
-        finally:
-            stop(server)
-            print(log_summary(server), flush=True)
-            print(f"{name}: {contributions(db_url)} contributions stored", flush=True)
-    finally:
+def start_targets(targets: list[tuple[str, str | None]], plan: Plan) -> tuple[list[Server], list[str]]:
+    """The baseline and `goedwerk run` on a fresh database per target (a SQLite file, or one made
+    on the PostgreSQL server); the servers and the PostgreSQL databases made."""
+    servers, made = [start_baseline(plan.api_url, plan.folder)], []
+    for name, postgres in targets:
+        database = f"bench_ack_{os.getpid()}_{len(made)}"
         if postgres:
-            postgres_database(postgres, database, create=False)
+            made.append(postgres_database(postgres, database, create=True))
+        db_url = made[-1] if postgres else f"sqlite:///{plan.folder / name}.db"
+        servers.append(start_goedwerk(name, db_url, plan.api_url, plan.folder, plan.channels))
+    return servers, made
 
 
 def run(args: argparse.Namespace) -> int:
@@ -522,32 +549,42 @@ def run(args: argparse.Namespace) -> int:
     channels = channel_ids(args.channels or max(1, round(max(rates) * 2 / 3)))
     targets = targets_wanted(args.database_url)
     fake = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--serve-fake-slack",
-                             "--channels", str(len(channels))],
+                             "--channels", str(len(channels)), "--latency", str(args.latency / 1000)],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=clean_env())
-    began, table = time.monotonic(), []
+    began, table, servers, made = time.monotonic(), [], [], []
     try:
         with tempfile.TemporaryDirectory() as tmp:
             plan = Plan(fake, fake.stdout.readline().strip(), channels, rates,
-                        args.seconds or (2.0 if args.quick else 60.0), 1.0 if args.quick else 5.0,
-                        args.work_dir or Path(tmp))
+                        args.seconds or (1.0 if args.quick else 5.0), args.repeats or (2 if args.quick else 3),
+                        1.0 if args.quick else 5.0, args.work_dir or Path(tmp))
             plan.folder.mkdir(parents=True, exist_ok=True)
-            table += measure_baseline(plan)
-            for name, postgres in targets:
-                table += measure_goedwerk(name, postgres, plan)
+            try:
+                servers, made = start_targets(targets, plan)
+                table = measure(servers, plan)
+            finally:
+                for server in servers:
+                    stop(server)
+                    if server.db_url:
+                        print(log_summary(server), flush=True)
+                        print(f"{server.name}: {contributions(server.db_url)} contributions stored", flush=True)
+                for url in made:
+                    postgres_database(url.rsplit("/", 1)[0] + "/postgres", url.rsplit("/", 1)[1], create=False)
     finally:
         fake.stdin.close()
         fake.wait(timeout=15)
-    print(f"signed requests over HTTP, open loop, {plan.seconds:g} s per rate, kinds in turn: {', '.join(KINDS)}, "
-          f"over {len(channels)} channels with a round each; baseline: a bare Bolt app that only acks (same run)")
+    print(f"signed requests over HTTP, open loop, rates in {plan.repeats} rounds of {plan.seconds:g} s segments that "
+          f"alternate the targets; kinds in turn: {', '.join(KINDS)}, over {len(channels)} channels with a round each; "
+          f"fake Slack answers after {args.latency:g} ms; baseline: a bare Bolt app that only acks (same run)")
     print(f"client, servers and fake Slack share this machine's {os.cpu_count()} cores; latency counts from "
           "each request's scheduled send time (no coordinated omission)")
     print("lag: the worst delay of a send behind its schedule (client threads all waiting on a stalled server); "
-          "cpu: CPU per request of the server and its work processes; drain: seconds contributions kept being stored after the last answer")
+          "cpu: CPU per request of the server and its work processes, with the drain; "
+          "drain: the longest a segment's acknowledged requests kept being worked on after its last answer")
     print_table(table)
     print_forms(table)
     print_verdicts(table)
-    print(f"target: p99 <= {TARGET_RATIO}x the baseline, max < {SLACK_LIMIT:g} s, zero errors; "
-          f"whole run {time.monotonic() - began:.0f} s")
+    print(f"target: p99 <= {TARGET_RATIO}x the baseline, max < {SLACK_LIMIT:g} s, zero errors, CPU per request "
+          f"<= {TARGET_CPU:g}x the baseline's, drain <= {TARGET_DRAIN:g} s; whole run {time.monotonic() - began:.0f} s")
     return 0
 
 
@@ -557,7 +594,9 @@ def main(argv: list[str] | None = None) -> int:
                                                "(default: SQLite, and PostgreSQL when reachable)")
     parser.add_argument("--quick", action="store_true", help="2 s per rate, for a smoke test")
     parser.add_argument("--rates", default="10,50,200", help="requests per second, comma-separated")
-    parser.add_argument("--seconds", type=float, help="seconds per rate (default 60, or 2 with --quick)")
+    parser.add_argument("--seconds", type=float, help="seconds per segment (default 5, or 1 with --quick)")
+    parser.add_argument("--repeats", type=int, help="rounds of segments per rate (default 3, or 2 with --quick)")
+    parser.add_argument("--latency", type=float, default=0.0, help="milliseconds the fake Slack takes per call")
     parser.add_argument("--channels", type=int, help="channels the load is spread over (default 2/3 of the top rate)")
     parser.add_argument("--work-dir", type=Path, help="keep the servers' logs and SQLite files here")
     parser.add_argument("--serve-fake-slack", action="store_true", help=argparse.SUPPRESS)
@@ -565,7 +604,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api-url", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve_fake_slack:
-        return serve_fake_slack(args.channels)
+        return serve_fake_slack(args.channels, args.latency)
     if args.serve_baseline:
         return serve_baseline(args.serve_baseline, args.api_url)
     return run(args)

@@ -373,7 +373,8 @@ def start_dispatchers(count: int, env: dict[str, str], folder: Path,
     deadline = time.monotonic() + 120
     while not all("dispatching timed work" in log.read_text() for _, log in started):
         if time.monotonic() > deadline or any(process.poll() is not None for process, _ in started):
-            raise RuntimeError("a dispatcher did not start:\n" + "\n".join(log.read_text()[-2000:] for _, log in started))
+            tails = "\n".join(log.read_text()[-2000:] for _, log in started)
+            raise RuntimeError("a dispatcher did not start:\n" + tails)
         time.sleep(0.1)
     return started
 
@@ -434,7 +435,8 @@ def measure(args: argparse.Namespace, work: Workload, limits: Limits, processes:
     fake = FakeSlackProcess(limits, args.latency)
     logs = args.logs or folder
     logs.mkdir(parents=True, exist_ok=True)
-    started = start_dispatchers(processes, dispatcher_env(db.url, fake.base_url, secret_key, args.workers), logs, args.profile)
+    env = dispatcher_env(db.url, fake.base_url, secret_key, args.workers)
+    started = start_dispatchers(processes, env, logs, args.profile)
     try:
         dispatch(db, occurrence, started, run, args.time_limit, fake.process.pid)
     finally:
@@ -466,7 +468,7 @@ def dispatch(db: Database, occurrence: datetime, started: list, run: Run, time_l
     while True:
         time.sleep(POLL_SECONDS)
         now = [sample(pid) for pid in pids]
-        for kept, current in zip(rss, now):
+        for kept, current in zip(rss, now, strict=True):
             kept[1], kept[2] = max(kept[1], current.rss_kb), current.rss_kb
         run.settled = sum(statuses(db, occurrence)[s] for s in SETTLED)
         if run.settled == run.actions:
@@ -476,7 +478,7 @@ def dispatch(db: Database, occurrence: datetime, started: list, run: Run, time_l
         if time.time() - released > time_limit:
             run.wall = time.time() - released
             break
-    run.cpu_seconds = sum(after.ticks - start.ticks for after, start in zip(now, before)) / CLK_TCK
+    run.cpu_seconds = sum(after.ticks - start.ticks for after, start in zip(now, before, strict=True)) / CLK_TCK
     if postgres:
         run.postgres_cpu = proctree.server_cpu_seconds(postgres) - postgres_before
     elif db.engine.dialect.name == "sqlite":  # in the dispatchers' own processes
@@ -517,9 +519,9 @@ def send_bare(args: argparse.Namespace) -> int:
 
     def post(part: list[tuple[int, str, str]]) -> None:
         for number, team, channel in part:
-            for text, blocks in prompt:
+            for prompt_text, blocks in prompt:
                 clients[team].chat_postMessage(
-                    channel=channel, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False,
+                    channel=channel, text=prompt_text, blocks=blocks, unfurl_links=False, unfurl_media=False,
                     metadata={"event_type": "goedwerk_message", "event_payload": {"key": f"weekly:{number}:bare"}})
 
     threads = [threading.Thread(target=post, args=(share[index::args.bare_threads],))

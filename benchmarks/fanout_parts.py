@@ -53,7 +53,8 @@ def prepare_and_record(url: str | None, channels: int, folder: Path) -> tuple[fl
     from flows.clock import SystemClock
     from flows.content import load_pack
     from flows.effects import Post, SentMessage
-    from flows.engine.core import Defaults, Engine
+    from flows.engine.core import Engine
+    from flows.engine.defaults import Defaults
     from flows.scheduling.dispatcher import Dispatcher
 
     name = "fanout_parts"

@@ -10,7 +10,8 @@ reportlab and its own modules, the content pack, the migration check, the schedu
 a database query per ``/healthz``). The interpreter alone (``python -c pass``) and one start on
 an empty database (goedwerk migrates it first) are shown for reference. Resident memory
 (VmRSS) is read a few seconds after ``/healthz`` answers, summed over the server and its
-work processes (bot/slack/work_processes.py).
+work processes (bot/runtime/processes.py). ``/healthz`` answers 200 only once the work
+processes run their workers, so the start-up time is the time until requests get done.
 
 Soak: one ``goedwerk run`` on a fresh database gets ``--actions`` signed HTTP requests
 from 4 clients over 8 channels: ``/goedwerk status`` commands, clicks on a topic's

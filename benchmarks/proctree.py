@@ -1,6 +1,6 @@
 """A server's process and its descendants (work processes), read from Linux's /proc.
 
-`goedwerk run` hands its work to child processes (bot/slack/work_processes.py), so the
+`goedwerk run` hands its work to child processes (bot/runtime/processes.py), so the
 benchmarks count CPU and memory over the whole tree, not the serving process alone.
 """
 

@@ -53,7 +53,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flows.clock import ManualClock  # noqa: E402
 from flows.content import load_pack  # noqa: E402
-from flows.engine.core import Defaults, Engine  # noqa: E402
+from flows.engine.core import Engine  # noqa: E402
+from flows.engine.defaults import Defaults  # noqa: E402
 from flows.events import Actor, Choose, Command, Contribute  # noqa: E402
 from flows.store import migrate  # noqa: E402
 from flows.store.db import Database  # noqa: E402

@@ -1,8 +1,10 @@
-"""`goedwerk scheduler`: a process that only dispatches timed work.
+"""`goedwerk scheduler`: a process that dispatches timed work and finishes recorded requests.
 
-With Slack settings it sends through Slack (each team's token), with Teams settings
-through Teams' Bot Connector (both when both are set); without either it prints what
-falls due, as the console would.
+With Slack settings it sends through Slack (each team's token) and its threads also
+claim the requests `goedwerk run` recorded (:mod:`bot.runtime.inbox`), so work goes on
+while a serving process restarts; with Teams settings it sends Teams' timed work through
+the Bot Connector (both when both are set); without either it prints what falls due, as
+the console would.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ def run_scheduler(settings: Settings) -> int:
         from bot.slack.app import build_app
         from bot.slack.main import start_scheduler
 
+        from bot.slack.request_work import workers_here
+
         services = build_services(settings, clock)
         slack = build_app(settings, services)
         others = None
@@ -39,6 +43,7 @@ def run_scheduler(settings: Settings) -> int:
             others = teams_parts(settings)(services).delivers
         freeze_startup_objects()
         ticker = start_scheduler(slack, settings, clock, others)
+        requests = workers_here(slack, settings)  # acknowledged requests waiting in the inbox, too
     elif settings.teams_configured:
         from bot.teams.app import build_teams
         from bot.teams.main import start_teams_scheduler
@@ -47,20 +52,25 @@ def run_scheduler(settings: Settings) -> int:
         teams = build_teams(settings, services)
         freeze_startup_objects()
         ticker = start_teams_scheduler(teams, settings, clock)
+        requests = None
     else:
         from bot.console.adapter import ConsoleAdapter
 
         services = build_services(settings, clock)
-        console = ConsoleAdapter(services.engine, None, clock, settings.zone)
+        # the console only prints here; its constructor's types are reworked with the console split (issue 22)
+        console = ConsoleAdapter(services.engine, None, clock, settings.zone)  # type: ignore[arg-type]
         freeze_startup_objects()
         ticker = Ticker(Dispatcher(services.db, services.engine, clock, console.deliver), settings.dispatch_interval)
         services.engine.queue_daily_sweep()
         ticker.start()
+        requests = None
     print(f"goedwerk: dispatching timed work from {services.db.engine.url.render_as_string(hide_password=True)}.",
           file=sys.stderr, flush=True)
     try:
         stop.wait()
     finally:
+        if requests is not None:
+            requests.stop()
         ticker.stop()
         services.db.dispose()
     return 0

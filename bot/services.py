@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from bot.settings import Settings
 from flows.clock import Clock
 from flows.content import ContentPack, load_pack
-from flows.engine.core import Defaults, Engine
+from flows.engine.core import Engine
+from flows.engine.defaults import Defaults
 from flows.store import migrate
 from flows.store.db import Database
 

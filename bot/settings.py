@@ -9,15 +9,18 @@ every entry point refuses the same things in the same words.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from flows.engine.defaults import Defaults
 from flows.engine.plan import PlanError, parse_plan
 
-DEFAULT_ROUND_PLAN = "kop=1d,handelingen+kennis=1d,waarden+vrijheid=1d,identiteit=1d,staart=3d"
+ENGINE_DEFAULTS = Defaults()
+"""A channel's defaults (language, time zone, plan, reminder, check-back) are the engine's."""
 SLACK_API_URL = "https://slack.com/api/"
 TEAMS_OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
 TEAMS_LOGIN_URL = "https://login.microsoftonline.com"
@@ -59,10 +62,11 @@ class Settings(BaseSettings):
     """The HTTPS address people's browsers reach goedwerk at (links to files)."""
     file_link_days: int = Field(default=30, ge=1, le=365, validation_alias="GOEDWERK_FILE_LINK_DAYS")
     """How long a link to a file shared in Teams works (the collection gives fresh ones)."""
-    language: Literal["nl", "en"] = Field(default="nl", validation_alias="GOEDWERK_LANGUAGE")
-    timezone: str = Field(default="Europe/Amsterdam", validation_alias="GOEDWERK_TIMEZONE")
+    language: Literal["nl", "en"] = Field(default=cast(Literal["nl", "en"], ENGINE_DEFAULTS.language),
+                                          validation_alias="GOEDWERK_LANGUAGE")
+    timezone: str = Field(default=ENGINE_DEFAULTS.timezone, validation_alias="GOEDWERK_TIMEZONE")
     content_dir: Path | None = Field(default=None, validation_alias="GOEDWERK_CONTENT_DIR")
-    round_plan: str = Field(default=DEFAULT_ROUND_PLAN, validation_alias="GOEDWERK_ROUND_PLAN")
+    round_plan: str = Field(default=ENGINE_DEFAULTS.plan, validation_alias="GOEDWERK_ROUND_PLAN")
     dispatch_interval: float = Field(
         default=10.0, gt=0, le=3600, validation_alias=AliasChoices("GOEDWERK_DISPATCH_INTERVAL")
     )
@@ -71,13 +75,19 @@ class Settings(BaseSettings):
     """Timed actions a Slack dispatcher sends at once (threads of a pass)."""
     work_processes: int | None = Field(default=None, ge=0, le=32, validation_alias="GOEDWERK_WORK_PROCESSES")
     """Child processes that do the work after Slack's requests are acknowledged
-    (:mod:`bot.slack.work_processes`); 0 keeps it on threads of the serving process;
+    (:mod:`bot.runtime.processes`); 0 keeps it on threads of the serving process;
     unset: 2, or 0 on an in-memory database (children could not see it)."""
+    request_workers: int = Field(default=24, ge=1, le=64, validation_alias="GOEDWERK_REQUEST_WORKERS")
+    """Requests a work process handles at once (each mostly waits for Slack's answers)."""
+    request_lease: float = Field(default=30.0, ge=1, le=3600, validation_alias="GOEDWERK_REQUEST_LEASE")
+    """Seconds a process may hold a request without renewing; after a crash another takes it over then."""
     max_request_bytes: int = Field(default=DEFAULT_MAX_REQUEST_BYTES, ge=1024, le=100_000_000,
                                    validation_alias="GOEDWERK_MAX_REQUEST_BYTES")
     """The largest request body served; larger ones get 413 before their body is read."""
-    checkback_days: int = Field(default=21, ge=0, le=365, validation_alias="GOEDWERK_CHECKBACK_DAYS")
-    reminder_at: float = Field(default=0.8, gt=0, lt=1, validation_alias="GOEDWERK_REMINDER_AT")
+    checkback_days: int = Field(default=ENGINE_DEFAULTS.checkback_days, ge=0, le=365,
+                                validation_alias="GOEDWERK_CHECKBACK_DAYS")
+    reminder_at: float = Field(default=ENGINE_DEFAULTS.remind_at, gt=0, lt=1,
+                               validation_alias="GOEDWERK_REMINDER_AT")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", validation_alias="GOEDWERK_LOG_LEVEL"
     )
@@ -225,7 +235,7 @@ def secret_keys(value: str) -> list[str]:
     return [key.strip() for key in value.split(",") if key.strip()]
 
 
-def _variable_name(error: dict) -> str:
+def _variable_name(error: ErrorDetails) -> str:
     field = str(error["loc"][0]) if error.get("loc") else "?"
     info = Settings.model_fields.get(field)
     alias = info.validation_alias if info else None
@@ -236,7 +246,7 @@ def _variable_name(error: dict) -> str:
     return field.upper()
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Read the settings; raise :class:`SettingsError` with one line per the first bad value."""
     try:
         return Settings(**overrides)

@@ -7,6 +7,8 @@ Adapters build these from platform requests; the dispatcher builds
 
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import dataclass, field
 
 
@@ -90,7 +92,7 @@ class DueAction:
 
     action_id: int
     kind: str
-    payload: dict = field(default_factory=dict)
+    payload: dict[str, Any] = field(default_factory=dict[str, Any])
 
 
 Event = Command | Contribute | EditContribution | DeleteContribution | Choose | EditImage | DueAction

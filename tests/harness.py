@@ -14,7 +14,8 @@ from bot.console.adapter import ConsoleAdapter
 from flows.clock import ManualClock
 from flows.content import ContentPack, load_pack
 from flows.effects import DirectMessage, Effect, Ephemeral, OpenForm
-from flows.engine.core import Defaults, Engine
+from flows.engine.core import Engine
+from flows.engine.defaults import Defaults
 from flows.scheduling.dispatcher import Dispatcher
 from flows.store.db import Database
 

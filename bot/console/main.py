@@ -31,7 +31,8 @@ def run_console(settings: Settings, user: str = "me", channel: str = "team", std
     clock = ManualClock()
     services = build_services(settings, clock)
     clock.set(resume_time(services.db))
-    console = ConsoleAdapter(services.engine, None, clock, settings.zone, user=user, channel=channel)
+    console = ConsoleAdapter(services.engine, None, clock, settings.zone,  # type: ignore[arg-type]  # set just below
+                             user=user, channel=channel)
     console.dispatcher = Dispatcher(services.db, services.engine, clock, console.deliver)
     interactive = stdin.isatty()
     lang = settings.language

@@ -62,7 +62,8 @@ def render(view: View, zone: ZoneInfo) -> list[str]:
         if view.virtue_options:
             lines += _wrap(t(lang, "Virtues you can name between brackets, e.g. [Moed, Geduld]: {virtues}",
                              virtues=", ".join(view.virtue_options)))
-        lines += _wrap(t(lang, "Type your contribution on the next line (max {limit} characters). Start with 'anonymous:' to stay anonymous; an empty line cancels.", limit=view.max_length))
+        lines += _wrap(t(lang, "Type your contribution on the next line (max {limit} characters). Start with "
+                               "'anonymous:' to stay anonymous; an empty line cancels.", limit=view.max_length))
         return lines
     if isinstance(view, SituationList):
         return [f"  {item.number:>2}. {item.title} — {item.gist}" for item in view.items]
@@ -96,7 +97,8 @@ def render(view: View, zone: ZoneInfo) -> list[str]:
     if isinstance(view, PublishedView):
         lines = [f"  == {view.title} ==", f"  {view.situation} · {when(lang, view.published, zone)}"]
         if view.experience:
-            lines.append("  " + t(lang, "Characteristic experience ({who}):", who=view.experience_author or t(lang, "anonymous")))
+            who = view.experience_author or t(lang, "anonymous")
+            lines.append("  " + t(lang, "Characteristic experience ({who}):", who=who))
             lines += _wrap(view.experience, "    ")
         lines.append("  " + t(lang, "Our image of good work:"))
         lines += _wrap(view.narrative, "    ")
@@ -106,7 +108,8 @@ def render(view: View, zone: ZoneInfo) -> list[str]:
             lines.append(f"  {view.link}")
         return lines
     if isinstance(view, ReminderView):
-        return _wrap(t(lang, "Reminder: the step {step} of the round on {title} in #{channel} is open until {moment}, and you have not taken part yet.",
+        return _wrap(t(lang, "Reminder: the step {step} of the round on {title} in #{channel} is open until {moment}, "
+                             "and you have not taken part yet.",
                        step=view.step_label, title=view.situation_title, channel=view.channel,
                        moment=when(lang, view.ends_at, zone)))
     raise TypeError(f"no console rendering for {type(view).__name__}")

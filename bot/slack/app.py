@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -18,6 +20,7 @@ from bot.slack.installation_store import BatchInstallationStore, forget_installe
 from bot.slack.listeners import events, interactions, shortcuts, views
 from bot.slack.members import members_of
 from bot.slack.pacing import WorkspaceCooldown
+from bot.slack.requests import SlackRequestRunner
 from bot.slack.shared_paces import SharedPaces
 from bot.slack.sender import SlackSender
 from bot.slack.services import SlackServices
@@ -43,7 +46,7 @@ BOT_SCOPES = ["commands", "chat:write", "channels:read", "groups:read", "users:r
               "files:write", "channels:history", "groups:history"]
 OAUTH_STATE_SECONDS = 600
 ACK_THREADS = 16
-"""Bolt's listener threads; they only check and acknowledge (work goes to bot.slack.work)."""
+"""Bolt's listener threads; they only check, record and acknowledge (work goes to the requests inbox)."""
 
 
 @dataclass
@@ -51,6 +54,8 @@ class SlackApp:
     app: App
     services: SlackServices
     clients: TeamClients
+    runner: SlackRequestRunner
+    """Does the work of the requests the listeners recorded (a worker's runner for ``slack`` rows)."""
 
 
 def _installation_store(settings: Settings, services: Services) -> BatchInstallationStore:
@@ -70,7 +75,7 @@ def build_app(settings: Settings, services: Services, *, socket_mode: bool = Fal
     bolt_log = logging.getLogger("slack_bolt.App")
     if _client_carries_the_token not in bolt_log.filters:
         bolt_log.addFilter(_client_carries_the_token)
-    common = dict(client=client, signing_secret=settings.slack_signing_secret,
+    common: dict[str, Any] = dict(client=client, signing_secret=settings.slack_signing_secret,
                   request_verification_enabled=not socket_mode, process_before_response=False,
                   raise_error_for_unhandled_request=False,
                   listener_executor=ThreadPoolExecutor(max_workers=ACK_THREADS, thread_name_prefix="goedwerk-ack"))
@@ -111,8 +116,10 @@ def build_app(settings: Settings, services: Services, *, socket_mode: bool = Fal
                 return None
             return bot.bot_token if bot else None
 
-        def tokens_for(teams: list[str]) -> dict[str, str]:
+        def bots_tokens(teams: list[str]) -> dict[str, str]:
             return {team: bot.bot_token for team, bot in store.find_bots(teams).items()}
+
+        tokens_for: Callable[[list[str]], dict[str, str]] | None = bots_tokens
     else:
         app = App(**common, token_verification_enabled=False)  # the client carries the bot token
 
@@ -142,4 +149,4 @@ def build_app(settings: Settings, services: Services, *, socket_mode: bool = Fal
             return BoltResponse(status=400, body="")  # a payload of the wrong shape (e.g. an action_id list)
         return None
 
-    return SlackApp(app, slack_services, clients)
+    return SlackApp(app, slack_services, clients, SlackRequestRunner(slack_services, clients.for_team))

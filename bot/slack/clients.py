@@ -101,7 +101,7 @@ class TeamClients:
     def for_team(self, team_id: str) -> WebClient | None:
         with self._lock:
             cached = self._clients.get(team_id)
-        if self._fresh(cached, self.clock()):
+        if cached is not None and self._fresh(cached, self.clock()):
             return cached[0]
         token = self.token_for(team_id)
         with self._lock:

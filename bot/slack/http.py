@@ -1,4 +1,9 @@
-"""The WSGI application: Slack's routes through Bolt, plus ``GET /healthz``."""
+"""The WSGI application: Slack's routes through Bolt, plus ``GET /healthz`` and ``GET /healthz/live``.
+
+``/healthz`` is readiness: 200 only when the process can do work (its workers run and
+the database answers), else 503, so a load balancer sends nothing to a process that
+would only acknowledge. ``/healthz/live`` is liveness: 200 while the process serves.
+"""
 
 from __future__ import annotations
 
@@ -44,18 +49,22 @@ class _Handler(SlackRequestHandler):
 
 
 def make_wsgi(bolt_app, db: Database, max_body: int = request_guard.DEFAULT_MAX_BODY,
-              routes: Mapping[str, Callable] | None = None):
-    """A WSGI callable serving ``SLACK_PATHS`` with Bolt (when ``bolt_app`` is given),
-    ``/healthz`` itself and ``routes`` (path → WSGI callable; Teams' ``/api/messages``; a path
-    ending in ``/`` serves everything below it), refusing bodies over ``max_body`` bytes
-    (:mod:`bot.slack.request_guard`)."""
+              ready: Callable[[], bool] = lambda: True, routes: Mapping[str, Callable] | None = None):
+    """A WSGI callable serving ``SLACK_PATHS`` with Bolt (when ``bolt_app`` is given), the health
+    routes itself and ``routes`` (path → WSGI callable; Teams' ``/api/messages``; a path ending in
+    ``/`` serves everything below it), refusing bodies over ``max_body`` bytes
+    (:mod:`bot.slack.request_guard`); ``ready()`` says whether the workers run."""
     slack = _Handler(bolt_app) if bolt_app is not None else None
     routes = dict(routes or {})
 
     def application(environ, start_response):
         path = environ.get("PATH_INFO", "")
         if path == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
+            if not ready():
+                return _answer(start_response, "503 Service Unavailable", {"status": "starting"})
             return _health(db, start_response)
+        if path == "/healthz/live" and environ.get("REQUEST_METHOD") == "GET":
+            return _answer(start_response, "200 OK", {"status": "alive"})
         if slack is not None and path in SLACK_PATHS:
             return slack(environ, start_response)
         if path in routes:
@@ -77,5 +86,9 @@ def _health(db: Database, start_response):
     except Exception as error:  # the database is down: say so, do not crash
         log.warning("health check failed: %s", type(error).__name__)
         status, body = "503 Service Unavailable", {"status": "database unreachable"}
+    return _answer(start_response, status, body)
+
+
+def _answer(start_response, status: str, body: dict):
     start_response(status, [("Content-Type", "application/json")])
     return [json.dumps(body).encode()]

@@ -15,8 +15,8 @@ from bot.logs import configure as configure_logging
 from bot.platforms import by_platform
 from bot.services import build_services
 from bot.settings import Settings
+from bot.slack import request_work
 from bot.slack.app import build_app
-from bot.slack import work_processes
 from bot.slack.http import make_wsgi
 from bot.slack.request_guard import server_limit
 from flows.clock import SystemClock
@@ -70,7 +70,7 @@ def run_slack(settings: Settings, port: int, scheduler: bool, parts=None) -> int
     extra = parts(services) if parts else None
     freeze_startup_objects()
     ticker = start_scheduler(slack, settings, clock, extra.delivers if extra else None) if scheduler else None
-    children = work_processes.attach(slack, settings)
+    work = request_work.attach(slack, settings)
     try:
         if settings.slack_app_token:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -95,7 +95,8 @@ def run_slack(settings: Settings, port: int, scheduler: bool, parts=None) -> int
             from waitress import create_server
 
             routes = extra.routes if extra else {}
-            server = create_server(make_wsgi(slack.app, services.db, settings.max_request_bytes, routes=routes),
+            server = create_server(make_wsgi(slack.app, services.db, settings.max_request_bytes,
+                                             ready=lambda: work.ready, routes=routes),
                                    host="0.0.0.0", port=port, threads=WAITRESS_THREADS,
                                    **server_limit(settings.max_request_bytes))
             signal.signal(signal.SIGTERM, lambda *_: server.close())
@@ -108,9 +109,7 @@ def run_slack(settings: Settings, port: int, scheduler: bool, parts=None) -> int
             except OSError:
                 pass  # closed by SIGTERM
     finally:
-        slack.services.work.close()  # finish what was acknowledged
-        if children is not None:
-            children.close()
+        work.stop()  # what is in hand finishes within seconds; the rest stays in the inbox
         if ticker is not None:
             ticker.stop()
         services.db.dispose()

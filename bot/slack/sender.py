@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -21,7 +22,7 @@ from bot.slack.blocks.image_modals import image_modal
 from bot.slack.pacing import ChannelPacer, WorkspaceCooldown, WorkspaceSlots
 from flows.clock import Clock
 from flows.content.schema import ContentPack
-from flows.effects import (DirectFile, DirectMessage, Delivery, Effect, Ephemeral, OpenForm, Place, Post, Remove,
+from flows.effects import (DirectFile, DirectMessage, Delivery, Effect, Ephemeral, OpenForm, Post, Remove,
                            SentMessage, Update, Upload)
 from flows.i18n import N_, t
 from flows.store import messages
@@ -36,7 +37,8 @@ ERROR_TEXTS = {
     "channel_not_found": N_("I cannot reach this channel. Invite me with /invite @goedwerk and try again."),
     "is_archived": N_("This channel is archived, so goedwerk cannot post here."),
     "ratelimited": N_("Slack is busy right now. Please try again in a minute; nothing you wrote was lost."),
-    "invalid_auth": N_("goedwerk is not (or no longer) installed properly in this workspace. Ask an admin to reinstall it."),
+    "invalid_auth": N_("goedwerk is not (or no longer) installed properly in this workspace. Ask an admin to reinstall "
+                       "it."),
     "expired_trigger_id": N_("The form could not open in time. Please click or type the command again."),
 }
 for _code in ("account_inactive", "token_revoked", "not_authed"):
@@ -159,12 +161,12 @@ class SlackSender:
         if effect.key and delivery is None and messages.find(self.db, effect.place, effect.key) is not None:
             log.info("message %s was sent before; not again", effect.key)
             return
-        if effect.key and resend and self._arrived(web, effect):
-            return
         thread_ts = None
         if effect.thread_key:
             parent = messages.find(self.db, effect.place, effect.thread_key)
             thread_ts = parent.ref if parent else None
+        if effect.key and resend and self._arrived(web, effect, thread_ts):
+            return
         text, blocks = message(effect.view, self.zone)
         with self.slots.of(effect.place.workspace):
             self.cooldown.wait(effect.place.workspace)
@@ -204,12 +206,19 @@ class SlackSender:
             advice = self.content.process.choosing.get(view.language)
             web.views_open(trigger_id=trigger_id, view=start_modal(view, effect.place.channel, advice))
 
-    def _arrived(self, web: WebClient, effect: Post) -> bool:
-        """Whether a message with this key is in the channel already (then remember it)."""
-        history = web.conversations_history(channel=effect.place.channel, limit=100, include_all_metadata=True)
+    def _arrived(self, web: WebClient, effect: Post, thread_ts: str | None = None) -> bool:
+        """Whether a message with this key is in the channel already, or in the thread of
+        ``thread_ts`` for a reply (then remember it)."""
+        if thread_ts:
+            history = web.conversations_replies(channel=effect.place.channel, ts=thread_ts, limit=200,
+                                                include_all_metadata=True)
+        else:
+            history = web.conversations_history(channel=effect.place.channel, limit=100,
+                                                include_all_metadata=True)
+        found: dict[str, Any]
         for found in history.get("messages", []):
-            payload = (found.get("metadata") or {}).get("event_payload") or {}
-            if payload.get("key") == effect.key:
+            payload: dict[str, Any] = (found.get("metadata") or {}).get("event_payload") or {}
+            if effect.key is not None and payload.get("key") == effect.key:
                 messages.remember(self.db, effect.place, effect.key, found["ts"], found.get("thread_ts"),
                                   self.clock.now())
                 log.info("message %s had arrived before the crash; recorded, not sent again", effect.key)

@@ -65,7 +65,7 @@ class TokenCipher:
 
     def decrypt(self, value: str | None) -> str | None:
         """The plain value; a value without the prefix is legacy plain text and returned as is."""
-        if not self.is_encrypted(value):
+        if value is None or not self.is_encrypted(value):
             return value
         try:
             return self._fernet.decrypt(value[len(PREFIX):].encode("ascii")).decode("utf-8")

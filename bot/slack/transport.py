@@ -16,7 +16,7 @@ import io
 import threading
 from http.client import HTTPMessage
 from ssl import SSLContext
-from typing import Any
+from typing import Any, cast
 from urllib.error import HTTPError, URLError
 from urllib.request import Request
 
@@ -25,8 +25,9 @@ from slack_sdk import WebClient
 from urllib3.exceptions import HTTPError as PoolError, NewConnectionError, ProtocolError
 from urllib3.exceptions import TimeoutError as PoolTimeoutError
 
-POOL_SIZE = 16
-"""Connections kept open per host: enough for the dispatcher's and the work queue's threads."""
+POOL_SIZE = 32
+"""Connections kept open per host: enough for a process's request workers (24, and 4 for forms)
+or its dispatcher's threads (16), so none opens a fresh connection per call under load."""
 
 _pools: dict[SSLContext | None, urllib3.PoolManager] = {}
 _pools_lock = threading.Lock()
@@ -49,7 +50,8 @@ class PooledWebClient(WebClient):
         if self.proxy is not None or not url.lower().startswith(("http://", "https://")):
             return super()._perform_urllib_http_request_internal(url, req)
         try:
-            response = pool_for(self.ssl).request(req.get_method(), url, body=req.data,
+            body = cast(bytes | None, req.data)  # the WebClient always hands over encoded bytes
+            response = pool_for(self.ssl).request(req.get_method(), url, body=body,
                                                   headers=dict(req.header_items()), timeout=self.timeout,
                                                   retries=False, redirect=False)
         except NewConnectionError as error:  # as urlopen: the connection could not be made

@@ -245,10 +245,12 @@ class TeamsSender:
         self._direct_activity(place, user, self._activity(view, place))
 
     def _direct_activity(self, place: Place, user: str, activity: dict) -> None:
+        channel = conversations.find(self.db, place.workspace, place.channel)
+        if channel is not None and channel.removed:  # about a channel goedwerk was removed from: not any more
+            raise _NotSent(UNREACHABLE)
         chat = conversations.personal_chat(self.db, place.workspace, user)
         if chat is None:
-            known = conversations.find(self.db, place.workspace, place.channel) \
-                or conversations.any_in_tenant(self.db, place.workspace)
+            known = channel or conversations.any_in_tenant(self.db, place.workspace)
             if known is None:
                 raise _NotSent(UNREACHABLE)
             created = self.connector.create_conversation(known.service_url, place.workspace, {

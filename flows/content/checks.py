@@ -6,6 +6,8 @@ line of the offending key, so that a file with several mistakes reports them all
 
 from __future__ import annotations
 
+from typing import Any
+
 from collections.abc import Iterable
 
 from .problems import Problem
@@ -38,7 +40,7 @@ def situation_notes(source: Source) -> list[Problem]:
     return problems
 
 
-def _items(source: Source, field: str) -> Iterable[tuple[int, dict]]:
+def _items(source: Source, field: str) -> Iterable[tuple[int, dict[str, Any]]]:
     items = source.data.get(field)
     if isinstance(items, list):
         for index, item in enumerate(items):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -91,7 +91,7 @@ class _Situations:
         situation, source, problems = _read(path, name, Situation, checks.situation_notes)
         self.problems += problems
         number = source.data.get("number") if source else None
-        if isinstance(number, int) and not isinstance(number, bool):
+        if source is not None and isinstance(number, int) and not isinstance(number, bool):
             self.numbers.setdefault(number, []).append((name, source.line(("number",))))
         if situation is not None:
             self.valid.setdefault(situation.number, situation)
@@ -108,12 +108,12 @@ class _Situations:
         return problems
 
 
-def _base_files(base_dir: Path, situations: _Situations) -> tuple[dict, list[Problem]]:
+def _base_files(base_dir: Path, situations: _Situations) -> tuple[dict[str, Any], list[Problem]]:
     """Read the four pack files and the base situations."""
     def name(path: Path) -> str:
         return _name(base_dir, path)
 
-    parts: dict = {}
+    parts: dict[str, Any] = {}
     problems: list[Problem] = []
     for key, file, model, check in (
         ("info", "pack.yaml", PackInfo, None),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from .problems import Problem
 from .yamlsource import Source
@@ -16,7 +17,7 @@ M = TypeVar("M", bound=BaseModel)
 _COVERED = ("unknown perspective", "notes lack perspective")
 
 
-def _message(error: dict[str, Any]) -> tuple[tuple, str]:
+def _message(error: ErrorDetails) -> tuple[tuple[Any, ...], str]:
     """The location to point at and a readable message for one pydantic error."""
     loc = tuple(part for part in error["loc"] if part != "[key]")
     kind = error["type"]
@@ -34,7 +35,7 @@ def _message(error: dict[str, Any]) -> tuple[tuple, str]:
     return loc, msg
 
 
-def _at(source: Source, loc: tuple, message: str, kind: str) -> Problem:
+def _at(source: Source, loc: tuple[Any, ...], message: str, kind: str) -> Problem:
     """The problem at the line of ``loc``.
 
     A missing or unknown field's message names the field itself, so the path

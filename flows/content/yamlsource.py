@@ -75,7 +75,7 @@ def line_of(root: yaml.Node | None, loc: Loc) -> int | None:
             break
         marker, node = found
         line = marker.start_mark.line + 1
-    return line
+    return int(line)
 
 
 def _duplicate_keys(node: yaml.Node | None, name: str, path: Loc = ()) -> list[Problem]:

@@ -77,5 +77,7 @@ def in_form(text: str, anonymous: bool) -> tuple[bool, str]:
 
 def ask_first(scope: Scope, word: str, topic: str) -> Effect:
     """Nothing is posted: ask whether ``word`` was meant as a request for anonymity."""
-    return scope.tell(N_("Your text begins with “{word}”. Did you mean to contribute anonymously? Nothing has been posted yet.\n• Anonymously: '/goedwerk contribute {topic} anonymous <your text>'\n• Under your name: '/goedwerk contribute {topic} named <your text>'"),
+    return scope.tell(N_("Your text begins with “{word}”. Did you mean to contribute anonymously? Nothing has been "
+                         "posted yet.\n• Anonymously: '/goedwerk contribute {topic} anonymous <your text>'\n• Under "
+                         "your name: '/goedwerk contribute {topic} named <your text>'"),
                       word=word, topic=topic[:40])

@@ -34,7 +34,7 @@ Commands (after /goedwerk):
 • help — this text
 
 Steps: kop (head: own experiences), the perspectives handelingen, kennis, waarden, vrijheid and identiteit, and staart (tail: our image of good work).
-Source: "Beelden van goed werk in samenwerking" (Rijksoverheid, Grenzeloos Samenwerken, 2022).""")
+Source: "Beelden van goed werk in samenwerking" (Rijksoverheid, Grenzeloos Samenwerken, 2022).""")  # noqa: E501 (the message's own lines)
 
 
 def help_view(scope: Scope) -> Notice:

@@ -12,6 +12,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from flows.effects import Effect, Post
+from flows.engine import keys
 from flows.engine.scope import Refusal, Scope
 from flows.i18n import N_
 from flows.scheduling import actions
@@ -37,9 +38,11 @@ def ask(scope: Scope, image_id: int) -> list[Effect]:
         return []
     if not scope.channel.checkback_enabled:
         return []
-    text = scope.t(N_("A few weeks ago this channel published its image of good work “{title}”. Does it still hold? What did you do differently since? Answer with '/goedwerk checkback <your answer>' — the answers are kept with the image."),
+    text = scope.t(N_("A few weeks ago this channel published its image of good work “{title}”. Does it still hold? "
+                      "What did you do differently since? Answer with '/goedwerk checkback <your answer>' — the "
+                      "answers are kept with the image."),
                    title=record.title)
-    return [Post(scope.place, scope.notice_text(text), key=f"checkback:{record.id}")]
+    return [Post(scope.place, scope.notice_text(text), key=keys.checkback(record.id))]
 
 
 def command(scope: Scope, argument: str | None) -> list[Effect]:

@@ -6,6 +6,8 @@ Subcommands are Dutch with English aliases. Parsing never raises anything but
 
 from __future__ import annotations
 
+from typing import Any
+
 import re
 from dataclasses import dataclass, field
 
@@ -59,7 +61,7 @@ class Parsed:
     """A parsed subcommand: its canonical (Dutch) name and its arguments."""
 
     name: str
-    args: dict = field(default_factory=dict)
+    args: dict[str, Any] = field(default_factory=dict[str, Any])
 
 
 def _split_first(text: str) -> tuple[str, str]:
@@ -75,8 +77,8 @@ def _number(word: str, usage: str) -> int:
     return int(word)
 
 
-def _parse_start(rest: str) -> dict:
-    args: dict = {"situation": None, "random": False, "plan": None}
+def _parse_start(rest: str) -> dict[str, Any]:
+    args: dict[str, Any] = {"situation": None, "random": False, "plan": None}
     for word in rest.split():
         lowered = word.lower()
         if lowered.startswith("plan="):
@@ -92,7 +94,7 @@ def _parse_start(rest: str) -> dict:
     return args
 
 
-def _parse_contribution(rest: str) -> dict:
+def _parse_contribution(rest: str) -> dict[str, Any]:
     usage = N_("Use: contribute <step> [anonymous] [[virtue, virtue]] <text>")
     topic, rest = _split_first(rest)
     if not topic:
@@ -138,10 +140,10 @@ OFF_WORDS = {"uit", "off"}
 _CLOCK_TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
 
-def _parse_weekly(rest: str) -> dict:
+def _parse_weekly(rest: str) -> dict[str, Any]:
     """``{"mode": "show" | "on" | "off", "weekday": 0-6 | None, "time": "HH:MM" | None}``."""
     usage = N_("Use: weekly [on [day] [HH:MM] | off]")
-    args: dict = {"mode": "show", "weekday": None, "time": None}
+    args: dict[str, Any] = {"mode": "show", "weekday": None, "time": None}
     words = rest.lower().split()
     if not words:
         return args
@@ -161,7 +163,7 @@ def _parse_weekly(rest: str) -> dict:
     return args
 
 
-def _parse_my_data(rest: str) -> dict:
+def _parse_my_data(rest: str) -> dict[str, Any]:
     """``{"mode": None | "export" | "delete" | "delete-confirm"}``."""
     words = rest.lower().split()
     if not words:
@@ -176,7 +178,7 @@ def _parse_my_data(rest: str) -> dict:
     raise CommandError(N_("Use: my-data [export | delete [confirm]]"))
 
 
-def _parse_retention(rest: str) -> dict:
+def _parse_retention(rest: str) -> dict[str, Any]:
     """``{"days": int | None, "confirmed": bool}`` from ``[days [confirm]]``."""
     words = rest.lower().split()
     confirmed = len(words) == 2 and words[1] in ("bevestig", "confirm")

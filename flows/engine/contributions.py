@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from flows.content.schema import ContentPack
 from flows.effects import Effect, Post, Remove, Update
-from flows.engine import presenters
+from flows.engine import keys, presenters
 from flows.engine.plan import Plan, parse_plan
 from flows.engine.scope import Refusal, Scope
 from flows.engine.topics import VALUES_TOPIC, label, resolve, step_of_topic, topics_of
@@ -51,7 +51,7 @@ def _open_topic(scope: Scope, content: ContentPack, round_row: Round, plan: Plan
         raise Refusal(N_("'{word}' is not a step of this round. Steps: {steps}."),
                       word=word[:40], steps=", ".join(step.name for step in plan.steps))
     index = step_of_topic(plan, topic)
-    if index > round_row.step_index:
+    if index is not None and index > round_row.step_index:
         opens = round_row.steps[index].starts_at
         raise Refusal(N_("That step has not started yet; it opens {moment}."),
                       moment=moment_marker(opens))
@@ -105,13 +105,14 @@ def contribute(scope: Scope, content: ContentPack, *, topic: str, text: str, ano
     effects: list[Effect] = []
     if not passed:
         effects.append(Post(scope.place, presenters.contribution_view(scope, content, row),
-                            key=f"contribution:{row.id}", thread_key=f"prompt:{round_row.id}:{topic}"))
-        effects.append(scope.tell(N_("Thank you — stored as number {number}. You can change it with 'edit {number} <text>' or remove it with 'delete {number}' until the round closes."),
+                            key=keys.contribution(row.id), thread_key=keys.prompt(round_row.id, topic)))
+        effects.append(scope.tell(N_("Thank you — stored as number {number}. You can change it with 'edit {number} "
+                                     "<text>' or remove it with 'delete {number}' until the round closes."),
                                   number=row.id))
     else:
         effects.append(scope.tell(N_("Noted: nothing to add on {topic}. That counts as taking part."),
                                   topic=label(content, scope.language, topic)))
-    effects.append(Update(scope.place, f"kickoff:{round_row.id}", presenters.round_view(scope, content, round_row)))
+    effects.append(Update(scope.place, keys.kickoff(round_row.id), presenters.round_view(scope, content, round_row)))
     return effects
 
 
@@ -124,7 +125,7 @@ def pass_step(scope: Scope, content: ContentPack, word: str, round_id: int | Non
     for topic in topics:
         effects += contribute(scope, content, topic=topic, text="", passed=True, round_id=round_row.id)
     # one refreshed kickoff message is enough: keep only the last update of it
-    kickoff = f"kickoff:{round_row.id}"
+    kickoff = keys.kickoff(round_row.id)
     last = max(i for i, effect in enumerate(effects) if isinstance(effect, Update) and effect.key == kickoff)
     return [effect for i, effect in enumerate(effects)
             if not (isinstance(effect, Update) and effect.key == kickoff and i != last)]
@@ -172,9 +173,9 @@ def edit(scope: Scope, content: ContentPack, contribution_id: int, text: str, an
         row.virtues = [ContributionVirtue(virtue=word) for word in words]
     scope.session.flush()
     view = presenters.contribution_view(scope, content, row)
-    return [Update(scope.place, f"contribution:{row.id}", view),
+    return [Update(scope.place, keys.contribution(row.id), view),
             scope.tell(N_("Contribution {number} was changed."), number=row.id),
-            Update(scope.place, f"kickoff:{round_row.id}", presenters.round_view(scope, content, round_row))]
+            Update(scope.place, keys.kickoff(round_row.id), presenters.round_view(scope, content, round_row))]
 
 
 def released_key(contribution_id: int) -> str:
@@ -188,6 +189,6 @@ def delete(scope: Scope, content: ContentPack, contribution_id: int) -> list[Eff
     row.deleted_at, row.text, row.idempotency_key = scope.now, "", released_key(row.id)
     row.virtues = []
     scope.session.flush()
-    return [Remove(scope.place, f"contribution:{row.id}"),
+    return [Remove(scope.place, keys.contribution(row.id)),
             scope.tell(N_("Contribution {number} was deleted."), number=row.id),
-            Update(scope.place, f"kickoff:{round_row.id}", presenters.round_view(scope, content, round_row))]
+            Update(scope.place, keys.kickoff(round_row.id), presenters.round_view(scope, content, round_row))]

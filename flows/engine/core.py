@@ -10,13 +10,31 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
 
 from flows.clock import Clock
 from flows.content.schema import ContentPack
 from flows.effects import Effect, Ephemeral, OpenForm, Place
-from flows.engine import anonymity, checkback, commands, contributions, image, privacy, reminders, retention, rounds, weekly, weekly_fanout
+from flows.engine import (
+    anonymity,
+    checkback,
+    commands,
+    contributions,
+    image,
+    presenters,
+    privacy,
+    reminders,
+    retention,
+    rounds,
+    traits,
+    weekly,
+    weekly_fanout,
+)
 from flows.engine.catalog import help_view, situation_card, situation_list
+from flows.engine.defaults import Defaults
 from flows.engine.forms import contribution_form, edit_form
 from flows.engine.home import home_view
 from flows.engine.scope import Refusal, Scope, open_scope, scope_for_channel
@@ -34,31 +52,25 @@ MembersOf = Callable[[Place], list[str]]
 """The platform's member list of a channel (bots excluded); None: the members we have seen."""
 
 
-@dataclass(frozen=True)
-class Defaults:
-    """What a channel uses until it chooses otherwise."""
-
-    language: str = "nl"
-    timezone: str = "Europe/Amsterdam"
-    plan: str = "kop=1d,handelingen+kennis=1d,waarden+vrijheid=1d,identiteit=1d,staart=3d"
-    remind_at: float = 0.8
-    checkback_days: int = 21
+class HandledElsewhere(Exception):
+    """Raised by an adapter's ``within`` callback of :meth:`Engine.handle` when the request is
+    no longer its own to finish (another process took it over): the event's writes roll back."""
 
 
 class Engine:
     """Runs the conversation. Holds no state of its own beyond its collaborators."""
 
-    def __init__(self, db: Database, content: ContentPack, clock: Clock, defaults: Defaults = Defaults(),
+    def __init__(self, db: Database, content: ContentPack, clock: Clock, defaults: Defaults | None = None,
                  rng: random.Random | None = None, members_of: MembersOf | None = None) -> None:
         self.db = db
         self.members_of = members_of
         self.content = content
         self.clock = clock
-        self.defaults = defaults
+        self.defaults = defaults or Defaults()
         self.rng = rng or random.Random()
         self._wake_listeners: list[Callable[[], None]] = []
-        self._unreachable_listeners: list[Callable] = []
-        self._forgotten_listeners: list[Callable] = []
+        self._unreachable_listeners: list[Callable[..., Any]] = []
+        self._forgotten_listeners: list[Callable[..., Any]] = []
         self.on_channel_unreachable(weekly.pause_unreachable)
 
     def on_schedule(self, listener: Callable[[], None]) -> None:
@@ -73,7 +85,14 @@ class Engine:
 
     # -- entry points -------------------------------------------------------------------
 
-    def handle(self, event: Event) -> list[Effect]:
+    def handle(self, event: Event, within: Callable[[Session, list[Effect]], None] | None = None) -> list[Effect]:
+        """Run ``event`` in one transaction; its effects for the adapter to deliver.
+
+        ``within(session, effects)``, when given, runs in that same transaction just before
+        it commits, so an adapter can record that the event was handled (and what remains
+        to send) atomically with the event's own writes. When it raises
+        :class:`HandledElsewhere`, everything is rolled back and that error propagates.
+        """
         if isinstance(event, DueAction):
             raise TypeError("due actions go through run_action()")
         try:
@@ -91,6 +110,10 @@ class Engine:
                 except commands.CommandError as error:
                     effects = [scope.tell(error.msgid, error=True, **error.params),
                                Ephemeral(scope.place, event.actor.user, help_view(scope))]
+                if within is not None:
+                    within(session, effects)
+        except HandledElsewhere:
+            raise
         except Exception:
             log.exception("event %s in %s/%s failed", type(event).__name__, event.actor.workspace,
                           event.actor.channel)
@@ -118,7 +141,8 @@ class Engine:
             if row.kind == weekly.WEEKLY_PROMPT:  # a channel's weekly prompt: no round behind it
                 return weekly.run_prompt(session, self.content, self.defaults, self.rng, row, owner, now)
             if row.kind in retention.KINDS:  # purges: nothing to send, settled by retention.run
-                return retention.run(session, row, action_id, owner, now)
+                retention.run(session, row, action_id, owner, now)
+                return None
             if row.kind == checkback.CHECKBACK:  # after publication: no round needed
                 channel = session.get(Channel, row.channel_id) if row.channel_id else None
                 effects = checkback.ask(scope_for_channel(session, channel, now, self.defaults.language,
@@ -163,14 +187,14 @@ class Engine:
         with self.db.transaction() as session:
             return home_view(session, self.content, language or self.defaults.language, platform, workspace, user)
 
-    def channel_unreachable(self, session, action_id: int, reason: str) -> None:
+    def channel_unreachable(self, session: Session, action_id: int, reason: str) -> None:
         """The platform refused the channel of a timed action for good: log it (and let
         channel-level automations such as the weekly prompt pause themselves)."""
         log.warning("channel of scheduled action %s unreachable: %s", action_id, reason)
         for listener in self._unreachable_listeners:
             listener(session, action_id, reason)
 
-    def on_channel_unreachable(self, listener: Callable) -> None:
+    def on_channel_unreachable(self, listener: Callable[..., Any]) -> None:
         self._unreachable_listeners.append(listener)
 
     def queue_daily_sweep(self) -> None:
@@ -179,7 +203,7 @@ class Engine:
         with self.db.transaction() as session:
             retention.schedule_sweep(session, self.clock.now())
 
-    def on_person_forgotten(self, listener: Callable) -> None:
+    def on_person_forgotten(self, listener: Callable[..., Any]) -> None:
         """``listener(session, platform, workspace, user)`` runs in the transaction that erases a
         person, so an adapter erases what it stored about them too (Slack: an installer's id)."""
         self._forgotten_listeners.append(listener)
@@ -231,7 +255,7 @@ class Engine:
         content, args = self.content, parsed.args
         match parsed.name:
             case "start":
-                if args["situation"] is None and not args["random"]:
+                if traits.COMMAND_TRAITS["start"].opens_form(args):
                     if queries.active_round(scope.session, scope.channel) is None:
                         return [OpenForm(scope.place, scope.actor.user, situation_list(scope, content, True))]
                 return rounds.start(scope, content, self.defaults, situation=args["situation"],
@@ -280,8 +304,10 @@ class Engine:
             case "herinneringen":
                 person = queries.person(scope.session, scope.workspace, scope.actor.user)
                 person.reminders_enabled = args["on"]
-                return [scope.tell(N_("You will get a private reminder when a step is about to end and you have not taken part.")
-                                   if args["on"] else N_("You will get no more reminders. Turn them back on with '/goedwerk reminders on'."))]
+                return [scope.tell(N_("You will get a private reminder when a step is about to end and you have not "
+                                      "taken part.")
+                                   if args["on"] else N_("You will get no more reminders. Turn them back on with "
+                                                         "'/goedwerk reminders on'."))]
             case "wekelijks":
                 return weekly.command(scope, content, args, self.rng)
             case "mijn-gegevens":
@@ -303,10 +329,10 @@ class Engine:
             value = event.value.strip().lower()
             number = int(value) if value.isdigit() and len(value) <= 6 else None
             return rounds.start(scope, content, self.defaults, situation=number, plan_text=None, rng=self.rng)
-        if event.action in (rounds.presenters.CONTRIBUTE, rounds.presenters.PASS):
+        if event.action in (presenters.CONTRIBUTE, presenters.PASS):
             round_id, _, topic = event.value.partition(":")
             round_number = int(round_id) if round_id.isdigit() else -1
-            if event.action == rounds.presenters.PASS:
+            if event.action == presenters.PASS:
                 return contributions.pass_step(scope, content, topic, round_id=round_number)
             return [OpenForm(scope.place, scope.actor.user, contribution_form(scope, content, round_number, topic))]
         if event.action == "status":
@@ -334,6 +360,7 @@ class Engine:
         raise Refusal(N_("That button is no longer in use."))
 
     def _apology(self, actor: Actor) -> Effect:
-        text = t(self.defaults.language, N_("Something went wrong on our side. Nothing you wrote was lost; please try again in a moment."))
+        text = t(self.defaults.language, N_("Something went wrong on our side. Nothing you wrote was lost; please try "
+                                            "again in a moment."))
         return Ephemeral(Place(actor.platform, actor.workspace, actor.channel), actor.user,
                          Notice(self.defaults.language, text, error=True))

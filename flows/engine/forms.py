@@ -25,7 +25,8 @@ def contribution_form(scope: Scope, content: ContentPack, round_id: int, topic_w
     topic = resolve(content, plan, topic_word)
     if topic is None:
         raise Refusal(N_("That button is no longer in use."))
-    if step_of_topic(plan, topic) > round_row.step_index:
+    index = step_of_topic(plan, topic)
+    if index is not None and index > round_row.step_index:
         raise Refusal(N_("That step has not started yet."))
     lang = scope.language
     if topic in content.perspectives:

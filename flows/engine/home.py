@@ -45,7 +45,8 @@ def home_view(session: Session, content: ContentPack, language: str, platform: s
         plan = parse_plan(round_row.plan)
         situation = content.situation(round_row.situation_number)
         step = round_row.steps[round_row.step_index]
-        step_label = " + ".join(label(content, language, topic) for topic in topics_of(plan.steps[round_row.step_index]))
+        step_label = " + ".join(label(content, language, topic)
+                                for topic in topics_of(plan.steps[round_row.step_index]))
         home_rounds.append(HomeRound(channel, round_row.id, situation.title.get(language) if situation else "?",
                                      step_label, step.ends_at, round_row.deadline_at))
     own = session.execute(

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from flows.store.models import Contribution
 from flows.summary.draft import TITLE_LENGTH, shorten
@@ -29,7 +30,7 @@ def forms_of(texts: Iterable[str]) -> set[str]:
     return forms
 
 
-def words_of(session, round_ids: Iterable[int], people: Iterable[str]) -> set[str]:
+def words_of(session: Session, round_ids: Iterable[int], people: Iterable[str]) -> set[str]:
     """The forms of everything ``people`` wrote in the rounds ``round_ids``, anonymous or not."""
     round_ids, people = list(round_ids), list(people)
     if not round_ids or not people:

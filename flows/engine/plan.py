@@ -13,10 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flows.engine.defaults import DEFAULT_PLAN
+
 HEAD = "kop"
 TAIL = "staart"
 PERSPECTIVE_KEYS = ("handelingen", "kennis", "identiteit", "waarden", "vrijheid")
-PLAN_FORM = "kop=1d,handelingen+kennis=1d,waarden+vrijheid=1d,identiteit=1d,staart=3d"
+PLAN_FORM = DEFAULT_PLAN
+"""The plan a plan error shows as an example of the right form."""
 WORKDAY_START = time(9, 0)
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

@@ -15,8 +15,10 @@ CONTRIBUTE = "contribute"
 PASS = "pass"
 STEP_INTRO = {
     "head": N_("Before anyone reacts: everyone first brings in an experience of their own."),
-    "body": N_("Look at the situation through this perspective. The questions and the note are there to inspire, not to be answered one by one."),
-    "tail": N_("Bring it together: what, all things considered, is good work here — for you, and if possible for all of us?"),
+    "body": N_("Look at the situation through this perspective. The questions and the note are there to inspire, not "
+               "to be answered one by one."),
+    "tail": N_("Bring it together: what, all things considered, is good work here — for you, and if possible for all "
+               "of us?"),
 }
 
 

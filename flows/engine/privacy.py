@@ -10,16 +10,19 @@ drawn again. Logs carry counts only.
 
 from __future__ import annotations
 
+from typing import Any
+
 import json
 import logging
 import re
 from datetime import datetime
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from flows.content.schema import ContentPack
 from flows.effects import DirectFile, Effect, Ephemeral, FileBlob, Place, Remove, Update, Upload
-from flows.engine import image, own_words
+from flows.engine import image, keys, own_words
 from flows.engine.scope import Scope, scope_for_channel
 from flows.i18n import N_
 from flows.store.models import (Channel, ChannelMember, Contribution, ImageRevision, MessageRef, Person, Picture,
@@ -37,11 +40,17 @@ def command(scope: Scope, content: ContentPack, mode: str | None) -> list[Effect
         return export(scope)
     if mode == "delete":
         return [ask_confirmation(scope)]
-    return [scope.tell(N_("About your data in this workspace:\n• '/goedwerk my-data export' sends you privately everything goedwerk stores about you here (JSON).\n• '/goedwerk my-data delete' deletes your contributions, votes, consent answers, preferences and memberships here, and removes your name from published images. You are asked to confirm first."))]
+    return [scope.tell(N_("About your data in this workspace:\n• '/goedwerk my-data export' sends you privately "
+                          "everything goedwerk stores about you here (JSON).\n• '/goedwerk my-data delete' deletes "
+                          "your contributions, votes, consent answers, preferences and memberships here, and removes "
+                          "your name from published images. You are asked to confirm first."))]
 
 
 def ask_confirmation(scope: Scope) -> Ephemeral:
-    text = scope.t(N_("Delete everything goedwerk stores about you in this workspace? Your contributions are deleted, your votes and consent answers removed, and your name and words, the anonymous ones too, taken out of drafts and published images. This cannot be undone. Confirm with the button or with '/goedwerk my-data delete confirm'."))
+    text = scope.t(N_("Delete everything goedwerk stores about you in this workspace? Your contributions are deleted, "
+                      "your votes and consent answers removed, and your name and words, the anonymous ones too, taken "
+                      "out of drafts and published images. This cannot be undone. Confirm with the button or with "
+                      "'/goedwerk my-data delete confirm'."))
     choice = Choice(scope.t(N_("Yes, delete my data")), CONFIRM_ACTION, "yes", primary=True)
     return Ephemeral(scope.place, scope.actor.user, Notice(scope.language, text, choices=(choice,)))
 
@@ -79,7 +88,7 @@ def _person(scope: Scope) -> Person | None:
                                                       Person.external_id == scope.actor.user)).first()
 
 
-def collect(scope: Scope) -> dict:
+def collect(scope: Scope) -> dict[str, Any]:
     """Everything stored about the asker in this workspace, as JSON-ready data."""
     user = scope.actor.user
     channels = _channels(scope)
@@ -117,7 +126,7 @@ def collect(scope: Scope) -> dict:
     }
 
 
-def _also_erased(scope: Scope, channels: dict[int, Channel], person: Person | None) -> dict:
+def _also_erased(scope: Scope, channels: dict[int, Channel], person: Person | None) -> dict[str, Any]:
     """Everything else about the person that :func:`forget` would take away."""
     user, session = scope.actor.user, scope.session
     own = _own_contributions(scope, channels)
@@ -138,7 +147,8 @@ def _also_erased(scope: Scope, channels: dict[int, Channel], person: Person | No
         if content.get("experience_author") in names or content.get("experience") in words:
             quotes.insert(0, content.get("experience"))
         typed = content.get("image") or {}
-        quotes += [text for text in (typed.get("experience"), typed.get("narrative"), *(typed.get("extra_titles") or []))
+        typed_texts = (typed.get("experience"), typed.get("narrative"), *(typed.get("extra_titles") or []))
+        quotes += [text for text in typed_texts
                    if text and text in words]
         if quotes:
             drafts.append({"round": round_row.id, "channel": channel_of[round_row.id], "your_words": quotes})
@@ -204,7 +214,7 @@ def strip_words(text: str, words: set[str]) -> str:
     return " ".join(stripped.split()) if stripped != text else text
 
 
-def _scrub_image_dict(image: dict, user: str) -> tuple[dict, int, int]:
+def _scrub_image_dict(image: dict[str, Any], user: str) -> tuple[dict[str, Any], int, int]:
     votes = dict(image.get("votes") or {})
     consent = dict(image.get("consent") or {})
     voted, answered = int(votes.pop(user, None) is not None), int(consent.pop(user, None) is not None)
@@ -217,13 +227,13 @@ def _names(scope: Scope, person: Person | None, own: list[tuple[Contribution, Ro
     return names | {row.author_name for row, _ in own if row.author_name}
 
 
-def typed_by(session, round_ids: list[int], user: str) -> set[str]:
+def typed_by(session: Session, round_ids: list[int], user: str) -> set[str]:
     """What the person typed into drafts of the image (experience, narrative, own titles),
     read from the edit history: each value a revision of theirs brought in."""
     typed: set[str] = set()
     if not round_ids:
         return typed
-    before: dict[int, dict] = {}
+    before: dict[int, dict[str, Any]] = {}
     for revision in session.scalars(select(ImageRevision).where(ImageRevision.round_id.in_(round_ids))
                                     .order_by(ImageRevision.id)):
         content, previous = revision.content or {}, before.get(revision.round_id, {})
@@ -235,7 +245,7 @@ def typed_by(session, round_ids: list[int], user: str) -> set[str]:
     return typed
 
 
-def _without_typed(image_dict: dict, typed: set[str]) -> dict:
+def _without_typed(image_dict: dict[str, Any], typed: set[str]) -> dict[str, Any]:
     """A draft image without the texts the person typed (and the votes for their titles)."""
     image_dict = dict(image_dict)
     for field in ("experience", "narrative", "title"):
@@ -246,7 +256,8 @@ def _without_typed(image_dict: dict, typed: set[str]) -> dict:
     return image_dict
 
 
-def _scrub_draft(content: dict, user: str, names: set[str], words: set[str], own_ids: set[int]) -> tuple[dict, int, int]:
+def _scrub_draft(content: dict[str, Any], user: str, names: set[str], words: set[str],
+                 own_ids: set[int]) -> tuple[dict[str, Any], int, int]:
     """A draft's content without the person: votes, consent, quotes, experience, titles, and
     (``words`` holding what they typed) their own texts in the image."""
     content = json.loads(json.dumps(content or {}))
@@ -304,8 +315,8 @@ def _redraw_drafts(scope: Scope, content_pack: ContentPack, drafts: list[tuple[S
         channel = channels[round_row.channel_id]
         there = scope_for_channel(scope.session, channel, scope.now, scope.language, scope.zone.key)
         view = image.view_of(there, content_pack, round_row, draft)
-        effects += [Update(there.place, f"draft:{round_row.id}", view),
-                    Update(there.place, f"summary:{round_row.id}", view)]
+        effects += [Update(there.place, keys.draft(round_row.id), view),
+                    Update(there.place, keys.summary(round_row.id), view)]
     return effects
 
 
@@ -313,11 +324,12 @@ def _republish(scope: Scope, record: PublishedImage, channel: Channel) -> list[E
     """The changed image drawn again and shared in its channel, which is told why."""
     there = scope_for_channel(scope.session, channel, scope.now, scope.language, scope.zone.key)
     card = image.card_of_record(record, there.language, there.zone)
-    key = f"image:{record.id}"
+    key = keys.image(record.id)
     # the collection's link moves to the new files
     scope.session.execute(delete(MessageRef).where(MessageRef.channel_id == channel.id, MessageRef.key == key))
     return [Upload(there.place, image.rendered_files(scope.session, card),
-                   there.t(N_("An image of good work in this channel has changed: someone asked for their words and name to be removed. This is the new version of “{title}”."),
+                   there.t(N_("An image of good work in this channel has changed: someone asked for their words and "
+                              "name to be removed. This is the new version of “{title}”."),
                            title=card.title), key=key)]
 
 
@@ -329,7 +341,7 @@ def forget(scope: Scope, content_pack: ContentPack) -> list[Effect]:
     drafts already shown in channels are shown again without them; a published image that
     changed is drawn again and shared, and its channel told.
     """
-    user, session, now = scope.actor.user, scope.session, scope.now
+    user, session = scope.actor.user, scope.session
     channels = _channels(scope)
     person = _person(scope)
     own = _own_contributions(scope, channels)
@@ -343,7 +355,7 @@ def forget(scope: Scope, content_pack: ContentPack) -> list[Effect]:
         if row.deleted_at is None:
             channel = channels[round_row.channel_id]
             effects.append(Remove(Place(scope.workspace.platform, scope.workspace.external_id, channel.external_id),
-                                  f"contribution:{row.id}"))
+                                  keys.contribution(row.id)))
         session.delete(row)
     votes = answers = 0
     drafts = _drafts(scope, channels)
@@ -384,6 +396,7 @@ def forget(scope: Scope, content_pack: ContentPack) -> list[Effect]:
     log.info("person forgotten: %d contributions, %d votes, %d consent answers, %d memberships, %d images",
              contributions, votes, answers, memberships, images)
     effects.append(scope.tell(
-        N_("Your data in this workspace has been deleted: {contributions} contributions, {votes} votes, {answers} consent answers and {memberships} channel memberships; {images} published images no longer name you."),
+        N_("Your data in this workspace has been deleted: {contributions} contributions, {votes} votes, {answers} "
+           "consent answers and {memberships} channel memberships; {images} published images no longer name you."),
         contributions=contributions, votes=votes, answers=answers, memberships=memberships, images=images))
     return effects

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from flows.content.schema import ContentPack
 from flows.effects import DirectMessage, Effect, Post
-from flows.engine import presenters
+from flows.engine import keys, presenters
 from flows.engine.plan import Plan, parse_plan
 from flows.engine.progress import progress, silent_members
 from flows.engine.scope import Scope
@@ -66,7 +66,8 @@ def reminder_time(plan: Plan, index: int, begin: datetime, end: datetime, zone: 
     return due if due < end else None
 
 
-def schedule_reminders(scope: Scope, round_row: Round, plan: Plan, windows, remind_at: float) -> None:
+def schedule_reminders(scope: Scope, round_row: Round, plan: Plan, windows: list[tuple[datetime, datetime]],
+                       remind_at: float) -> None:
     """Queue one ``remind_step`` row per step (called in the transaction that starts the round)."""
     for index, (begin, end) in enumerate(windows):
         due = reminder_time(plan, index, begin, end, scope.zone, remind_at)
@@ -101,9 +102,10 @@ def remind_step(scope: Scope, content: ContentPack, round_row: Round, index: int
     if not empty:
         return []
     names = ", ".join(label(content, scope.language, topic) for topic in empty)
-    nudge = Notice(scope.language, scope.t(N_("Nobody has written about {topics} yet. Every view helps, even a short one."),
+    nudge = Notice(scope.language, scope.t(N_("Nobody has written about {topics} yet. Every view helps, even a short "
+                                              "one."),
                                            topics=names))
-    return [Post(scope.place, nudge, thread_key=f"prompt:{round_row.id}:{topics_of(plan.steps[index])[0]}")]
+    return [Post(scope.place, nudge, thread_key=keys.prompt(round_row.id, topics_of(plan.steps[index])[0]))]
 
 
 def remind_user(scope: Scope, content: ContentPack, round_row: Round, index: int, user: str) -> list[Effect]:

@@ -11,8 +11,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
+from typing import Any
 
 from sqlalchemy import String, cast, delete, exists, func, literal, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from flows.effects import Effect, Ephemeral, Post
 from flows.engine.contributions import RELEASED_KEY_PREFIX
@@ -20,6 +23,7 @@ from flows.engine.scope import Refusal, Scope
 from flows.i18n import N_
 from flows.scheduling import actions
 from flows.store import queries
+from flows.store.sql import changed
 from flows.store.models import (ROUND_CLOSED, Channel, ChannelMember, Contribution, ContributionVirtue,
                                 ImageRevision, Person, PublishedImage, Round, ScheduledAction, SummaryDraft,
                                 Workspace)
@@ -78,7 +82,8 @@ def command(scope: Scope, days: int | None, confirmed: bool = False) -> list[Eff
     the new period.
     """
     if days is None:
-        return [scope.tell(N_("Contributions in this channel are deleted {days} days after their round closes. Change it with '/goedwerk retention <days>' (1 to 3650)."),
+        return [scope.tell(N_("Contributions in this channel are deleted {days} days after their round closes. Change "
+                              "it with '/goedwerk retention <days>' (1 to 3650)."),
                            days=days_of(scope.channel))]
     if not MIN_DAYS <= days <= MAX_DAYS:
         raise Refusal(N_("The retention period must be between 1 and 3650 days."))
@@ -97,15 +102,16 @@ def command(scope: Scope, days: int | None, confirmed: bool = False) -> list[Eff
 def _require_may_change(scope: Scope) -> None:
     latest = queries.latest_round(scope.session, scope.channel)
     if latest is not None and scope.actor.user != latest.facilitator_id and not scope.actor.is_admin:
-        raise Refusal(N_("Only the facilitator of this channel's latest round or a workspace admin can change the retention period."))
+        raise Refusal(N_("Only the facilitator of this channel's latest round or a workspace admin can change the "
+                         "retention period."))
 
 
-def _waiting_purges(scope: Scope) -> list:
+def _waiting_purges(scope: Scope) -> list[Any]:
     """(purge action, round closed at) for the channel's closed rounds still waiting for theirs."""
-    return scope.session.execute(
+    return list(scope.session.execute(
         select(ScheduledAction, Round.closed_at).join(Round, ScheduledAction.round_id == Round.id)
         .where(ScheduledAction.kind == PURGE_ROUND, ScheduledAction.status == actions.PENDING,
-               Round.channel_id == scope.channel.id)).all()
+               Round.channel_id == scope.channel.id)).all())
 
 
 def would_delete_now(scope: Scope, days: int) -> tuple[int, int]:
@@ -121,18 +127,20 @@ def would_delete_now(scope: Scope, days: int) -> tuple[int, int]:
 
 def _ask_to_confirm(scope: Scope, days: int) -> Effect:
     rounds, drafts = would_delete_now(scope, days)
-    text = scope.t(N_("A retention period of {days} days is shorter than the current {current}. It would delete right away the contributions of closed rounds: {rounds}, and unpublished drafts: {drafts}. Confirm with the button or with '/goedwerk retention {days} confirm'."),
+    text = scope.t(N_("A retention period of {days} days is shorter than the current {current}. It would delete right "
+                      "away the contributions of closed rounds: {rounds}, and unpublished drafts: {drafts}. Confirm "
+                      "with the button or with '/goedwerk retention {days} confirm'."),
                    days=days, current=days_of(scope.channel), rounds=rounds, drafts=drafts)
     choice = Choice(scope.t(N_("Yes, shorten it to {days} days"), days=days), CONFIRM_ACTION, str(days), primary=True)
     return Ephemeral(scope.place, scope.actor.user, Notice(scope.language, text, choices=(choice,)))
 
 
-def released_keys():
+def released_keys() -> ColumnElement[str]:
     """SQL for :func:`flows.engine.contributions.released_key` of each row updated."""
     return literal(RELEASED_KEY_PREFIX, String) + cast(Contribution.id, String)
 
 
-def purge_round(session, round_row: Round, now: datetime) -> int:
+def purge_round(session: Session, round_row: Round, now: datetime) -> int:
     """Blank the round's contributions (text, virtues) and mark them deleted; returns how many."""
     ids = list(session.scalars(select(Contribution.id).where(Contribution.round_id == round_row.id)))
     if not ids:
@@ -161,7 +169,7 @@ class Repaired:
     purges_queued: int
 
 
-def schedule_sweep(session, now: datetime) -> bool:
+def schedule_sweep(session: Session, now: datetime) -> bool:
     """Queue the next daily sweep (once per day: the key carries the date)."""
     due = datetime.combine(now.astimezone(timezone.utc).date(), SWEEP_AT)
     if due <= now:
@@ -169,7 +177,7 @@ def schedule_sweep(session, now: datetime) -> bool:
     return actions.schedule(session, kind=RETENTION_SWEEP, dedupe_key=sweep_key(due), due_at=due, now=now)
 
 
-def repair(session, now: datetime) -> Repaired:
+def repair(session: Session, now: datetime) -> Repaired:
     """Give every closed round without a purge on its way (pending, running or done) a
     pending one, due when its channel's retention ends (at once if that has passed)."""
     on_its_way = exists().where(ScheduledAction.round_id == Round.id, ScheduledAction.kind == PURGE_ROUND,
@@ -182,11 +190,11 @@ def repair(session, now: datetime) -> Repaired:
                               .where(closed, ~on_its_way)).all()
     for round_id, closed_at, channel_id, workspace_id, days in missing:
         due = (closed_at or now) + timedelta(days=days or DEFAULT_DAYS)
-        requeued = session.execute(
+        requeued = changed(session.execute(
             update(ScheduledAction).where(ScheduledAction.dedupe_key == round_key(round_id))
             .values(status=actions.PENDING, due_at=due, lease_owner=None, lease_expires_at=None,
                     last_error="queued again by repair", updated_at=now)
-            .execution_options(synchronize_session=False)).rowcount
+            .execution_options(synchronize_session=False)))
         if not requeued:
             actions.schedule(session, kind=PURGE_ROUND, dedupe_key=round_key(round_id), due_at=due, now=now,
                              workspace_id=workspace_id, channel_id=channel_id, round_id=round_id)
@@ -197,7 +205,7 @@ def repair(session, now: datetime) -> Repaired:
 
 # -- workspaces -------------------------------------------------------------------------
 
-def workspace_uninstalled(session, workspace: Workspace, now: datetime) -> None:
+def workspace_uninstalled(session: Session, workspace: Workspace, now: datetime) -> None:
     """Note the uninstall and queue the workspace's purge 30 days later (once per uninstall)."""
     workspace.uninstalled_at = now
     key = workspace_key(workspace.platform, workspace.external_id)
@@ -214,12 +222,12 @@ def workspace_uninstalled(session, workspace: Workspace, now: datetime) -> None:
                               "team": workspace.external_id})
 
 
-def counts(session, workspace_id: int) -> dict[str, int]:
+def counts(session: Session, workspace_id: int) -> dict[str, int]:
     """How many of the main rows hang off a workspace."""
     channels = select(Channel.id).where(Channel.workspace_id == workspace_id).scalar_subquery()
     rounds = select(Round.id).where(Round.channel_id.in_(channels)).scalar_subquery()
 
-    def count(model, *where) -> int:
+    def count(model: type[Any], *where: ColumnElement[bool]) -> int:
         return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
     return {
@@ -232,7 +240,7 @@ def counts(session, workspace_id: int) -> dict[str, int]:
     }
 
 
-def purge_workspace(session, workspace: Workspace) -> dict[str, int]:
+def purge_workspace(session: Session, workspace: Workspace) -> dict[str, int]:
     """Delete the workspace; everything under it cascades. Returns the counts of what went."""
     found = counts(session, workspace.id)
     session.execute(delete(Workspace).where(Workspace.id == workspace.id))
@@ -242,7 +250,7 @@ def purge_workspace(session, workspace: Workspace) -> dict[str, int]:
 
 # -- running the scheduled actions ------------------------------------------------------
 
-def run(session, row: ScheduledAction, action_id: int, owner: str, now: datetime) -> None:
+def run(session: Session, row: ScheduledAction, action_id: int, owner: str, now: datetime) -> None:
     """Run a claimed ``purge_round``, ``purge_workspace`` or ``retention_sweep``; settles it
     itself (nothing to send)."""
     if row.kind == RETENTION_SWEEP:

@@ -16,13 +16,15 @@ from sqlalchemy.exc import IntegrityError
 
 from flows.content.schema import ContentPack
 from flows.effects import Effect, Ephemeral, Post, Update
-from flows.engine import presenters, reminders, retention
+from flows.engine import keys, presenters, reminders, retention
+from flows.engine.defaults import Defaults
 from flows.engine.plan import HEAD, Plan, PlanError, lay_out, parse_plan
 from flows.engine.scope import Refusal, Scope
 from flows.engine.topics import topics_of
 from flows.i18n import N_, mention_marker
 from flows.scheduling import actions
 from flows.store import queries
+from flows.store.sql import changed
 from flows.store.models import ROUND_ACTIVE, ROUND_CANCELLED, ROUND_CLOSED, Round, RoundStep, SummaryDraft
 from flows.summary.draft import compose
 from flows.views import Notice, SummaryView
@@ -68,7 +70,7 @@ def least_used(numbers: Iterable[int], usage: dict[int, int], rng: random.Random
     return rng.choice(sorted(number for number, count in counts.items() if count == fewest))
 
 
-def start(scope: Scope, content: ContentPack, defaults, *, situation: int | None,
+def start(scope: Scope, content: ContentPack, defaults: Defaults, *, situation: int | None,
           plan_text: str | None, rng: random.Random) -> list[Effect]:
     """Start a round; ``defaults`` is the engine's :class:`flows.engine.core.Defaults`."""
     existing = queries.active_round(scope.session, scope.channel)
@@ -90,7 +92,7 @@ def start(scope: Scope, content: ContentPack, defaults, *, situation: int | None
         started_at=scope.now, deadline_at=windows[-1][1],
         steps=[RoundStep(position=i, name=step.name, starts_at=begin, ends_at=end,
                          opened_at=scope.now if i == 0 else None)
-               for i, (step, (begin, end)) in enumerate(zip(plan.steps, windows))],
+               for i, (step, (begin, end)) in enumerate(zip(plan.steps, windows, strict=True))],
     )
     try:
         with scope.session.begin_nested():
@@ -109,7 +111,7 @@ def start(scope: Scope, content: ContentPack, defaults, *, situation: int | None
                      channel_id=scope.channel.id, round_id=round_row.id, payload={"round_id": round_row.id})
     reminders.schedule_reminders(scope, round_row, plan, windows, defaults.remind_at)
     effects: list[Effect] = [
-        Post(scope.place, presenters.round_view(scope, content, round_row), key=f"kickoff:{round_row.id}")
+        Post(scope.place, presenters.round_view(scope, content, round_row), key=keys.kickoff(round_row.id))
     ]
     effects += _prompts(scope, content, round_row, plan, 0)
     return effects
@@ -121,7 +123,7 @@ def scope_ephemeral_view(scope: Scope, content: ContentPack, round_row: Round) -
 
 def _prompts(scope: Scope, content: ContentPack, round_row: Round, plan: Plan, index: int) -> list[Effect]:
     return [Post(scope.place, presenters.prompt_view(scope, content, round_row, plan, topic),
-                 key=f"prompt:{round_row.id}:{topic}")
+                 key=keys.prompt(round_row.id, topic))
             for topic in topics_of(plan.steps[index])]
 
 
@@ -131,7 +133,7 @@ def _move_to(scope: Scope, round_row: Round, index: int) -> bool:
         update(Round).where(Round.id == round_row.id, Round.status == ROUND_ACTIVE,
                             Round.step_index < index).values(step_index=index)
     )
-    if result.rowcount != 1:
+    if changed(result) != 1:
         return False
     scope.session.refresh(round_row)
     step = round_row.steps[index]
@@ -161,8 +163,8 @@ def _opened(scope: Scope, content: ContentPack, round_row: Round, plan: Plan, in
     effects = _prompts(scope, content, round_row, plan, index) + [_kickoff_update(scope, content, round_row)]
     if plan.steps[index].kind == "tail":  # the draft so far, to work on together
         _store_draft(scope, round_row, draft_for(scope, content, round_row, final=False))
-        effects.append(Post(scope.place, _image_view(scope, content, round_row), key=f"draft:{round_row.id}",
-                            thread_key=f"prompt:{round_row.id}:{plan.steps[index].name}"))
+        effects.append(Post(scope.place, _image_view(scope, content, round_row), key=keys.draft(round_row.id),
+                            thread_key=keys.prompt(round_row.id, plan.steps[index].name)))
     return effects
 
 
@@ -182,7 +184,7 @@ def next_step(scope: Scope, content: ContentPack) -> list[Effect]:
 
 def _kickoff_update(scope: Scope, content: ContentPack, round_row: Round) -> Effect:
     ready = round_row.status == ROUND_CLOSED
-    return Update(scope.place, f"kickoff:{round_row.id}", presenters.round_view(scope, content, round_row, ready))
+    return Update(scope.place, keys.kickoff(round_row.id), presenters.round_view(scope, content, round_row, ready))
 
 
 def draft_for(scope: Scope, content: ContentPack, round_row: Round, *, final: bool) -> SummaryView:
@@ -202,7 +204,7 @@ def close(scope: Scope, content: ContentPack, round_row: Round, *, by_hand: bool
         update(Round).where(Round.id == round_row.id, Round.status == ROUND_ACTIVE)
         .values(status=ROUND_CLOSED, closed_at=scope.now)
     )
-    if result.rowcount != 1 and not (resend and round_row.status == ROUND_CLOSED):
+    if changed(result) != 1 and not (resend and round_row.status == ROUND_CLOSED):
         return [scope.tell(N_("This round has already ended."))] if by_hand else []
     scope.session.refresh(round_row)
     # a retried close (after a crash) must not cancel the purge its first attempt queued
@@ -213,11 +215,12 @@ def close(scope: Scope, content: ContentPack, round_row: Round, *, by_hand: bool
     effects: list[Effect] = [_kickoff_update(scope, content, round_row)]
     if draft.contributions == 0:
         effects.append(Post(scope.place, Notice(scope.language, scope.t(
-            N_("The round on '{title}' has closed. Nobody wrote anything this time, so there is no image of good work to summarise. Start again whenever it suits the team."),
+            N_("The round on '{title}' has closed. Nobody wrote anything this time, so there is no image of good work "
+               "to summarise. Start again whenever it suits the team."),
             title=draft.situation_title))))
         return effects
     _store_draft(scope, round_row, draft)
-    effects.append(Post(scope.place, _image_view(scope, content, round_row), key=f"summary:{round_row.id}"))
+    effects.append(Post(scope.place, _image_view(scope, content, round_row), key=keys.summary(round_row.id)))
     if by_hand:
         effects.append(scope.tell(N_("The round is closed and the draft has been posted.")))
     return effects
@@ -246,7 +249,7 @@ def pick_experience(scope: Scope, content: ContentPack, contribution_id: int) ->
     effects: list[Effect] = [scope.tell(N_("Story {number} is now the characteristic experience."), number=story.id)]
     if final:
         _store_draft(scope, round_row, draft)
-        effects.append(Update(scope.place, f"summary:{round_row.id}", _image_view(scope, content, round_row)))
+        effects.append(Update(scope.place, keys.summary(round_row.id), _image_view(scope, content, round_row)))
     else:
         effects.append(Ephemeral(scope.place, scope.actor.user, draft))
     return effects

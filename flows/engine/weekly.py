@@ -27,6 +27,8 @@ team has had the chance to start a round on this week's.
 
 from __future__ import annotations
 
+from typing import Any
+
 import logging
 import random
 from dataclasses import replace
@@ -41,17 +43,18 @@ from flows.content.schema import ContentPack
 from flows.effects import Effect, Place, Post
 from flows.engine import rounds
 from flows.engine.catalog import card_in
+from flows.engine.defaults import Defaults
 from flows.engine.scope import Scope, scope_for_channel
 from flows.i18n import N_, moment_marker, t
 from flows.scheduling import actions
 from flows.scheduling import weekly as times
 from flows.store import queries
 from flows.store.models import Channel, ScheduledAction, WeeklyRule
-from flows.store.sql import among, not_among
+from flows.store.sql import among, changed, not_among
 
 log = logging.getLogger("goedwerk.weekly")
 
-WEEKLY_PROMPT = "weekly_prompt"
+WEEKLY_PROMPT = times.WEEKLY_PROMPT
 GRACE = times.GRACE
 DEFAULT_WEEKDAY = 0  # Monday
 DEFAULT_TIME = "09:00"
@@ -62,7 +65,7 @@ REARMABLE = (actions.PENDING, actions.SKIPPED)
 # -- the command --------------------------------------------------------------------
 
 
-def command(scope: Scope, content: ContentPack, args: dict, rng: random.Random) -> list[Effect]:
+def command(scope: Scope, content: ContentPack, args: dict[str, Any], rng: random.Random) -> list[Effect]:
     """``weekly`` (show), ``weekly on [day] [HH:MM]`` or ``weekly off``; answers are ephemeral."""
     rule = _rule(scope.session, scope.channel.id)
     if args["mode"] == "show":
@@ -94,34 +97,41 @@ def _new_rule(scope: Scope) -> WeeklyRule:
             scope.session.add(rule)
             scope.session.flush()
         return rule
-    except IntegrityError:
-        return _rule(scope.session, scope.channel.id)
+    except IntegrityError:  # another request made it first: that one is ours
+        made = _rule(scope.session, scope.channel.id)
+        if made is None:
+            raise
+        return made
 
 
 def _describe(scope: Scope, rule: WeeklyRule | None) -> Effect:
     if rule is None:
-        return scope.tell(N_("There is no weekly situation in this channel yet. Turn it on with '/goedwerk weekly on [day] [HH:MM]' (default: Monday 09:00)."))
+        return scope.tell(N_("There is no weekly situation in this channel yet. Turn it on with '/goedwerk weekly on "
+                             "[day] [HH:MM]' (default: Monday 09:00)."))
     day = _day_name(scope.language, rule.weekday)
     if not rule.enabled:
-        return scope.tell(N_("The weekly situation is off in this channel (it was {day} at {time}). Turn it on again with '/goedwerk weekly on'."),
+        return scope.tell(N_("The weekly situation is off in this channel (it was {day} at {time}). Turn it on again "
+                             "with '/goedwerk weekly on'."),
                           day=day, time=rule.local_time)
     if rule.paused_reason:
-        return scope.tell(N_("The weekly situation is paused because the bot could not post in this channel ({reason}). Turn it on again with '/goedwerk weekly on'."),
+        return scope.tell(N_("The weekly situation is paused because the bot could not post in this channel "
+                             "({reason}). Turn it on again with '/goedwerk weekly on'."),
                           reason=rule.paused_reason)
     upcoming = rule.next_run_at or times.next_occurrence(rule.weekday, rule.local_time, rule.timezone, scope.now)
-    return scope.tell(N_("Every {day} at {time} ({zone}) this channel gets a situation to talk about. The next one comes {moment}."),
+    return scope.tell(N_("Every {day} at {time} ({zone}) this channel gets a situation to talk about. The next one "
+                         "comes {moment}."),
                       day=day, time=rule.local_time, zone=rule.timezone,
                       moment=moment_marker(upcoming))
 
 
 def _day_name(language: str, weekday: int) -> str:
-    return get_day_names("wide", locale="nl_NL" if language == "nl" else "en_GB")[weekday]
+    return str(get_day_names("wide", locale="nl_NL" if language == "nl" else "en_GB")[weekday])
 
 
 # -- running one occurrence ---------------------------------------------------------
 
 
-def run_prompt(session: Session, content: ContentPack, defaults, rng: random.Random, row: ScheduledAction,
+def run_prompt(session: Session, content: ContentPack, defaults: Defaults, rng: random.Random, row: ScheduledAction,
                owner: str, now: datetime) -> list[Effect] | None:
     """Run a reserved ``weekly_prompt`` action; None (and the row settled as skipped) when moot.
 
@@ -129,26 +139,29 @@ def run_prompt(session: Session, content: ContentPack, defaults, rng: random.Ran
     """
     def skip(reason: str) -> None:
         actions.settle(session, row.id, owner, actions.SKIPPED, now, error=reason)
-        return None
 
     payload = dict(row.payload or {})
     channel = session.get(Channel, row.channel_id, options=[joinedload(Channel.workspace)]) \
         if row.channel_id is not None else None
     if channel is None:
-        return skip("channel gone")
+        skip("channel gone")
+        return None
     rule = _rule(session, channel.id)
     if rule is None or not rule.enabled:
         log.info("weekly prompt %s skipped: the rule is off", row.dedupe_key)
-        return skip("weekly prompt turned off")
+        skip("weekly prompt turned off")
+        return None
     if rule.paused_reason:
         log.info("weekly prompt %s skipped: the rule is paused (%s)", row.dedupe_key, rule.paused_reason)
-        return skip(f"weekly prompt paused: {rule.paused_reason}")
+        skip(f"weekly prompt paused: {rule.paused_reason}")
+        return None
     at = payload_moment(payload.get("at"))
     if (at is None or payload.get("channel_id") != channel.id
             or not times.is_occurrence(rule.weekday, rule.local_time, rule.timezone, at)
             or times.dedupe_key(channel.id, at, rule.timezone) != row.dedupe_key):
         log.info("weekly prompt %s skipped: the rule changed since it was queued", row.dedupe_key)
-        return skip("weekly rule changed")
+        skip("weekly rule changed")
+        return None
 
     scope = scope_for_channel(session, channel, now, defaults.language, defaults.timezone)
     following = times.resume_after(rule.weekday, rule.local_time, rule.timezone, at, now)
@@ -187,7 +200,8 @@ def prompt_effects(scope: Scope, content: ContentPack, number: int, key: str) ->
 def prompt_post(place: Place, language: str, content: ContentPack, number: int, key: str) -> list[Effect]:
     """:func:`prompt_effects` for a channel known by its place and language."""
     card = card_in(language, content, number)
-    intro = t(language, N_("This week's situation: talk it over together, or start a round on it with the button below."))
+    intro = t(language,
+              N_("This week's situation: talk it over together, or start a round on it with the button below."))
     return [Post(place, replace(card, intro=intro), key=key)]
 
 
@@ -251,7 +265,7 @@ def _rearm(scope: Scope, content: ContentPack, rng: random.Random, row: Schedule
         update(ScheduledAction).where(ScheduledAction.id == row.id, ScheduledAction.status == row.status)
         .values(**values).execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return changed(result) == 1
 
 
 def _choose(scope: Scope, content: ContentPack, rng: random.Random) -> int:
@@ -279,12 +293,12 @@ def _last_offered(session: Session, channel_id: int) -> int | None:
 
 
 def _skip_pending(session: Session, channel_id: int, now: datetime, reason: str) -> int:
-    return session.execute(
+    return changed(session.execute(
         update(ScheduledAction)
         .where(ScheduledAction.kind == WEEKLY_PROMPT, ScheduledAction.channel_id == channel_id,
                ScheduledAction.status == actions.PENDING)
         .values(status=actions.SKIPPED, last_error=reason[:500], updated_at=now)
-    ).rowcount
+    ))
 
 
 # -- pausing ------------------------------------------------------------------------
@@ -298,10 +312,12 @@ def pause_unreachable(session: Session, action_id: int, reason: str) -> None:
     """
     channel_id = session.scalar(select(ScheduledAction.channel_id).where(ScheduledAction.id == action_id))
     rule = _rule(session, channel_id) if channel_id is not None else None
-    if rule is None or not rule.enabled or rule.paused_reason:
+    if channel_id is None or rule is None or not rule.enabled or rule.paused_reason:
         return
     # the dispatcher settled the action a moment ago with its clock: that is our 'now'
     now = session.scalar(select(ScheduledAction.updated_at).where(ScheduledAction.id == action_id))
+    if now is None:
+        return
     rule.paused_reason, rule.next_run_at = reason[:200], None
     skipped = _skip_pending(session, channel_id, now, f"weekly prompt paused: {reason}")
     log.warning("weekly prompt of channel %s paused (%s); %d pending skipped", channel_id, reason, skipped)

@@ -15,13 +15,15 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import DateTime, Integer, Row, bindparam, func, select, update
+from sqlalchemy import DateTime, Integer, Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from flows.content.schema import ContentPack
 from flows.effects import Effect, Place
 from flows.engine import rounds, weekly
+from flows.engine.defaults import Defaults
 from flows.engine.scope import channel_language, scope_for_channel
 from flows.scheduling import actions
 from flows.scheduling import weekly as times
@@ -34,11 +36,11 @@ class _Plan:
     """A prompt on the common path: what it posts and which week comes next."""
 
     row: ScheduledAction
-    channel: Row
-    """The channel's id, place and language (:data:`_CHANNEL_FACTS`), not an ORM object:
+    channel: Any
+    """A :class:`Row`: the channel's id, place and language (:data:`_CHANNEL_FACTS`), not an ORM object:
     the common path reads the batch's channels and rules as plain rows."""
-    rule: Row
-    """The rule's id and times (:data:`_RULE_FACTS`)."""
+    rule: Any
+    """A :class:`Row`: the rule's id and times (:data:`_RULE_FACTS`)."""
     situation: int
     following: datetime
     next_key: str
@@ -54,7 +56,7 @@ _RULE_FACTS = (WeeklyRule.id, WeeklyRule.channel_id, WeeklyRule.weekday, WeeklyR
                WeeklyRule.timezone, WeeklyRule.enabled, WeeklyRule.paused_reason)
 
 
-def run_prompts(session: Session, content: ContentPack, defaults, rng: random.Random,
+def run_prompts(session: Session, content: ContentPack, defaults: Defaults, rng: random.Random,
                 rows: list[ScheduledAction], owner: str, now: datetime) -> dict[int, list[Effect] | None]:
     """Run reserved ``weekly_prompt`` rows; the effects to send per action id (None when moot).
 
@@ -86,12 +88,13 @@ def run_prompts(session: Session, content: ContentPack, defaults, rng: random.Ra
     return results
 
 
-def _arm(session: Session, content: ContentPack, defaults, rng: random.Random, plan: _Plan, now: datetime) -> None:
+def _arm(session: Session, content: ContentPack, defaults: Defaults, rng: random.Random, plan: _Plan,
+         now: datetime) -> None:
     """Queue the plan's next week through :func:`flows.engine.weekly.arm`, with the ORM
     objects it works on."""
-    channel = session.get(Channel, plan.channel.id)
+    channel = session.get_one(Channel, plan.channel.id)
     scope = scope_for_channel(session, channel, now, defaults.language, defaults.timezone)
-    weekly.arm(scope, content, rng, session.get(WeeklyRule, plan.rule.id), plan.following)
+    weekly.arm(scope, content, rng, session.get_one(WeeklyRule, plan.rule.id), plan.following)
 
 
 class _Facts:
@@ -116,11 +119,13 @@ class _Facts:
         earliest = min((row.due_at for row in rows), default=None)
         self.offered: dict[int, list[tuple[datetime, int]]] = {}
         if earliest is not None:
-            for channel_id, due_at, action_id in session.execute(
+            for offered_in, due_at, action_id in session.execute(
                     select(ScheduledAction.channel_id, ScheduledAction.due_at, ScheduledAction.id)
-                    .where(ScheduledAction.kind == weekly.WEEKLY_PROMPT, among(session, ScheduledAction.channel_id, ids),
+                    .where(ScheduledAction.kind == weekly.WEEKLY_PROMPT,
+                           among(session, ScheduledAction.channel_id, ids),
                            ScheduledAction.status.in_(weekly.OFFERED), ScheduledAction.due_at >= earliest)):
-                self.offered.setdefault(channel_id, []).append((due_at, action_id))
+                if offered_in is not None:
+                    self.offered.setdefault(offered_in, []).append((due_at, action_id))
 
     def plan(self, row: ScheduledAction, content: ContentPack, now: datetime) -> _Plan | None:
         """The row's plan when it takes the common path, else None."""
@@ -154,7 +159,7 @@ def _move_rules(session: Session, plans: list[_Plan]) -> None:
     """Set each plan's rule to its next week in one statement, as ``rule.next_run_at = …``
     would but without loading and flushing each rule (on PostgreSQL an ``UPDATE … FROM`` the
     rows as one parameter, on SQLite one statement run once per row)."""
-    table = WeeklyRule.__table__
+    table = cast(Table, WeeklyRule.__table__)
     times_of = [{"rule": plan.rule.id, "following": plan.following} for plan in plans]
     if is_postgresql(session):
         rows = records(_RULE_TIMES, times_of)

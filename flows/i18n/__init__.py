@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime, timezone
-from functools import lru_cache
+from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -24,7 +24,7 @@ DOMAIN = "goedwerk"
 LOCALE_DIR = Path(__file__).parent / "locales"
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(language: str) -> Catalog:
     """The catalogue of ``language``; an empty one when there is no file."""
     path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
@@ -37,7 +37,7 @@ def catalog(language: str) -> Catalog:
 def t(language: str, msgid: str, **params: object) -> str:
     """Translate ``msgid`` into ``language`` and fill in its placeholders."""
     message = catalog(language if language in LANGUAGES else DEFAULT_LANGUAGE).get(msgid)
-    text = message.string if message is not None and message.string else msgid
+    text = message.string if message is not None and isinstance(message.string, str) and message.string else msgid
     return text.format(**params) if params else text
 
 
@@ -60,7 +60,7 @@ def moment_marker(moment: datetime) -> str:
 
 def fill_moments(text: str, show: Callable[[datetime], str]) -> str:
     """Replace every :func:`moment_marker` in ``text`` with ``show(moment)``."""
-    return _MOMENT.sub(lambda match: show(datetime.fromtimestamp(int(match.group(1)), tz=timezone.utc)), text)
+    return _MOMENT.sub(lambda match: show(datetime.fromtimestamp(int(match.group(1)), tz=UTC)), text)
 
 
 _MENTION = re.compile(r"⟪([^⟪⟫\s]{1,80})⟫")

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import JSON, DateTime, Integer, String, and_, exists, func, literal, or_, select, update
+from sqlalchemy import JSON, DateTime, Exists, Integer, String, Table, and_, exists, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
 
 from flows.store.models import ScheduledAction
-from flows.store.sql import among, insert_for, is_postgresql, records
+from flows.store.sql import among, changed, insert_for, is_postgresql, records
 
 PENDING, CLAIMED, SENDING, SENT = "pending", "claimed", "sending", "sent"
 SKIPPED, FAILED, UNKNOWN = "skipped", "failed", "unknown"
@@ -40,14 +41,14 @@ class Claimed:
     dedupe_key: str
     due_at: datetime
     attempts: int
-    payload: dict
+    payload: dict[str, Any]
     lease_until: datetime | None = None
     """When the claim's lease runs out, unless renewed (:func:`renew_leases`)."""
 
 
 def schedule(session: Session, *, kind: str, dedupe_key: str, due_at: datetime, now: datetime,
              workspace_id: int | None = None, channel_id: int | None = None, round_id: int | None = None,
-             user_id: str | None = None, payload: dict | None = None) -> bool:
+             user_id: str | None = None, payload: dict[str, Any] | None = None) -> bool:
     """Queue an action unless one with the same dedupe key exists; True when queued.
 
     The new row's id comes back through RETURNING: an INSERT's row count is not
@@ -59,7 +60,7 @@ def schedule(session: Session, *, kind: str, dedupe_key: str, due_at: datetime, 
     return session.execute(statement).scalar() is not None
 
 
-def schedule_many(session: Session, rows: list[dict], now: datetime) -> set[str]:
+def schedule_many(session: Session, rows: list[dict[str, Any]], now: datetime) -> set[str]:
     """:func:`schedule` for several actions (each a dict of its keyword arguments) in one
     statement; the dedupe keys queued."""
     if not rows:
@@ -75,10 +76,10 @@ _QUEUED = {"kind": String, "dedupe_key": String, "workspace_id": Integer, "chann
 """The fields of a row to queue that differ from row to row (see :func:`_schedule_records`)."""
 
 
-def _schedule_records(session: Session, rows: list[dict], now: datetime) -> set[str]:
+def _schedule_records(session: Session, rows: list[dict[str, Any]], now: datetime) -> set[str]:
     """:func:`schedule_many` on PostgreSQL: ``INSERT … SELECT`` from the rows as one parameter
     (:func:`flows.store.sql.records`), one short statement text whatever the number of rows."""
-    table = ScheduledAction.__table__
+    table = cast(Table, ScheduledAction.__table__)
     unknown = {name for row in rows for name in row} - _QUEUED.keys()
     if unknown:  # as schedule() would refuse them
         raise TypeError(f"unknown fields for a scheduled action: {sorted(unknown)}")
@@ -95,13 +96,13 @@ def _schedule_records(session: Session, rows: list[dict], now: datetime) -> set[
 
 def _new_row(*, kind: str, dedupe_key: str, due_at: datetime, now: datetime, workspace_id: int | None = None,
              channel_id: int | None = None, round_id: int | None = None, user_id: str | None = None,
-             payload: dict | None = None) -> dict:
+             payload: dict[str, Any] | None = None) -> dict[str, Any]:
     return dict(kind=kind, dedupe_key=dedupe_key, due_at=due_at, status=PENDING, attempts=0,
                 workspace_id=workspace_id, channel_id=channel_id, round_id=round_id, user_id=user_id,
                 payload=payload or {}, created_at=now, updated_at=now)
 
 
-def _insert_new(session: Session):
+def _insert_new(session: Session) -> Any:
     """INSERT into the queue that does nothing for a dedupe key already there (both dialects)."""
     return insert_for(session, ScheduledAction).on_conflict_do_nothing(index_elements=["dedupe_key"])
 
@@ -116,7 +117,7 @@ def cancel_pending(session: Session, *, round_id: int, now: datetime, reason: st
                ScheduledAction.kind.not_in(keep))
         .values(status=SKIPPED, last_error=reason[:500], updated_at=now)
     )
-    return result.rowcount
+    return changed(result)
 
 
 def skip(session: Session, dedupe_key: str, now: datetime, reason: str) -> bool:
@@ -126,7 +127,7 @@ def skip(session: Session, dedupe_key: str, now: datetime, reason: str) -> bool:
         .where(ScheduledAction.dedupe_key == dedupe_key, ScheduledAction.status == PENDING)
         .values(status=SKIPPED, last_error=reason[:500], updated_at=now)
     )
-    return result.rowcount == 1
+    return changed(result) == 1
 
 
 def next_due(session: Session) -> datetime | None:
@@ -141,18 +142,18 @@ def reclaim_expired(session: Session, now: datetime) -> tuple[int, int]:
     not have reached the platform: it becomes ``unknown`` for the reconciler.
     """
     expired = and_(ScheduledAction.lease_expires_at.is_not(None), ScheduledAction.lease_expires_at < now)
-    back = session.execute(
+    back = changed(session.execute(
         update(ScheduledAction).where(ScheduledAction.status == CLAIMED, expired)
         .values(status=PENDING, lease_owner=None, lease_expires_at=None, updated_at=now)
-    ).rowcount
-    lost = session.execute(
+    ))
+    lost = changed(session.execute(
         update(ScheduledAction).where(ScheduledAction.status == SENDING, expired)
         .values(status=UNKNOWN, updated_at=now)
-    ).rowcount
+    ))
     return back, lost
 
 
-def _waits_for_earlier_work():
+def _waits_for_earlier_work() -> Exists:
     """True for an action whose round still has open work due before it.
 
     A round's actions run one at a time in due order, whichever process claims them: a
@@ -207,14 +208,14 @@ def release(session: Session, action_ids: list[int], owner: str, now: datetime) 
     """Give our claims that never started back to pending (a stopping process), uncounted."""
     if not action_ids:
         return 0
-    return session.execute(
+    return changed(session.execute(
         update(ScheduledAction)
         .where(among(session, ScheduledAction.id, action_ids), ScheduledAction.status == CLAIMED,
                ScheduledAction.lease_owner == owner)
         .values(status=PENDING, lease_owner=None, lease_expires_at=None,
                 attempts=ScheduledAction.attempts - 1, updated_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
 
 
 def renew_leases(session: Session, action_ids: list[int], owner: str, until: datetime, now: datetime) -> int:
@@ -260,7 +261,7 @@ def settle(session: Session, action_id: int, owner: str, status: str, now: datet
                 lease_expires_at=None, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return outcome.rowcount == 1
+    return changed(outcome) == 1
 
 
 def settle_sent(session: Session, action_ids: list[int], owner: str, now: datetime) -> int:
@@ -269,18 +270,18 @@ def settle_sent(session: Session, action_ids: list[int], owner: str, now: dateti
                         lease_expires_at=None, updated_at=now)
 
 
-def _update_ours(session: Session, action_ids: list[int], owner: str, **values) -> int:
+def _update_ours(session: Session, action_ids: list[int], owner: str, **values: Any) -> int:
     """Set ``values`` on those of ``action_ids`` we still hold (claimed or reserved), in one
     statement; how many they were."""
     if not action_ids:
         return 0
-    return session.execute(
+    return changed(session.execute(
         update(ScheduledAction)
         .where(among(session, ScheduledAction.id, action_ids), ScheduledAction.lease_owner == owner,
                ScheduledAction.status.in_((CLAIMED, SENDING)))
         .values(**values)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
 
 
 def retry_later(session: Session, action_id: int, owner: str, due_at: datetime, now: datetime,
@@ -294,7 +295,7 @@ def retry_later(session: Session, action_id: int, owner: str, due_at: datetime, 
                 last_error=error[:500], updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return outcome.rowcount == 1
+    return changed(outcome) == 1
 
 
 def retry_unknown(session: Session, now: datetime, keep: frozenset[str]) -> int:
@@ -304,7 +305,7 @@ def retry_unknown(session: Session, now: datetime, keep: frozenset[str]) -> int:
     its original due time, so it runs before work that was due after it (a step's prompt
     before the round's close).
     """
-    return session.execute(
+    return changed(session.execute(
         update(ScheduledAction).where(ScheduledAction.status == UNKNOWN, ScheduledAction.kind.not_in(keep))
         .values(status=PENDING, lease_owner=None, lease_expires_at=None, updated_at=now)
-    ).rowcount
+    ))

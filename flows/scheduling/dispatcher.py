@@ -15,12 +15,14 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
+from sqlalchemy.orm import Session
+
 from flows.clock import Clock
 from flows.effects import Delivery, Effect, Place
-from flows.engine.core import Engine
-from flows.engine.weekly import WEEKLY_PROMPT
 from flows.scheduling import actions, failpoints
 from flows.scheduling.load import SpareCpu
+from flows.scheduling.runner import ActionRunner
+from flows.scheduling.weekly import WEEKLY_PROMPT
 from flows.store import messages
 from flows.store.db import Database
 
@@ -59,7 +61,7 @@ def new_owner() -> str:
 
 
 class Dispatcher:
-    def __init__(self, db: Database, engine: Engine, clock: Clock, deliver: Deliver, *,
+    def __init__(self, db: Database, engine: ActionRunner, clock: Clock, deliver: Deliver, *,
                  owner: str | None = None, lease: timedelta = timedelta(minutes=2), batch: int = 2 * TOGETHER,
                  workers: int = 1, records_sent: bool = False,
                  before_sending: Callable[[list[Place]], None] | None = None,
@@ -201,8 +203,8 @@ class Dispatcher:
                 return [type(error).__name__]
 
         # None: moot (settled while preparing) or no longer ours
-        batch = _Batch([(action, prepared[action.id]) for action in chunk if prepared.get(action.id) is not None],
-                       send)
+        batch = _Batch([(action, effects) for action in chunk
+                        if (effects := prepared.get(action.id)) is not None], send)
         claims.offer(batch)
         try:
             outcomes = batch.send_all()
@@ -228,7 +230,7 @@ class Dispatcher:
         except Exception:  # only a head start: each post still finds its own way
             log.warning("before_sending failed", exc_info=True)
 
-    def _record(self, session, action: actions.Claimed, errors: list[str], now: datetime) -> int:
+    def _record(self, session: Session, action: actions.Claimed, errors: list[str], now: datetime) -> int:
         """Settle a sent action by what the platform answered; 1 when it went out."""
         if not errors:
             actions.settle(session, action.id, self.owner, actions.SENT, now)

@@ -23,6 +23,8 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
+WEEKLY_PROMPT = "weekly_prompt"
+"""The kind of scheduled action that posts a channel's weekly situation."""
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 GRACE = timedelta(hours=12)
 """How late a weekly prompt may still go out (after downtime); later ones are skipped."""

@@ -2,20 +2,24 @@
 
 SQLite runs in WAL mode with a busy timeout, and every transaction starts with
 ``BEGIN IMMEDIATE`` so that several processes on one host serialise their writes
-instead of failing on lock upgrades. PostgreSQL uses psycopg 3.
+instead of failing on lock upgrades; only :meth:`Database.reading`, for reads, begins
+deferred and leaves the write lock alone. PostgreSQL uses psycopg 3.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+READ_ONLY = "goedwerk_read_only"
+"""Execution option of :meth:`Database.reading`'s connections: SQLite begins them deferred."""
 
 
 def normalise_url(url: str) -> str:
@@ -28,7 +32,7 @@ def normalise_url(url: str) -> str:
 
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # pragma: no cover - exercised by every test
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:  # pragma: no cover - exercised by every test
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
@@ -38,8 +42,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    def _on_begin(connection: Connection) -> None:
+        reading = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 def create_db_engine(url: str, *, echo: bool = False) -> Engine:
@@ -84,6 +89,16 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on error."""
         with self.sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads only. On SQLite its transaction begins deferred, so it reads a
+        snapshot without taking the write lock: it neither waits for writers nor holds them up
+        (a write in it fails). On PostgreSQL the same as :meth:`transaction`."""
+        with self.sessions() as session, session.begin():
+            if self.dialect == "sqlite":
+                session.connection(execution_options={READ_ONLY: True})
             yield session
 
     def dispose(self) -> None:

@@ -7,10 +7,13 @@ looked up first.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import String, and_, literal, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from flows.effects import Place, SentMessage
 from flows.store.db import Database
@@ -18,7 +21,7 @@ from flows.store.models import Channel, MessageRef, Workspace
 from flows.store.sql import among, insert_for, is_postgresql, records
 
 
-def _in_place(place: Place):
+def _in_place(place: Place) -> tuple[ColumnElement[bool], ...]:
     """Conditions picking the channel of ``place`` (join channels to workspaces)."""
     return (Workspace.platform == place.platform, Workspace.external_id == place.workspace,
             Channel.external_id == place.channel)
@@ -26,7 +29,7 @@ def _in_place(place: Place):
 
 def find(db: Database, place: Place, key: str) -> MessageRef | None:
     """The platform reference of the keyed message in this channel, if it was sent."""
-    with db.transaction() as session:
+    with db.reading() as session:
         return session.scalars(
             select(MessageRef).join(Channel, MessageRef.channel_id == Channel.id)
             .join(Workspace, Channel.workspace_id == Workspace.id)
@@ -95,7 +98,7 @@ def _remember_records(session: Session, sent: list[SentMessage], now: datetime) 
         source)))
 
 
-def _upsert(session: Session, source=lambda insert: insert):
+def _upsert(session: Session, source: Callable[[Any], Any] = lambda insert: insert) -> Any:
     """INSERT into message_refs (``source`` may add its rows) that moves the ref of a key already there."""
     statement = source(insert_for(session, MessageRef))
     return statement.on_conflict_do_update(

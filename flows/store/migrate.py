@@ -128,7 +128,7 @@ def check(url: str) -> list[Any]:
     script = ScriptDirectory.from_config(config)
     differences: list[Any] = []
 
-    def compare(_revision, context: MigrationContext) -> list:
+    def compare(_revision: Any, context: MigrationContext) -> list[Any]:
         differences.extend(compare_metadata(context, context.opts["target_metadata"]))
         return []
 

@@ -7,6 +7,8 @@ off a :class:`Workspace`, which is what tenant scoping keys on.
 
 from __future__ import annotations
 
+from typing import Any
+
 from datetime import datetime
 
 from sqlalchemy import (
@@ -197,7 +199,7 @@ class SummaryDraft(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), unique=True)
-    content: Mapped[dict] = mapped_column(JSON)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default="draft")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -216,7 +218,7 @@ class PublishedImage(Base):
     experience: Mapped[str] = mapped_column(Text, default="")
     narrative: Mapped[str] = mapped_column(Text, default="")
     picture: Mapped[str | None] = mapped_column(String(200))
-    content: Mapped[dict] = mapped_column(JSON, default=dict)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict[str, Any])
     published_by: Mapped[str] = mapped_column(String(64))
     published_at: Mapped[datetime] = mapped_column(UTCDateTime())
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -244,7 +246,7 @@ class ImageRevision(Base):
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
     image_id: Mapped[int | None] = mapped_column(ForeignKey("published_images.id", ondelete="CASCADE"))
     editor_id: Mapped[str] = mapped_column(String(64))
-    content: Mapped[dict] = mapped_column(JSON)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -272,7 +274,7 @@ class ScheduledAction(Base):
     lease_owner: Mapped[str | None] = mapped_column(String(80))
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict[str, Any])
     result: Mapped[str | None] = mapped_column(String(255))
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

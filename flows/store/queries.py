@@ -6,6 +6,7 @@ Every function takes the open session of the caller's transaction; none commits.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +24,10 @@ from .models import (
 )
 
 
-def _get_or_create(session: Session, model, lookup: dict, defaults: dict):
+Row = TypeVar("Row", Workspace, Channel, Person, ChannelMember)
+
+
+def _get_or_create(session: Session, model: type[Row], lookup: dict[str, Any], defaults: dict[str, Any]) -> Row:
     row = session.scalars(select(model).filter_by(**lookup)).first()
     if row is not None:
         return row

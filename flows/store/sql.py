@@ -16,17 +16,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import JSON, all_, any_, bindparam, column, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, CursorResult, Result
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 
-def _as_array(column: Any, values: list) -> Any:
+def _as_array(column: Any, values: list[Any]) -> Any:
     return bindparam(None, values, type_=ARRAY(column.type))
 
 
@@ -36,28 +36,28 @@ def is_postgresql(session: Session | Connection) -> bool:
     return bind.dialect.name == "postgresql"
 
 
-def insert_for(session: Session, table: Any) -> Any:
+def insert_for(session: Session | Connection, table: Any) -> Any:
     """``INSERT`` into ``table`` in the dialect of ``session``'s database (both offer ``on_conflict_do_…``)."""
     return (postgresql.insert if is_postgresql(session) else sqlite.insert)(table)
 
 
-def among(session: Session, column: Any, values: Iterable) -> ColumnElement[bool]:
+def among(session: Session | Connection, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
     """``column`` is one of ``values`` (in the dialect of ``session``'s database)."""
-    values = list(values)
+    listed = list(values)
     if is_postgresql(session):
-        return column == any_(_as_array(column, values))
-    return column.in_(values)
+        return cast(ColumnElement[bool], column == any_(_as_array(column, listed)))
+    return cast(ColumnElement[bool], column.in_(listed))
 
 
-def not_among(session: Session, column: Any, values: Iterable) -> ColumnElement[bool]:
+def not_among(session: Session | Connection, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
     """``column`` is none of ``values`` (NULL never is, as with ``NOT IN``)."""
-    values = list(values)
+    listed = list(values)
     if is_postgresql(session):
-        return column != all_(_as_array(column, values))
-    return column.not_in(values)
+        return cast(ColumnElement[bool], column != all_(_as_array(column, listed)))
+    return cast(ColumnElement[bool], column.not_in(listed))
 
 
-def records(fields: dict[str, Any], rows: list[dict]) -> Any:
+def records(fields: dict[str, Any], rows: list[dict[str, Any]]) -> Any:
     """PostgreSQL only: ``rows`` (dicts with the keys of ``fields``) as a table of ``fields``
     (name → column type), sent as one JSON parameter (``json_to_recordset``), so that an
     ``INSERT … SELECT`` or ``UPDATE … FROM`` of any number of rows has one short statement
@@ -74,3 +74,9 @@ def _jsonable(value: Any) -> Any:
             raise ValueError("naive datetime given to a UTC column")
         return value.isoformat()
     return value
+
+
+def changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed (SQLAlchemy types ``execute()``'s result as a
+    plain :class:`Result`; for these statements it is a :class:`CursorResult`)."""
+    return cast(CursorResult[Any], result).rowcount

@@ -53,7 +53,8 @@ class FontFiles:
     italic: Path
 
     def path(self, style: str) -> Path:
-        return getattr(self, style)
+        found: Path = getattr(self, style)
+        return found
 
 
 def search_dirs() -> list[Path]:
@@ -169,14 +170,14 @@ def _register(files: FontFiles) -> PdfFonts:
     return PdfFonts(**PDF_NAMES, builtin=False)
 
 
-def pil_font(size: int, style: str = "regular") -> ImageFont.FreeTypeFont:
+def pil_font(size: int, style: str = "regular") -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """A Pillow font of ``size`` pixels: DejaVu Sans, or Pillow's default font without it."""
     files = font_files()
     return _pil_font(str(files.path(style)) if files is not None else "", size)
 
 
 @lru_cache(maxsize=64)
-def _pil_font(path: str, size: int) -> ImageFont.FreeTypeFont:
+def _pil_font(path: str, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     if path:
         try:
             return ImageFont.truetype(path, size)

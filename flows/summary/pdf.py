@@ -19,6 +19,8 @@ extractable either way. The PNG card (Pillow with libraqm) shapes them properly.
 
 from __future__ import annotations
 
+from typing import Any
+
 import io
 from itertools import groupby
 from xml.sax.saxutils import escape
@@ -112,8 +114,8 @@ def _picture(card: ImageCard) -> Image | None:
     return Image(buffer, width=picture.width * scale, height=picture.height * scale)
 
 
-def _story(card: ImageCard, words: Labels, style: dict[str, ParagraphStyle]) -> list:
-    opening: list = [Paragraph(_markup(card.title, "bold"), style["title"])]
+def _story(card: ImageCard, words: Labels, style: dict[str, ParagraphStyle]) -> list[Any]:
+    opening: list[Any] = [Paragraph(_markup(card.title, "bold"), style["title"])]
     if card.experience.strip():
         opening.append(Paragraph(escape(fonts.drawable(words.experience.upper())), style["heading"]))
         opening += [Paragraph(_markup(text, "italic"), style["experience"])
@@ -121,7 +123,7 @@ def _story(card: ImageCard, words: Labels, style: dict[str, ParagraphStyle]) -> 
         if card.experience_author:
             opening.append(Paragraph("— " + _markup(card.experience_author), style["author"]))
     picture = _picture(card)
-    story: list = []
+    story: list[Any] = []
     if picture is not None:
         story.append(ImageAndFlowables(picture, opening, imageLeftPadding=8 * mm, imageBottomPadding=4 * mm))
     else:
@@ -148,14 +150,14 @@ def _story(card: ImageCard, words: Labels, style: dict[str, ParagraphStyle]) -> 
 FOOTER_MAX_NAME_LINES = 3
 
 
-def _footer(card: ImageCard, words: Labels, style: dict[str, ParagraphStyle]) -> tuple[list[Paragraph], list]:
+def _footer(card: ImageCard, words: Labels, style: dict[str, ParagraphStyle]) -> tuple[list[Paragraph], list[Any]]:
     """The footer's paragraphs, and what goes at the end of the text instead when the names
     of the participants would take more than ``FOOTER_MAX_NAME_LINES`` lines."""
     situation = (f"{_lead(words.situation, style, INK)}&nbsp; {_markup(one_line(card.situation_title))}"
                  f" &nbsp;·&nbsp; {_markup(words.date)}")
     footer = [Paragraph(situation, style["footer"])]
     names = [_markup(one_line(name)) for name in card.participants if one_line(name)]
-    after: list = []
+    after: list[Any] = []
     if names:
         people = Paragraph(f"{_lead(words.with_, style, INK)}&nbsp; {', '.join(names)}", style["footer"])
         _, height = people.wrap(PAGE_WIDTH - 2 * MARGIN_X, PAGE_HEIGHT)
@@ -221,13 +223,13 @@ class _Doc(BaseDocTemplate):
         canvas.restoreState()
 
 
-def _canvas_maker(font: fonts.PdfFonts, words: Labels):
+def _canvas_maker(font: fonts.PdfFonts, words: Labels) -> type[Any]:
     """A canvas that, once all pages are known, marks every page but the last as continued."""
 
     class PagedCanvas(pdfcanvas.Canvas):
-        def __init__(self, *args, **kwargs):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            self._pages: list[dict] = []
+            self._pages: list[dict[str, Any]] = []
 
         def showPage(self) -> None:  # noqa: N802 (reportlab's name)
             self._pages.append(dict(self.__dict__))

@@ -46,6 +46,8 @@ WHITE = (255, 255, 255)
 GREY = (120, 128, 140)
 
 Point = tuple[float, float]
+Ink = str | tuple[int, ...]
+"""A colour as Pillow takes it: a name or "#rrggbb", or RGB(A) numbers."""
 
 
 class _Canvas:
@@ -67,13 +69,14 @@ class _Canvas:
     def box(self, x0: float, y0: float, x1: float, y1: float) -> list[float]:
         return [x0 * self.side, y0 * self.side, x1 * self.side, y1 * self.side]
 
-    def polygon(self, points: list[Point], fill) -> None:
+    def polygon(self, points: list[Point], fill: Ink) -> None:
         self.draw.polygon([self.p(x, y) for x, y in points], fill=fill)
 
-    def line(self, points: list[Point], fill, width: float) -> None:
+    def line(self, points: list[Point], fill: Ink, width: float) -> None:
         self.draw.line([self.p(x, y) for x, y in points], fill=fill, width=self.w(width), joint="curve")
 
-    def circle(self, x: float, y: float, r: float, fill=None, outline=None, width: float = 0) -> None:
+    def circle(self, x: float, y: float, r: float, fill: Ink | None = None, outline: Ink | None = None,
+               width: float = 0) -> None:
         self.draw.ellipse(self.box(x - r, y - r, x + r, y + r), fill=fill, outline=outline,
                           width=self.w(width) if outline else 0)
 
@@ -88,10 +91,10 @@ class _Canvas:
         ImageDraw.Draw(mask).rounded_rectangle([0, 0, self.side - 1, self.side - 1],
                                                radius=round(self.side * 0.16), fill=255)
         self.image.putalpha(Image.composite(self.image.getchannel("A"), mask, mask))
-        return self.image.resize((self.size, self.size), Image.LANCZOS)
+        return self.image.resize((self.size, self.size), Image.Resampling.LANCZOS)
 
 
-def _waves(c: _Canvas, y: float, color, count: int = 3, spacing: float = 0.07) -> None:
+def _waves(c: _Canvas, y: float, color: Ink, count: int = 3, spacing: float = 0.07) -> None:
     for row in range(count):
         yy = y + row * spacing
         offset = 0.09 * (row % 2)
@@ -324,7 +327,7 @@ def load_file(path: str | Path, size: int) -> Image.Image:
     except (OSError, SyntaxError, Image.DecompressionBombError) as error:
         raise ValueError(f"The picture {path.name!r} is not an image that can be opened.") from error
     image = image.convert("RGBA")
-    image.thumbnail((size, size), Image.LANCZOS)
+    image.thumbnail((size, size), Image.Resampling.LANCZOS)
     return image
 
 

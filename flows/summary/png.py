@@ -128,8 +128,9 @@ class _Layout:
         self.pad = round(64 * self.u)
         self.side = round(230 * self.u) if picture is not None else 0
         self.picture_bottom = self.pad + round(14 * self.u) + self.side
-        self.ops: list[Callable[[ImageDraw.ImageDraw, Image.Image], None]] = []
-        self.y = self.pad + round(10 * self.u)
+        self.ops: list[Callable[..., object]] = []
+        """Drawing steps, each called with the card's ImageDraw and Image (keyword defaults hold their values)."""
+        self.y: float = self.pad + round(10 * self.u)
 
     def px(self, value: float) -> int:
         return max(1, round(value * self.u))
@@ -140,7 +141,8 @@ class _Layout:
             return full - self.side - self.px(40)
         return full
 
-    def text(self, text: str, font: Font, colour, max_lines: int, leading: float, indent: int = 0) -> None:
+    def text(self, text: str, font: Font, colour: tuple[int, int, int], max_lines: int, leading: float,
+             indent: int = 0) -> None:
         top = self.y
         text = fonts.drawable(one_line(text), fonts.PIL_DEFAULT_ENCODING)
         lines = wrap(text, font, lambda i: self.width_at(top + i * leading) - indent, max_lines)
@@ -156,9 +158,10 @@ class _Layout:
     def build(self) -> int:
         card, words, px = self.card, labels(self.card), self.px
         if self.picture is not None:
-            x = self.width - self.pad - self.side + (self.side - self.picture.width) // 2
-            y = self.pad + px(14) + (self.side - self.picture.height) // 2
-            self.ops.append(lambda _, image: image.alpha_composite(self.picture, (x, y)))
+            picture = self.picture
+            x = self.width - self.pad - self.side + (self.side - picture.width) // 2
+            y = self.pad + px(14) + (self.side - picture.height) // 2
+            self.ops.append(lambda _, image: image.alpha_composite(picture, (x, y)))
 
         title_style = "bold" if fonts.covered(card.title, "bold") else "regular"
         self.text(card.title, fonts.pil_font(px(54), title_style), NAVY, self.budget.title, px(66))

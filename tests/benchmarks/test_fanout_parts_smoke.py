@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.benchmarks.support import run_quick
 from tests.conftest import _pg_url, pg_available
+
+# A benchmark's quick mode starts servers and subprocesses and runs for tens of seconds
+# (minutes on a busy machine): slow, with room beyond the default per-test timeout.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 
 def test_fanout_parts_runs_in_quick_mode() -> None:

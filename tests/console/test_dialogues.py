@@ -30,12 +30,15 @@ def test_full_round_over_the_default_week(db: Database) -> None:
 /goedwerk pas kop
 """)
     assert "Round 1 — 4." in out
-    assert "prompt:1:kop" in out and "#1 anna:" in out and "#2 anonymous:" in out
+    assert "prompt:1:kop" in out
+    assert "#1 anna:" in out
+    assert "#2 anonymous:" in out
     assert "counts as taking part" in out
     # Monday 10:00 -> the body opens Tuesday 09:00 (channel time), not 24h later
     out = session.run("/tick 23h")
-    assert "== Actions ==" in out and "== Knowledge ==" in out
-    assert "tue 1 Dec 09:00" in out.lower() or "Tue 1 Dec" in out
+    assert "== Actions ==" in out
+    assert "== Knowledge ==" in out
+    assert "Tue 1 Dec 09:00" in out
     out = session.run("""
 /as anna
 /goedwerk bijdrage handelingen Call the other party before you write anything down.
@@ -51,18 +54,22 @@ def test_full_round_over_the_default_week(db: Database) -> None:
 /as anna
 /goedwerk bijdrage staart Talk first, write later; be open about what we cannot share.
 """)
-    assert "== Values and virtues ==" in out and "== Freedom ==" in out
-    assert "== Identity ==" in out and "== Tail: our image of good work ==" in out
+    assert "== Values and virtues ==" in out
+    assert "== Freedom ==" in out
+    assert "== Identity ==" in out
+    assert "== Tail: our image of good work ==" in out
     # the tail lasts three working days: Friday 09:00 -> Wednesday 09:00
     out = session.run("/tick 2d")
     assert "Image of good work:" not in out
     out = session.run("/tick 3d")
     assert "↻ kickoff:1: closed" in out
     assert "== Image of good work:" in out
-    assert "Courage (2)" not in out and "Courage (1)" in out
+    assert "Courage (2)" not in out
+    assert "Courage (1)" in out
     assert "Participants: 3 · contributions: 8 · passed: 1" in out
     summary = out[out.index("== Image of good work:"):]
-    assert "anna" in summary and "carl" in summary  # named contributors are quoted by name
+    assert "anna" in summary
+    assert "carl" in summary  # named contributors are quoted by name
     assert "We have more room than we think." in summary
     # after the close nothing more is accepted
     out = session.run("/goedwerk bijdrage staart Too late")
@@ -75,7 +82,9 @@ def test_late_contributions_edits_and_deletes(db: Database) -> None:
     out = session.run("/goedwerk bijdrage kop A late story from the head.")
     assert "#1 anna:" in out  # the head still takes answers while the body runs
     out = session.run("/goedwerk bewerk 1 A better late story.")
-    assert "↻ contribution:1" in out and "(edited)" in out and "A better late story." in out
+    assert "↻ contribution:1" in out
+    assert "(edited)" in out
+    assert "A better late story." in out
     out = session.run("/as bob\n/goedwerk bewerk 1 Not mine to change")
     assert "Only the author" in out
     out = session.run("/goedwerk verwijder 1")
@@ -86,7 +95,8 @@ def test_late_contributions_edits_and_deletes(db: Database) -> None:
     assert "There is no contribution 1" in out
     with db.transaction() as s:
         row = s.get(Contribution, 1)
-        assert row.deleted_at is not None and row.text == ""
+        assert row.deleted_at is not None
+        assert row.text == ""
 
 
 def test_button_form_and_anonymity(db: Database) -> None:
@@ -109,7 +119,8 @@ def test_facilitator_only_commands_and_handover(db: Database) -> None:
     assert "bob is now the facilitator" in out
     assert "<@" not in out and "⟪" not in out, "the console shows names, not mention markup"
     out = session.run("/as bob\n/goedwerk volgende")
-    assert "The next step has started." in out and "== Actions ==" in out
+    assert "The next step has started." in out
+    assert "== Actions ==" in out
     out = session.run("/goedwerk sluit")
     assert "The round is closed" in out or "Nobody wrote anything" in out
     # the steps scheduled for later do not fire after a manual close
@@ -120,14 +131,17 @@ def test_facilitator_only_commands_and_handover(db: Database) -> None:
 def test_start_while_active_shows_the_round_and_bad_plans_are_refused(db: Database) -> None:
     session = console(db)
     out = session.run("/goedwerk taal en\n/goedwerk start 3 plan=kop=1x")
-    assert "cannot be used" in out and "kop=1d,handelingen+kennis=1d" in out
+    assert "cannot be used" in out
+    assert "kop=1d,handelingen+kennis=1d" in out
     session.run("/goedwerk start 3")
     out = session.run("/goedwerk start 4")
-    assert "already running" in out and "Round 1 — 3." in out
+    assert "already running" in out
+    assert "Round 1 — 3." in out
     out = session.run("/goedwerk bijdrage identiteit Too early")
     assert "has not started yet" in out
     out = session.run("/goedwerk frobnicate")
-    assert "Unknown command 'frobnicate'" in out and "Commands (after /goedwerk)" in out
+    assert "Unknown command 'frobnicate'" in out
+    assert "Commands (after /goedwerk)" in out
     out = session.run("/goedwerk bijdrage kop " + "x" * 3001)
     assert "3001 characters; the limit is 3000" in out
     with db.transaction() as s:
@@ -162,8 +176,10 @@ def test_restart_in_the_middle_of_a_round_loses_nothing(db: Database) -> None:
         second = Console(second_db, ManualClock(first.clock.now()), plan=QUICK_PLAN)
         out = second.run("/as anna\n/goedwerk bijdrage kennis After the restart.\n/tick 10m")
         assert "== Image of good work:" in out
-        assert "Before the restart." in out and "After the restart." in out
-        assert "== Values and virtues ==" in out and "== Identity ==" in out
+        assert "Before the restart." in out
+        assert "After the restart." in out
+        assert "== Values and virtues ==" in out
+        assert "== Identity ==" in out
     finally:
         second_db.dispose()
 
@@ -187,15 +203,18 @@ def test_tail_shows_the_draft_so_far_and_the_facilitator_picks_the_experience(db
 /goedwerk bijdrage kop Short one.
 """)
     out = session.run("/tick 4m")
-    assert "↳ prompt:1:staart" in out and "Draft image of good work so far" in out
+    assert "↳ prompt:1:staart" in out
+    assert "Draft image of good work so far" in out
     out = session.run("/goedwerk ervaring 2")
     assert "Only the facilitator" in out
     out = session.run("/as anna\n/goedwerk ervaring 2\n/tick 5m")
     assert "Story 2 is now the characteristic experience." in out
     final = out[out.index("== Image of good work:"):]
-    assert "Characteristic experience (bob):" in final and "Short one." in final
+    assert "Characteristic experience (bob):" in final
+    assert "Short one." in final
     out = session.run("/goedwerk ervaring 1")
-    assert "↻ summary:1" in out and "Characteristic experience (anna):" in out
+    assert "↻ summary:1" in out
+    assert "Characteristic experience (anna):" in out
 
 
 def test_an_admin_may_facilitate_any_round(db: Database) -> None:

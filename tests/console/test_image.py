@@ -45,7 +45,8 @@ def test_vote_consent_and_publish(db: Database) -> None:
     assert "== Image of good work:" in out
     out = session.run("/goedwerk beeld")
     assert "Title suggestions:" in out
-    out = session.run("/goedwerk stem 2\n/as bob\n/goedwerk stem Talk early, decide together\n/as carl\n/goedwerk stem Talk early, decide together")
+    out = session.run("/goedwerk stem 2\n/as bob\n/goedwerk stem Talk early, decide together\n"
+                      "/as carl\n/goedwerk stem Talk early, decide together")
     assert "Your vote for" in out
     out = session.run("/goedwerk beeld plaatje bridge\n/goedwerk publiceer")
     assert "Only the facilitator" in out

@@ -69,7 +69,8 @@ def test_delete_needs_confirmation_then_forgets_me_everywhere(db: Database) -> N
     shown_again = out.split("↻ summary:1", 1)[1].split("[#team · only for carl]")[0]  # the channel's summary
     assert "We sat down with the province" in shown_again
     assert "minister" not in shown_again and "Call first" not in shown_again and "carl" not in shown_again
-    assert "2 contributions, 1 votes, 1 consent answers and 1 channel memberships; 1 published images" in " ".join(out.split())
+    told = " ".join(out.split())
+    assert "2 contributions, 1 votes, 1 consent answers and 1 channel memberships; 1 published images" in told
     with db.transaction() as s:
         assert s.scalars(select(Contribution).where(Contribution.author_id == "carl")).all() == []
         others = s.scalars(select(Contribution).where(Contribution.author_id != "carl")).all()
@@ -171,7 +172,8 @@ def test_an_uninstalled_workspace_is_purged_after_30_days(db: Database) -> None:
         assert s.scalar(select(func.count()).select_from(Channel)) == 1
         assert s.scalar(select(func.count()).select_from(Round)) == 1
         assert s.scalars(select(Person)).one().external_id == "U2"
-        assert s.scalars(select(ScheduledAction).where(ScheduledAction.kind == "purge_workspace")).one().status == "sent"
+        purge = s.scalars(select(ScheduledAction).where(ScheduledAction.kind == "purge_workspace")).one()
+        assert purge.status == "sent"
 
 
 def test_a_reinstall_within_30_days_cancels_the_purge(db: Database) -> None:
@@ -260,7 +262,8 @@ def test_retention_also_removes_the_working_draft(db: Database) -> None:
     from tests.harness import QUICK_PLAN
 
     session = quick_console(db, QUICK_PLAN)
-    session.run("/goedwerk taal en\n/goedwerk bewaartermijn 1 bevestig\n/goedwerk start 3\n/goedwerk bijdrage kop Words to forget.\n/tick 10m")
+    session.run("/goedwerk taal en\n/goedwerk bewaartermijn 1 bevestig\n/goedwerk start 3\n/goedwerk bijdrage kop "
+                "Words to forget.\n/tick 10m")
     with db.transaction() as s:
         assert s.scalar(select(func.count()).select_from(SummaryDraft)) == 1
     session.run("/tick 2d")

@@ -36,13 +36,15 @@ def test_reminders_reach_only_the_silent_in_working_hours(db: Database) -> None:
     out = session.run("/tick 23h")
     assert sorted(dms(out)) == ["anna", "bob"]
     nudge = next(line for line in out.splitlines() if "Nobody has written about" in line)
-    assert "Actions" in nudge and "Knowledge" in nudge
+    assert "Actions" in nudge
+    assert "Knowledge" in nudge
     for person in ("anna", "bob", "carl"):
         assert person not in nudge
     # the reminder's button goes straight into the form for that person
     number = re.search(r"\[(\d+)\] Contribute: Actions", out).group(1)
     out = session.run(f"/as bob\n{number}\nA late but real answer.")
-    assert "[form for bob]" in out and "#2 bob:" in out
+    assert "[form for bob]" in out
+    assert "#2 bob:" in out
 
 
 def test_a_reminder_lapses_when_the_step_ended_first(db: Database) -> None:
@@ -55,5 +57,8 @@ def test_a_reminder_lapses_when_the_step_ended_first(db: Database) -> None:
 
 def test_turning_reminders_back_on(db: Database) -> None:
     session = console(db)
-    out = session.run("/goedwerk taal en\n/goedwerk herinneringen uit\n/goedwerk herinneringen aan\n/goedwerk reminders maybe")
-    assert "no more reminders" in out and "private reminder when a step" in out and "Use: reminders on | off" in out
+    out = session.run("/goedwerk taal en\n/goedwerk herinneringen uit\n/goedwerk herinneringen aan\n/goedwerk "
+                      "reminders maybe")
+    assert "no more reminders" in out
+    assert "private reminder when a step" in out
+    assert "Use: reminders on | off" in out

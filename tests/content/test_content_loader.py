@@ -118,7 +118,8 @@ def test_perspectives_must_be_exactly_the_five(pack_dir, line_of):
     text = edit(pack_dir / "perspectives.yaml", "[waarden, vrijheid]", "[waarden]")
     problems = problems_of(base_dir=pack_dir)
     file = "pack/perspectives.yaml"
-    assert problems[0].startswith(f"{file}:{line_of(text, 'key: moed')}: perspectives[4].key: unknown perspective 'moed'")
+    assert problems[0].startswith(f"{file}:{line_of(text, 'key: moed')}: perspectives[4].key: unknown perspective "
+                                  f"'moed'")
     assert f"{file}:{line_of(text, 'perspectives:')}: perspectives: missing perspective 'vrijheid'" in problems
     assert f"{file}:{line_of(text, 'suggested_order:')}: suggested_order: leaves out perspective 'vrijheid'" in problems
     assert len(problems) == 3
@@ -129,7 +130,8 @@ def test_suggested_order_with_unknown_key(pack_dir, line_of):
     problems = problems_of(base_dir=pack_dir)
     assert len(problems) == 1
     assert problems[0].startswith(
-        f"pack/perspectives.yaml:{line_of(text, '[identiteit, moed]')}: suggested_order[2][1]: unknown perspective 'moed'")
+        f"pack/perspectives.yaml:{line_of(text, '[identiteit, moed]')}: suggested_order[2][1]: unknown perspective "
+        f"'moed'")
 
 
 def test_empty_situations_folder(pack_dir):

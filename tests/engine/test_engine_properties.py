@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
@@ -52,6 +53,7 @@ def active_round_ids(db: Database, channel: str) -> list[int]:
             .where(Round.status == ROUND_ACTIVE, Channel.external_id == channel)))
 
 
+@pytest.mark.timeout(600)  # 40 sequences of up to 30 events each: over two minutes on a busy machine with PostgreSQL
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sequence=st.lists(events, min_size=1, max_size=30))
 def test_random_sequences_keep_the_invariants(db: Database, sequence) -> None:

@@ -14,9 +14,11 @@ AMS = ZoneInfo("Europe/Amsterdam")
 
 def test_default_plan_parses_into_the_booklet_order() -> None:
     plan = parse_plan(PLAN_FORM)
-    assert [step.name for step in plan.steps] == ["kop", "handelingen+kennis", "waarden+vrijheid", "identiteit", "staart"]
+    assert [step.name for step in plan.steps] == ["kop", "handelingen+kennis", "waarden+vrijheid", "identiteit",
+                                                  "staart"]
     assert plan.steps[1].perspectives == ("handelingen", "kennis")
-    assert plan.steps[0].kind == "head" and plan.steps[-1].kind == "tail"
+    assert plan.steps[0].kind == "head"
+    assert plan.steps[-1].kind == "tail"
     assert plan.text == PLAN_FORM
 
 
@@ -32,7 +34,8 @@ def test_default_plan_parses_into_the_booklet_order() -> None:
 def test_malformed_plans_name_the_problem_and_show_the_right_form(text: str, problem: str) -> None:
     with pytest.raises(PlanError) as error:
         parse_plan(text)
-    assert problem in str(error.value) and PLAN_FORM in str(error.value)
+    assert problem in str(error.value)
+    assert PLAN_FORM in str(error.value)
 
 
 def test_day_steps_start_at_nine_on_working_days() -> None:
@@ -47,7 +50,8 @@ def test_day_steps_keep_nine_oclock_across_the_dst_change() -> None:
     before = datetime(2026, 10, 23, 12, 0, tzinfo=AMS).astimezone(timezone.utc)  # Friday, summer time
     end = lay_out(parse_plan("kop=1d"), before, AMS)[0][1]
     assert end.astimezone(AMS) == datetime(2026, 10, 26, 9, 0, tzinfo=AMS)  # Monday, winter time
-    assert end.utcoffset() == timedelta(0) and end.hour == 8
+    assert end.utcoffset() == timedelta(0)
+    assert end.hour == 8
 
 
 def test_short_steps_run_exactly() -> None:

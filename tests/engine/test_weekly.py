@@ -7,10 +7,10 @@ moment it went out.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
-from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import select, update
@@ -83,7 +83,8 @@ def local(moment: datetime) -> str:
 ])
 def test_parse_weekly(text: str, expected: dict) -> None:
     parsed = commands.parse(text)
-    assert parsed.name == "wekelijks" and parsed.args == expected
+    assert parsed.name == "wekelijks"
+    assert parsed.args == expected
 
 
 @pytest.mark.parametrize("text", ["weekly on 25:00", "weekly on mon tue", "weekly off now",
@@ -98,27 +99,38 @@ def test_turning_it_on_changing_it_showing_it_and_off(db: Database) -> None:
     session = console(db)  # Monday 30 Nov 2026, 10:00 Amsterdam
     out = session.run("/goedwerk weekly")
     assert "There is no weekly situation in this channel yet" in out
-    assert rule(db) is None and rows(db) == []
+    assert rule(db) is None
+    assert rows(db) == []
 
     out = session.run("/as bob\n/goedwerk weekly on")  # anyone may; default Monday 09:00
-    assert "Every Monday at 09:00 (Europe/Amsterdam)" in out and "Mon 7 Dec 09:00" in out
-    assert "[#team · only for bob]" in out and INTRO not in out
+    assert "Every Monday at 09:00 (Europe/Amsterdam)" in out
+    assert "Mon 7 Dec 09:00" in out
+    assert "[#team · only for bob]" in out
+    assert INTRO not in out
     stored = rule(db)
-    assert (stored.weekday, stored.local_time, stored.timezone, stored.enabled) == (0, "09:00", "Europe/Amsterdam", True)
+    assert stored.weekday == 0
+    assert stored.local_time == "09:00"
+    assert stored.timezone == "Europe/Amsterdam"
+    assert stored.enabled
     assert stored.next_run_at == datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
     [row] = rows(db)
     cid = channel_id(db)
-    assert row.dedupe_key == f"weekly:{cid}:2026-W50" and row.status == actions.PENDING
-    assert row.due_at == datetime(2026, 12, 7, 8, 0, tzinfo=UTC) and row.round_id is None
-    assert row.channel_id == cid and row.payload["channel_id"] == cid
+    assert row.dedupe_key == f"weekly:{cid}:2026-W50"
+    assert row.status == actions.PENDING
+    assert row.due_at == datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+    assert row.round_id is None
+    assert row.channel_id == cid
+    assert row.payload["channel_id"] == cid
     assert row.payload["situation"] in range(1, 11)
 
     out = session.run("/goedwerk weekly")
-    assert "Every Monday at 09:00" in out and "Mon 7 Dec 09:00" in out
+    assert "Every Monday at 09:00" in out
+    assert "Mon 7 Dec 09:00" in out
 
     # a new day and time: this week still has room, so the next one is tomorrow
     out = session.run("/goedwerk wekelijks aan di 14:30")
-    assert "Every Tuesday at 14:30" in out and "Tue 1 Dec 14:30" in out
+    assert "Every Tuesday at 14:30" in out
+    assert "Tue 1 Dec 14:30" in out
     assert {(r.dedupe_key[-8:], r.status, r.last_error) for r in rows(db)} == {
         ("2026-W49", actions.PENDING, None), ("2026-W50", actions.SKIPPED, "weekly rule changed")}
     # without day and time the rule keeps what it had; saying the same twice changes nothing
@@ -129,15 +141,18 @@ def test_turning_it_on_changing_it_showing_it_and_off(db: Database) -> None:
 
     out = session.run("/goedwerk weekly off")
     assert "The weekly situation is off" in out
-    assert not rule(db).enabled and rule(db).next_run_at is None
+    assert not rule(db).enabled
+    assert rule(db).next_run_at is None
     assert all(r.status == actions.SKIPPED for r in rows(db))
     out = session.run("/goedwerk weekly\n/goedwerk wekelijks uit")
-    assert "off in this channel (it was Tuesday at 14:30)" in out and "already off" in out
+    assert "off in this channel (it was Tuesday at 14:30)" in out
+    assert "already off" in out
     out = session.run("/tick 14d")
     assert INTRO not in out
 
     out = session.run("/goedwerk weekly on 8:00")  # Monday 14 Dec 10:00 now: on Tuesday at 08:00
-    assert "Every Tuesday at 08:00" in out and "Tue 15 Dec 08:00" in out
+    assert "Every Tuesday at 08:00" in out
+    assert "Tue 15 Dec 08:00" in out
     out = session.run("/goedwerk weekly on 25:00")
     assert "Use: weekly [on [day] [HH:MM] | off]" in out
 
@@ -154,16 +169,19 @@ def test_a_prompt_every_monday_at_nine_and_no_repeats_until_all_were_used(db: Da
         # the team takes this week's situation up: press the button, then stop the round
         button = BUTTON.findall(out)[-1]
         out = session.run(f"{button}\n/goedwerk stop")
-        assert f"Round {week + 1} — {number}." in out and "The round has been stopped." in out
+        assert f"Round {week + 1} — {number}." in out
+        assert "The round has been stopped." in out
     assert sorted(seen) == list(range(1, 11)), seen
     out = session.run("/tick 7d")  # every situation had a round: the pool starts again
     [again] = posted(out)
     assert again != seen[-1]
 
     went_out = sent(db)
-    assert len(went_out) == 11 and len({row.dedupe_key for row in went_out}) == 11
+    assert len(went_out) == 11
+    assert len({row.dedupe_key for row in went_out}) == 11
     for row in went_out:  # posted on Monday at 09:00 channel time, on the dot
-        assert local(row.due_at).startswith("Mon") and local(row.due_at).endswith("09:00")
+        assert local(row.due_at).startswith("Mon")
+        assert local(row.due_at).endswith("09:00")
         assert row.updated_at == row.due_at
     with db.transaction() as s:
         assert list(s.scalars(select(Round.situation_number).order_by(Round.id))) == seen
@@ -176,7 +194,7 @@ def test_ignored_prompts_do_not_count_but_never_repeat_back_to_back(db: Database
     session.run("/goedwerk weekly on")
     numbers = [number for _ in range(12) for number in posted(session.run("/tick 7d"))]
     assert len(numbers) == 12
-    assert all(a != b for a, b in zip(numbers, numbers[1:])), numbers
+    assert all(a != b for a, b in itertools.pairwise(numbers)), numbers
 
 
 @pytest.mark.parametrize(("start", "expected"), [
@@ -187,7 +205,8 @@ def test_dst_weeks_post_at_nine_local_exactly_once(db: Database, start: datetime
     session = console(db, start)
     session.run("/goedwerk weekly on")
     out = session.run("\n".join(["/tick 1h"] * (24 * 14)))  # hour by hour through the change
-    assert out.count(INTRO) == 2 and len(posted(out)) == 2
+    assert out.count(INTRO) == 2
+    assert len(posted(out)) == 2
     went_out = sent(db)
     assert [row.due_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M") for row in went_out] == expected
     assert [row.updated_at for row in went_out] == [row.due_at for row in went_out]
@@ -222,7 +241,8 @@ def test_a_retry_posts_the_same_situation_and_a_week_never_gets_two(db: Database
     assert failures == [False]
     [first] = posted(out)
     [row] = sent(db)
-    assert row.payload["situation"] == first and row.attempts == 2
+    assert row.payload["situation"] == first
+    assert row.attempts == 2
     assert row.due_at > datetime(2026, 12, 7, 8, 0, tzinfo=UTC)  # the retry moved due_at, not "at"
     assert row.payload["at"] == "2026-12-07T08:00:00+00:00"
     next_week = [r for r in rows(db) if r.status == actions.PENDING]
@@ -261,7 +281,8 @@ def test_after_three_weeks_down_only_the_latest_prompt_goes_out(db: Database, ca
         ("2026-W50", actions.SKIPPED, "too late"), ("2026-W53", actions.SENT, None),
         ("2027-W01", actions.PENDING, None)]
     [line] = [record.getMessage() for record in caplog.records if record.name == "goedwerk.weekly"]
-    assert "2026-W50 skipped" in line and "also missed: 2026-W51, 2026-W52" in line
+    assert "2026-W50 skipped" in line
+    assert "also missed: 2026-W51, 2026-W52" in line
     latest = sent(db)[0]
     assert latest.due_at == datetime(2026, 12, 28, 8, 0, tzinfo=UTC)
     assert latest.updated_at == datetime(2026, 12, 28, 10, 0, tzinfo=UTC)
@@ -278,7 +299,8 @@ def test_after_downtime_past_the_grace_nothing_goes_out_until_next_week(db: Data
                                                                 ("2027-W01", actions.PENDING)]
     assert any("also missed: 2026-W51, 2026-W52, 2026-W53" in record.getMessage() for record in caplog.records)
     out = session.run("/tick 7d")
-    assert len(posted(out)) == 1 and local(sent(db)[0].due_at) == "Mon 2027-01-04 09:00"
+    assert len(posted(out)) == 1
+    assert local(sent(db)[0].due_at) == "Mon 2027-01-04 09:00"
 
 
 def test_disabling_stops_further_prompts_and_enabling_resumes(db: Database) -> None:
@@ -312,12 +334,15 @@ def test_an_unreachable_channel_pauses_the_weekly_prompt(db: Database) -> None:
     [row] = rows(db)
     with db.transaction() as s:
         session.engine.channel_unreachable(s, row.id, "not_in_channel")
-    assert rule(db).paused_reason == "not_in_channel" and rows(db)[0].status == actions.SKIPPED
+    assert rule(db).paused_reason == "not_in_channel"
+    assert rows(db)[0].status == actions.SKIPPED
     out = session.run("/goedwerk weekly\n/tick 14d")
-    assert "The weekly situation is paused because" in out and "(not_in_channel)" in out
+    assert "The weekly situation is paused because" in out
+    assert "(not_in_channel)" in out
     assert INTRO not in out
     out = session.run("/goedwerk weekly on")
-    assert rule(db).paused_reason is None and "Every Monday at 09:00" in out
+    assert rule(db).paused_reason is None
+    assert "Every Monday at 09:00" in out
     assert len(posted(session.run("/tick 7d"))) == 1
 
 

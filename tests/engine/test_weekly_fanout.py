@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from sqlalchemy import event, select, update
 
 from flows.clock import ManualClock
@@ -56,7 +55,8 @@ def _channels_in_every_state(db: Database) -> tuple[ManualClock, object]:
 def _state(db: Database) -> tuple[list, list]:
     with db.transaction() as session:
         prompts = [(row.dedupe_key, row.status, row.due_at, row.payload, row.last_error) for row in session.scalars(
-            select(ScheduledAction).where(ScheduledAction.kind == "weekly_prompt").order_by(ScheduledAction.dedupe_key))]
+            select(ScheduledAction).where(ScheduledAction.kind == "weekly_prompt")
+            .order_by(ScheduledAction.dedupe_key))]
         rules = [(rule.channel_id, rule.enabled, rule.paused_reason, rule.next_run_at) for rule in session.scalars(
             select(WeeklyRule).order_by(WeeklyRule.channel_id))]
     return prompts, rules
@@ -156,7 +156,8 @@ def test_the_adapter_hears_a_batchs_places_before_its_first_post(db: Database, c
         sent = Dispatcher(db, engine, clock, lambda effects, resend=False: posted.extend(effects),
                           before_sending=before_sending).run_due()
 
-    assert sent == len(CHANNELS) and len(posted) == len(CHANNELS)
+    assert sent == len(CHANNELS)
+    assert len(posted) == len(CHANNELS)
     assert sorted(place.channel for place in heard) == CHANNELS
     assert posted_when_heard == [0], "told once, before the first post"
     assert "before_sending failed" in caplog.text
@@ -227,4 +228,6 @@ def test_next_week_queued_by_another_process_while_preparing_is_kept(db: Databas
             ScheduledAction.channel_id == raced, ScheduledAction.status == "pending")).all()
         assert len(next_week) == 1
         assert next_week[0].payload["situation"] == 3, "the other process's choice is kept"
-        assert next_week[0].due_at == rule.next_run_at == datetime(2026, 12, 14, 8, 0, tzinfo=timezone.utc)  # 09:00 local
+        nine_local = datetime(2026, 12, 14, 8, 0, tzinfo=timezone.utc)
+        assert next_week[0].due_at == nine_local
+        assert rule.next_run_at == nine_local

@@ -11,7 +11,6 @@ import io
 import re
 import string
 import tokenize
-from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog

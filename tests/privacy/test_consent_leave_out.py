@@ -14,7 +14,8 @@ from tests.console.test_image import ROUND as IMAGE_ROUND, pdf_text
 from tests.harness import QUICK_PLAN
 
 CALL_FIRST = "/goedwerk bijdrage handelingen Call first, write later.\n"
-ROUND = IMAGE_ROUND.replace(CALL_FIRST, CALL_FIRST + "/goedwerk bijdrage kennis anoniem Ask the minister's staff what they may share.\n")
+ROUND = IMAGE_ROUND.replace(CALL_FIRST, CALL_FIRST + "/goedwerk bijdrage kennis anoniem Ask the minister's staff what "
+                                                     "they may share.\n")
 assert ROUND != IMAGE_ROUND
 
 

@@ -48,7 +48,7 @@ def test_clean_ups_and_erasure_log_counts_only(db: Database, caplog) -> None:
         assert text not in logged, text
 
 
-def test_a_single_workspace_bot_token_stays_out_of_the_database(slack_app: RunningApp) -> None:  # noqa: F811
+def test_a_single_workspace_bot_token_stays_out_of_the_database(slack_app: RunningApp) -> None:  # noqa: F811 (fixture)
     status, _, _ = slack_app.send(slash_command_body(text="start 2"))
     assert status == 200
     assert slack_app.wait_until(lambda: "kickoff" in full_dump(slack_app.db))

@@ -16,9 +16,9 @@ from waitress import create_server
 from bot.logs import configure
 from bot.slack.http import make_wsgi
 from bot.slack.request_guard import limit_body, server_limit
-from tests.slack.conftest import SECRET, RunningApp, running_app
+from tests.slack.conftest import SECRET, running_app
 from tests.slack.fake_slack import FakeSlack, fake_slack  # noqa: F401 (fixture)
-from tests.slack.signing import post, sign, slash_command_body
+from tests.slack.signing import post, slash_command_body
 
 MARKER_USER = "U0SECRETBODY"
 TEN_MB = 10 * 1024 * 1024
@@ -44,7 +44,7 @@ def _command(marker: str) -> str:
     return slash_command_body(text=f"bijdrage kop {marker}", user_id=MARKER_USER)
 
 
-def test_stale_unsigned_accepted_and_huge_requests_leave_no_body_in_the_log(db, fake_slack,  # noqa: F811
+def test_stale_unsigned_accepted_and_huge_requests_leave_no_body_in_the_log(db, fake_slack,  # noqa: F811 (fixture)
                                                                           debug_logs) -> None:
     with running_app(db, fake_slack) as app:
         stale = _command("STALE-MARKER-TEXT")

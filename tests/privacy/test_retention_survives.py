@@ -3,7 +3,6 @@ and `goedwerk db repair` and the daily sweep queue a purge for any closed round 
 
 from __future__ import annotations
 
-import os
 import signal
 import time
 from datetime import datetime, timedelta, timezone
@@ -47,7 +46,7 @@ def test_a_retried_close_keeps_the_purge_its_first_attempt_queued(db: Database) 
 
 @pytest.mark.slow
 def test_a_dispatcher_killed_while_closing_leaves_the_round_to_be_purged(db: Database,
-                                                                       fake_slack: FakeSlack) -> None:
+                                                                       fake_slack: FakeSlack) -> None:  # noqa: F811 (fixture)
     fake_slack.set_members("C0CRASH", ["U0ANNA"])
     engine = make_engine(db, SystemClock(), plan="kop=2s")
     anna = Actor("slack", TEAM_ID, "C0CRASH", "U0ANNA", user_name="Anna")
@@ -133,7 +132,7 @@ def test_a_purge_keeps_no_key_derived_from_the_text_or_author(db: Database) -> N
         assert rows and all(row.idempotency_key == f"gone:{row.id}" for row in rows)
 
 
-def test_a_dispatching_process_queues_the_daily_sweep_as_it_starts(db: Database, fake_slack: FakeSlack) -> None:  # noqa: F811
+def test_a_dispatching_process_queues_the_daily_sweep_as_it_starts(db: Database, fake_slack: FakeSlack) -> None:  # noqa: F811 (fixture)
     with running_app(db, fake_slack):
         with db.transaction() as s:
             sweep = s.scalars(select(ScheduledAction).where(ScheduledAction.kind == retention.RETENTION_SWEEP)).one()

@@ -32,8 +32,8 @@ class Gate:
     """A delivery that records effects per channel; the first ``together`` deliveries
     wait for each other (they only pass when that many run at the same time)."""
 
-    def __init__(self, together: int) -> None:
-        self.barrier = threading.Barrier(together, timeout=10)
+    def __init__(self, together: int, timeout: float = 10) -> None:
+        self.barrier = threading.Barrier(together, timeout=timeout)
         self.together = together
         self.calls = 0
         self.lock = threading.Lock()
@@ -86,7 +86,7 @@ def test_a_pass_sends_the_actions_of_several_rounds_at_once(db: Database) -> Non
 
 def test_one_worker_sends_one_action_at_a_time(db: Database) -> None:
     clock, engine = _rounds_due(db)
-    gate = Gate(together=2)
+    gate = Gate(together=2, timeout=2)  # a second thread would be there within 2 s; one alone waits them out
     dispatcher = Dispatcher(db, engine, clock, gate, workers=1)
 
     dispatcher.run_due()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 from sqlalchemy import select
 
@@ -12,17 +11,9 @@ from tests.slack.conftest import RunningApp
 from tests.slack.signing import slash_command_body
 
 
-def settle(app: RunningApp, quiet: float = 0.8, timeout: float = 15.0) -> None:
-    """Wait until neither Web API calls nor response_url posts arrive for ``quiet`` seconds."""
-    deadline = time.monotonic() + timeout
-    seen, since = -1, time.monotonic()
-    while time.monotonic() < deadline:
-        now = len(app.fake.calls) + len(app.fake.responses)
-        if now != seen:
-            seen, since = now, time.monotonic()
-        elif time.monotonic() - since >= quiet:
-            return
-        time.sleep(0.05)
+def settle(app: RunningApp, timeout: float = 15.0) -> None:
+    """Wait until every request sent so far is handled and no timed work is due (see RunningApp.idle)."""
+    app.settle(timeout)
 
 
 def command(app: RunningApp, text: str, *, user: str, team: str, channel: str, name: str = "cmd") -> None:

@@ -88,7 +88,7 @@ def test_an_anonymous_contributor_is_named_nowhere(slack_app: RunningApp, caplog
     for index, (topic, texts) in enumerate(written.items()):
         if index:
             command(slack_app, "volgende", ANNA)
-            assert slack_app.wait_until(lambda: round_row(slack_app).step_index == index)
+            assert slack_app.wait_until(lambda index=index: round_row(slack_app).step_index == index)
             settle(slack_app)
         for user, text in texts:
             contribute(slack_app, user, topic, text, anonymous=user == SECRET, view_id=next(views))
@@ -106,8 +106,11 @@ def test_an_anonymous_contributor_is_named_nowhere(slack_app: RunningApp, caplog
     slack_app.send(block_actions_body("goedwerk:publish", str(round_row(slack_app).id), user_id=ANNA))
     assert slack_app.wait_until(lambda: draft_status(slack_app) == "awaiting_consent")
     settle(slack_app)
-    asked = {c.params.get("channel") for c in fake.calls_to("chat.postMessage") if "goedwerk:consent" in json.dumps(c.params)}
-    assert asked and SECRET not in asked and fake.dm_channel(SECRET) not in asked  # only the named are asked
+    asked = {c.params.get("channel") for c in fake.calls_to("chat.postMessage")
+             if "goedwerk:consent" in json.dumps(c.params)}
+    assert asked
+    assert SECRET not in asked
+    assert fake.dm_channel(SECRET) not in asked  # only the named are asked
     for user in (ANNA, BEN):
         if user in asked or fake.dm_channel(user) in asked:
             slack_app.send(block_actions_body("goedwerk:consent", f"{round_row(slack_app).id}:approve@{CHANNEL_ID}",
@@ -118,12 +121,13 @@ def test_an_anonymous_contributor_is_named_nowhere(slack_app: RunningApp, caplog
     command(slack_app, "collectie", BEN)
     for user in (ANNA, BEN, SECRET):
         slack_app.send(event_body({"type": "app_home_opened", "user": user, "tab": "home"}))
-    settle(slack_app, quiet=1.0)
+    settle(slack_app)
 
     # the round really happened: the secret words are in the channel, without a name
     channel_text = json.dumps([c.params for c in fake.calls if c.method in ("chat.postMessage", "chat.update")],
                               ensure_ascii=False)
-    assert "Secret head story" in channel_text and "Secret tail" in channel_text
+    assert "Secret head story" in channel_text
+    assert "Secret tail" in channel_text
     # and the app did know the name (looked up in Slack), so its absence below is not luck
     assert any(c.params.get("user") == SECRET for c in fake.calls_to("users.info"))
 
@@ -136,7 +140,8 @@ def test_an_anonymous_contributor_is_named_nowhere(slack_app: RunningApp, caplog
 
     scanned = [c for c in fake.calls if not own(c)]
     assert any(c.method == "views.publish" and c.params.get("user_id") in (ANNA, BEN) for c in scanned)
-    leaks = [(c.method, word) for c in scanned for word in FORBIDDEN if word in json.dumps(c.params, ensure_ascii=False)]
+    leaks = [(c.method, word) for c in scanned for word in FORBIDDEN
+             if word in json.dumps(c.params, ensure_ascii=False)]
     assert not leaks, leaks
     others = [r for r in fake.responses if r["name"] != "secret"]
     assert others

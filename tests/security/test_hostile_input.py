@@ -34,7 +34,8 @@ from tests.slack.signing import (CHANNEL_ID, block_actions_body, event_body, mes
 from tests.slack.test_e2e_round import ANNA, open_form, submit
 
 HOSTILE_WORDS = ["<!channel>", "<!here>", "<!everyone>", "<@U123>", "<#C999|x>", "<https://evil.example|click>",
-                 "\x00", "\x07", "\x1b[31m", "\u202e", "\ufeff", "\r\n", "&amp;", "*bold*", "```", "🦊", "'; DROP TABLE contributions; --"]
+                 "\x00", "\x07", "\x1b[31m", "\u202e", "\ufeff", "\r\n", "&amp;", "*bold*", "```", "🦊",
+                 "'; DROP TABLE contributions; --"]
 hostile_text = st.lists(st.one_of(st.sampled_from(HOSTILE_WORDS), st.text(max_size=20)), max_size=8).map("".join)
 WORDS = ["start", "status", "bijdrage", "contribute", "pas", "bewerk", "verwijder", "stem", "beeld", "toon",
          "collectie", "ervaring", "wekelijks", "mijn-gegevens", "taal", "herinneringen", "begeleider", "help",
@@ -52,9 +53,12 @@ def test_parse_returns_parsed_or_raises_command_error(text: str) -> None:
     try:
         result = parse(text)
     except CommandError as error:
-        assert isinstance(error.msgid, str) and error.msgid
+        assert isinstance(error.msgid, str)
+        assert error.msgid
         return
-    assert isinstance(result, Parsed) and isinstance(result.name, str) and isinstance(result.args, dict)
+    assert isinstance(result, Parsed)
+    assert isinstance(result.name, str)
+    assert isinstance(result.args, dict)
 
 
 def test_parse_refuses_a_huge_command() -> None:
@@ -125,9 +129,9 @@ def _garbage_bodies(round_id: int):
                                   st.one_of(st.text(max_size=20), st.sampled_from(["app_home_opened", "message"])))),
         # unknown or hostile action ids, values and menus
         st.builds(lambda action, value: (block_actions_body(action, value), None),
-                  st.one_of(st.text(max_size=30), st.sampled_from(["goedwerk:", "goedwerk:nope", "goedwerk:contribute#1",
-                                                                   "goedwerk:consent", "goedwerk:edit", "goedwerk:delete",
-                                                                   "goedwerk:home_edit", "goedwerk:publish"])),
+                  st.one_of(st.text(max_size=30), st.sampled_from([
+                      "goedwerk:", "goedwerk:nope", "goedwerk:contribute#1", "goedwerk:consent", "goedwerk:edit",
+                      "goedwerk:delete", "goedwerk:home_edit", "goedwerk:publish"])),
                   st.one_of(anything, st.sampled_from([f"{round_id}:nope", f"{round_id}:", ":kop", "1:2:3@",
                                                        "@", f"{round_id}:approve@", "C1:", "edit:x", "9" * 40]))),
         st.builds(lambda action: (block_actions_body(action=action), None),
@@ -184,8 +188,9 @@ def test_signed_garbage_never_breaks_the_server_or_stores_anything(slack_app: Ru
         assert status < 500, (status, body[:300], answer[:300])
 
     send_garbage()
-    settle(slack_app, quiet=1.0, timeout=30)
-    assert statuses and all(s < 500 for s in statuses)
+    settle(slack_app, timeout=30)
+    assert statuses
+    assert all(s < 500 for s in statuses)
     assert healthz(slack_app) == 200
     assert contribution_count(slack_app) == 0
     # and it still works for a real person afterwards
@@ -200,7 +205,8 @@ def test_mentions_and_control_characters_are_stored_clean_and_posted_escaped(sla
     text = "Heads up <!channel> and <!here>, <!everyone>, ping <@U123> \x00\x07\x1b bell <https://evil.example|x>"
     view = open_form(slack_app, ANNA, f"{round_id}:kop", prompt_ts)
     assert submit(slack_app, ANNA, view, text, view_id="VESC")[0] == 200
-    slack_app.send(slash_command_body(text="bijdrage kop anoniem Also <!channel> via the command \x01", user_id="U0BEN"))
+    slack_app.send(slash_command_body(text="bijdrage kop anoniem Also <!channel> via the command \x01",
+                                      user_id="U0BEN"))
     assert slack_app.wait_until(lambda: len([c for c in fake.calls_to("chat.postMessage")
                                              if c.params.get("thread_ts") == prompt_ts]) == 2)
     with slack_app.db.transaction() as session:
@@ -218,7 +224,8 @@ def test_mentions_and_control_characters_are_stored_clean_and_posted_escaped(sla
                             ensure_ascii=False)
     for raw in ("<!channel>", "<!here>", "<!everyone>", "<@U123>", "<https://evil.example"):
         assert raw not in everything, raw
-    assert "&lt;!here&gt;" in everything and "&lt;@U123&gt;" in everything
+    assert "&lt;!here&gt;" in everything
+    assert "&lt;@U123&gt;" in everything
 
 
 def test_forged_stale_and_missing_signatures_are_refused(slack_app: RunningApp) -> None:
@@ -231,6 +238,7 @@ def test_forged_stale_and_missing_signatures_are_refused(slack_app: RunningApp) 
     assert post(url, body, SECRET, headers={"X-Slack-Signature": "", "X-Slack-Request-Timestamp": ""})[0] in (400, 401)
     tampered = sign(body, SECRET)
     assert post(url, body.replace("start", "stop"), SECRET, headers=tampered)[0] == 401
-    time.sleep(0.5)
-    assert not slack_app.fake.calls and contribution_count(slack_app) == 0
+    slack_app.settle()
+    assert not slack_app.fake.calls, "a refused request reached the Web API"
+    assert contribution_count(slack_app) == 0, "a refused request stored something"
     assert slack_app.send(body)[0] == 200  # the genuine one still works

@@ -54,7 +54,8 @@ def texts_of(value) -> list[str]:
 
 
 def assert_valid_message(fallback: str, blocks: list[dict]) -> None:
-    assert fallback and len(fallback) <= 300
+    assert fallback
+    assert len(fallback) <= 300
     assert 0 < len(blocks) <= 50
     for raw in blocks:
         block = Block.parse(raw)
@@ -68,7 +69,8 @@ def assert_valid_message(fallback: str, blocks: list[dict]) -> None:
             assert len(raw["text"]["text"]) <= 150
         if raw["type"] == "actions":
             ids = [element["action_id"] for element in raw["elements"]]
-            assert len(ids) == len(set(ids)) and len(ids) <= 25
+            assert len(ids) == len(set(ids))
+            assert len(ids) <= 25
             assert all(ACTION_PATTERN.match(i) for i in ids)
 
 
@@ -94,7 +96,8 @@ def round_view(lang: str, summary_ready: bool = False, facilitator: str = "U0FAC
     for i, (topic, label) in enumerate(TOPICS[:5]):
         state = "done" if i < 2 else "current" if i == 2 else "upcoming"
         steps.append(StepInfo(topic, label, START + timedelta(days=i), START + timedelta(days=i + 1), state))
-    coverage = tuple(Coverage(topic, label, count) for (topic, label), count in zip(TOPICS, [12, 4, 0, 3, 0, 0, 0]))
+    counts = [12, 4, 0, 3, 0, 0, 0]
+    coverage = tuple(Coverage(topic, label, count) for (topic, label), count in zip(TOPICS, counts, strict=True))
     return RoundView(lang, 12, "active", 4, "De vreemde eend in de bijt", "Een nieuwe collega uit een ander "
                      "domein schuift aan bij het project. " * 20, "Hoe zorg je dat iedereen mee kan doen?",
                      tuple(steps), coverage, 12, START + timedelta(days=7), facilitator, "Kennis",
@@ -154,12 +157,15 @@ def test_every_view_renders_valid_messages(lang):
 def test_kickoff_shows_dates_marks_gaps_and_the_facilitator(lang):
     fallback, blocks = message(round_view(lang, summary_ready=True), ZONE)
     text = all_text(blocks)
-    assert blocks[0]["type"] == "header" and "De vreemde eend in de bijt" in blocks[0]["text"]["text"]
+    assert blocks[0]["type"] == "header"
+    assert "De vreemde eend in de bijt" in blocks[0]["text"]["text"]
     tokens = re.findall(r"<!date\^(\d+)\^\{date_short_pretty\} \{time\}\|([^>]+)>", text)
     assert len(tokens) == 6  # five step starts and the deadline
     assert int(tokens[0][0]) == int(START.timestamp())
-    assert "▶ *Kennis*" in text and "✓ Kop" in text
-    assert ":warning: 0" in text and "Kop: eigen ervaringen 12" in text
+    assert "▶ *Kennis*" in text
+    assert "✓ Kop" in text
+    assert ":warning: 0" in text
+    assert "Kop: eigen ervaringen 12" in text
     assert "<@U0FACIL>" in text
     assert ":point_down:" in text
     assert "De vreemde eend" in fallback
@@ -167,7 +173,8 @@ def test_kickoff_shows_dates_marks_gaps_and_the_facilitator(lang):
 
 def test_kickoff_facilitator_who_is_not_a_slack_id_is_not_a_mention():
     text = all_text(message(round_view("en", facilitator="<!channel>"), ZONE)[1])
-    assert "<!channel>" not in text and "&lt;!channel&gt;" in text
+    assert "<!channel>" not in text
+    assert "&lt;!channel&gt;" in text
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -175,7 +182,8 @@ def test_prompt_has_questions_inspiration_deadline_and_buttons(lang):
     _, blocks = message(prompt_view(lang), ZONE)
     assert blocks[0] == {"type": "header", "text": {"type": "plain_text", "text": "Kennis", "emoji": True}}
     text = all_text(blocks)
-    assert "• Welke kennis mist er?" in text and "<!date^" in text
+    assert "• Welke kennis mist er?" in text
+    assert "<!date^" in text
     assert "&lt;b&gt;impliciete&lt;/b&gt; kennis &amp; gewoontes" in text
     assert any(b["type"] == "context" and ":bulb:" in all_text([b]) for b in blocks)
     actions = [b for b in blocks if b["type"] == "actions"][0]["elements"]
@@ -188,12 +196,14 @@ def test_contribution_with_author_and_menu(lang):
     fallback, blocks = message(contribution(lang, "Anna de Vries", virtues=("Moed", "Geduld"), edited=True), ZONE)
     assert blocks[0]["text"]["text"].startswith("*Anna de Vries*")
     menu = blocks[0]["accessory"]
-    assert menu["type"] == "overflow" and menu["action_id"] == "goedwerk:contribution"
+    assert menu["type"] == "overflow"
+    assert menu["action_id"] == "goedwerk:contribution"
     assert [o["value"] for o in menu["options"]] == ["edit:40", "delete:40"]
     assert decode_action({"action_id": "goedwerk:contribution", "selected_option": menu["options"][1]}) == \
         ("delete", "40")
     text = all_text(blocks)
-    assert "Moed, Geduld" in text and "#40" in text
+    assert "Moed, Geduld" in text
+    assert "#40" in text
     assert "Anna de Vries" in fallback
 
 
@@ -201,8 +211,10 @@ def test_contribution_with_author_and_menu(lang):
 def test_anonymous_contribution_shows_nothing_identifying(lang):
     fallback, blocks = message(contribution(lang, None, "Mijn verhaal."), ZONE)
     payload = json.dumps(blocks) + fallback
-    assert "Anna" not in payload and "<@" not in payload
-    assert blocks[0]["text"]["text"].startswith("_") and "Mijn verhaal." in blocks[0]["text"]["text"]
+    assert "Anna" not in payload
+    assert "<@" not in payload
+    assert blocks[0]["text"]["text"].startswith("_")
+    assert "Mijn verhaal." in blocks[0]["text"]["text"]
 
 
 def test_contribution_text_cannot_ping_or_mention():
@@ -210,7 +222,9 @@ def test_contribution_text_cannot_ping_or_mention():
     payload = json.dumps(blocks) + fallback
     for raw in ("<!channel>", "<!here>", "<@U123>", "<https://"):
         assert raw not in payload
-    assert "&lt;!channel&gt;" in payload and "&lt;@U123&gt;" in payload and "&amp;" in payload
+    assert "&lt;!channel&gt;" in payload
+    assert "&lt;@U123&gt;" in payload
+    assert "&amp;" in payload
 
 
 def test_long_contribution_is_split_over_sections():
@@ -228,8 +242,10 @@ def test_notice_escapes_but_shows_mention_markers_as_mentions():
     assert text.startswith(":warning:"), text
     assert "<@U0ABC> is now" in text, text
     assert "&lt;@U999&gt;" in text, "a mention typed as Slack markup is not the engine's: it stays inert"
-    assert "⟪" not in fallback and "U0ABC" in fallback, fallback
-    assert "&lt;!here&gt;" in text and "&lt;step&gt;" in text
+    assert "⟪" not in fallback, fallback
+    assert "U0ABC" in fallback, fallback
+    assert "&lt;!here&gt;" in text
+    assert "&lt;step&gt;" in text
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -238,32 +254,38 @@ def test_summary_is_split_and_trimmed_within_limits(lang):
     assert_valid_message(fallback, blocks)
     text = all_text(blocks)
     assert re.search(r"…\D*\d+", text)  # "… and N more"
-    assert "Deelnemer 01" in text and "Moed (7)" in text and ":warning:" in text
+    assert "Deelnemer 01" in text
+    assert "Moed (7)" in text
+    assert ":warning:" in text
     assert "12" in all_text([blocks[-1]])
 
 
 def test_summary_anonymous_quotes_and_experience_show_no_author():
     view = summary_view("en", quotes_per_topic=1)  # every first quote is anonymous
     text = all_text(message(view, ZONE)[1])
-    assert "Deelnemer" not in text and text.count("_anonymous_") >= 7
+    assert "Deelnemer" not in text
+    assert text.count("_anonymous_") >= 7
 
 
 def test_small_summary_is_not_trimmed():
     view = summary_view("en", quotes_per_topic=2)
-    view = SummaryView(**{**view.__dict__, "experience": "Kort verhaal.",
-                          "sections": tuple(DraftSection(s.topic, s.label, tuple(("Kort citaat.", a) for _, a in s.quotes))
-                                            for s in view.sections)})
+    short_quotes = tuple(DraftSection(s.topic, s.label, tuple(("Kort citaat.", a) for _, a in s.quotes))
+                         for s in view.sections)
+    view = SummaryView(**{**view.__dict__, "experience": "Kort verhaal.", "sections": short_quotes})
     text = all_text(message(view, ZONE)[1])
-    assert "more" not in text and text.count("Kort citaat.") == 12
+    assert "more" not in text
+    assert text.count("Kort citaat.") == 12
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_situation_list_is_numbered_with_unique_button_ids(lang):
     _, blocks = message(situation_list(lang), ZONE)
     text = all_text(blocks)
-    assert "*1. Situatie 1" in text and "*10. Situatie 10" in text
+    assert "*1. Situatie 1" in text
+    assert "*10. Situatie 10" in text
     ids = [e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
-    assert ids[0] == "goedwerk:start" and ids[1] == "goedwerk:start#2"
+    assert ids[0] == "goedwerk:start"
+    assert ids[1] == "goedwerk:start#2"
     assert {action_of(i) for i in ids} == {"start"}
     assert decode_action({"action_id": ids[-1], "value": "random"}) == ("start", "random")
 
@@ -284,7 +306,9 @@ def test_contribution_form_is_not_a_message():
 def test_fit_trims_lists_with_a_count_of_what_was_left_out():
     lines = Lines([f"item {i}: " + "x" * 2900 for i in range(80)], keep=0)
     blocks = fit([section("head"), lines, section("tail")], "en")
-    assert len(blocks) == 50 and blocks[0]["text"]["text"] == "head" and blocks[-1]["text"]["text"] == "tail"
+    assert len(blocks) == 50
+    assert blocks[0]["text"]["text"] == "head"
+    assert blocks[-1]["text"]["text"] == "tail"
     assert blocks[-2]["text"]["text"].endswith("\n… and 32 more")  # 48 items kept, one block each
 
 
@@ -306,8 +330,10 @@ def test_check_message_and_check_modal():
 
 def test_text_helpers():
     assert escape("a & <b> <!channel>") == "a &amp; &lt;b&gt; &lt;!channel&gt;"
-    assert truncate("abcdef", 4) == "abc…" and truncate("abc", 4) == "abc"
-    assert mention("U12345") == "<@U12345>" and mention("anna") == "anna"
+    assert truncate("abcdef", 4) == "abc…"
+    assert truncate("abc", 4) == "abc"
+    assert mention("U12345") == "<@U12345>"
+    assert mention("anna") == "anna"
     pieces = chunk_text("woord &amp; " * 1000, 3000)
     assert all(len(p) <= 3000 and not p.endswith("&") and not p.endswith("&am") for p in pieces)
     token = "<!date^1^{date_short_pretty} {time}|ma 3 mrt 09:00>"
@@ -320,12 +346,16 @@ def test_text_helpers():
 def test_contribution_modal_for_the_values_topic(lang):
     modal = contribution_modal(form(lang, virtues=99), "C0CHAN")
     assert_valid_modal(modal)
-    assert modal["callback_id"] == "goedwerk:contribute" and modal["type"] == "modal"
+    assert modal["callback_id"] == "goedwerk:contribute"
+    assert modal["type"] == "modal"
     blocks = {b.get("block_id"): b for b in modal["blocks"]}
     text = blocks[modals.BLOCK_TEXT]["element"]
-    assert text["multiline"] and text["max_length"] == 3000 and blocks[modals.BLOCK_TEXT]["optional"]
+    assert text["multiline"]
+    assert text["max_length"] == 3000
+    assert blocks[modals.BLOCK_TEXT]["optional"]
     select = blocks[modals.BLOCK_VIRTUES]["element"]
-    assert select["type"] == "multi_static_select" and len(select["options"]) == 99
+    assert select["type"] == "multi_static_select"
+    assert len(select["options"]) == 99
     assert all(len(o["text"]["text"]) <= 75 for o in select["options"])
     assert [o["value"] for o in blocks[modals.BLOCK_OPTIONS]["element"]["options"]] == ["anonymous", "pass"]
     assert "Welke deugd?" in all_text(modal["blocks"])
@@ -337,7 +367,8 @@ def test_contribution_modal_with_150_virtues_uses_option_groups():
     assert_valid_modal(modal)
     select = [b for b in modal["blocks"] if b.get("block_id") == modals.BLOCK_VIRTUES][0]["element"]
     groups = select["option_groups"]
-    assert len(groups) == 2 and all(len(g["options"]) <= 100 for g in groups)
+    assert len(groups) == 2
+    assert all(len(g["options"]) <= 100 for g in groups)
     assert sum(len(g["options"]) for g in groups) == 150
     assert [o["value"] for o in select["initial_options"]] == ["Deugd 005 ", "Deugd 140 "]
 
@@ -381,11 +412,13 @@ def test_start_modal(lang):
     assert read_metadata(modal["private_metadata"]) == {"channel": "C0CHAN"}
     blocks = {b.get("block_id"): b for b in modal["blocks"]}
     situations = blocks[start.BLOCK_SITUATION]["element"]["options"]
-    assert situations[0]["value"] == "random" and len(situations) == 11
+    assert situations[0]["value"] == "random"
+    assert len(situations) == 11
     assert all(len(o["text"]["text"]) <= 75 for o in situations)
     assert situations[1]["text"]["text"].endswith("…")
     plans = [o["value"] for o in blocks[start.BLOCK_PLAN]["element"]["options"]]
-    assert plans[0] == "default" and parse_plan(plans[1]).text == plans[1]
+    assert plans[0] == "default"
+    assert parse_plan(plans[1]).text == plans[1]
     assert "trekt jullie" in all_text(modal["blocks"])
     state = {"values": {"situation": {"situation": {"selected_option": {"value": "3"}}},
                         "plan": {"plan": {"selected_option": {"value": plans[1]}}}}}
@@ -425,4 +458,5 @@ def test_a_situation_card_built_twice_gives_equal_blocks_no_caller_can_change_fo
     assert (second_text, second) == _build(card, ZONE)
     other_text, other = message(SituationCard("en", 5, "The odd one out", "A new colleague does not fit.", "How?"),
                                 ZONE)
-    assert other_text != second_text and other != second
+    assert other_text != second_text
+    assert other != second

@@ -82,7 +82,8 @@ def test_edit_vote_and_picture_through_modals(slack_app: RunningApp) -> None:
         return as_dict(fake.last("views.open").params["view"])
 
     def chosen_option(value: str) -> dict:
-        return {"type": "static_select", "selected_option": {"value": value, "text": {"type": "plain_text", "text": value}}}
+        return {"type": "static_select",
+                "selected_option": {"value": value, "text": {"type": "plain_text", "text": value}}}
 
     vote_modal = modal_for("image_vote", BEN)
     slack_app.send(view_submission_body("goedwerk:image", {VOTE: {VOTE: chosen_option("1")}},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import time
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -78,13 +78,17 @@ def test_a_team_completes_a_round_through_modals(slack_app: RunningApp) -> None:
     # two submissions a moment apart may be worked on side by side: either reply may come first
     replies = sorted((json.dumps(c.params) for c in fake.calls_to("chat.postMessage")
                       if c.params.get("thread_ts") == prompt_ts), key=lambda text: "Nobody dared" in text)
-    assert "Anna" in replies[0] and "We called the province" in replies[0]
-    assert "Nobody dared to decide." in replies[1] and "anonymous" in replies[1] and BEN not in replies[1]
+    assert "Anna" in replies[0]
+    assert "We called the province" in replies[0]
+    assert "Nobody dared to decide." in replies[1]
+    assert "anonymous" in replies[1]
+    assert BEN not in replies[1]
     # the kickoff message is kept up to date in place
     assert slack_app.wait_until(lambda: any(c.params.get("ts") == kickoff.response["ts"]
                                             for c in fake.calls_to("chat.update")))
 
-    # the steps open by themselves; the round closes and posts the draft
+    # the steps open by themselves when their time comes; the round closes and posts the draft
+    slack_app.advance(timedelta(minutes=1))
     assert slack_app.wait_until(lambda: "Image of good work" in texts_of(slack_app), timeout=20)
     channel_text = texts_of(slack_app)
     for heading in ("Actions", "Knowledge", "Values and virtues", "Freedom", "Identity"):
@@ -134,7 +138,7 @@ def test_a_double_submission_stores_one_contribution(slack_app: RunningApp) -> N
     view = open_form(slack_app, ANNA, "1:kop", fake.calls_to("chat.postMessage")[1].response["ts"])
     for _ in range(2):
         assert submit(slack_app, ANNA, view, "Only once, please.", view_id="VSAME")[0] == 200
-    time.sleep(0.5)
+    slack_app.settle()
     with slack_app.db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(Contribution)) == 1
 
@@ -145,5 +149,17 @@ def test_a_retried_event_changes_nothing(slack_app: RunningApp) -> None:
         status, _, _ = slack_app.send(body, headers={"X-Slack-Retry-Num": str(retry)} if retry else None)
         assert status == 200
     assert slack_app.wait_until(lambda: len(slack_app.fake.calls_to("views.publish")) == 1)
-    time.sleep(0.3)
+    slack_app.settle()
     assert len(slack_app.fake.calls_to("views.publish")) == 1
+
+
+def test_a_persons_name_is_asked_of_slack_once_for_several_contributions(slack_app: RunningApp) -> None:
+    fake = slack_app.fake
+    assert slack_app.send(slash_command_body(text="start 1 plan=kop=1h", user_id=ANNA))[0] == 200
+    assert slack_app.wait_until(lambda: len(fake.calls_to("chat.postMessage")) >= 2)
+    for number in range(3):
+        text = f"bijdrage kop Story {number} of mine."
+        assert slack_app.send(slash_command_body(text=text, user_id=BEN))[0] == 200
+    assert slack_app.wait_until(lambda: len([c for c in fake.calls_to("chat.postMessage")
+                                             if c.params.get("thread_ts")]) == 3)
+    assert len([call for call in fake.calls_to("users.info") if call.params.get("user") == BEN]) == 1

@@ -26,8 +26,11 @@ def start_with_one_contribution(app: RunningApp, text: str = "Our story.") -> st
     assert app.wait_until(lambda: len(fake.calls_to("chat.postMessage")) >= 2)
     prompt_ts = fake.calls_to("chat.postMessage")[1].response["ts"]
     submit(app, ANNA, open_form(app, ANNA, "1:kop", prompt_ts), text)
-    assert app.wait_until(lambda: any(c.params.get("thread_ts") == prompt_ts for c in fake.calls_to("chat.postMessage")))
-    reply_ts = next(c.response["ts"] for c in fake.calls_to("chat.postMessage") if c.params.get("thread_ts") == prompt_ts)
+    def replies() -> list:
+        return [c for c in fake.calls_to("chat.postMessage") if c.params.get("thread_ts") == prompt_ts]
+
+    assert app.wait_until(replies)
+    reply_ts = replies()[0].response["ts"]
     assert app.wait_until(lambda: remembered(app, reply_ts))  # the bot notes where its reply landed just after
     return reply_ts
 
@@ -39,7 +42,8 @@ def test_start_without_a_number_opens_the_choice_modal(slack_app: RunningApp) ->
     modal = as_dict(fake.last("views.open").params["view"])
     assert modal["callback_id"] == "goedwerk:start"
     options = json.dumps(modal, ensure_ascii=False)
-    assert content().situation(1).title.en[:30] in options and "random" in options.lower()
+    assert content().situation(1).title.en[:30] in options
+    assert "random" in options.lower()
     values = {BLOCK_SITUATION: {ACTION_SITUATION: {"type": "static_select", "selected_option": {
         "value": "4", "text": {"type": "plain_text", "text": "4"}}}}}
     from tests.slack.signing import view_submission_body
@@ -59,7 +63,8 @@ def test_app_home_lists_own_contributions_and_edits_from_there(slack_app: Runnin
     assert slack_app.wait_until(lambda: fake.calls_to("views.publish"))
     home = as_dict(fake.last("views.publish").params["view"])
     text = json.dumps(home, ensure_ascii=False)
-    assert "Words only Anna may change." in text and f"<#{CHANNEL_ID}>" in text
+    assert "Words only Anna may change." in text
+    assert f"<#{CHANNEL_ID}>" in text
     # Ben's home does not show Anna's words
     slack_app.send(event_body({"type": "app_home_opened", "user": BEN, "tab": "home"}, event_id="EvHome2"))
     assert slack_app.wait_until(lambda: len(fake.calls_to("views.publish")) == 2)

@@ -28,7 +28,8 @@ PLAN = "kop=3s,handelingen+kennis=2s,waarden+vrijheid=2s,identiteit=2s,staart=3s
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # four real dispatcher processes through a real-time plan
+@pytest.mark.timeout(300)  # up to 60 s for the work and 20 s per process to stop, on a busy machine
 def test_many_dispatchers_send_every_action_exactly_once(db: Database, fake_slack: FakeSlack, tmp_path) -> None:
     env = {**{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "GOEDWERK_", "DATABASE_URL"))},
            "DATABASE_URL": db.url, "SLACK_BOT_TOKEN": "xoxb-multi", "SLACK_SIGNING_SECRET": "s",
@@ -37,7 +38,11 @@ def test_many_dispatchers_send_every_action_exactly_once(db: Database, fake_slac
     workers = [subprocess.Popen([sys.executable, "-m", "bot.cli", "scheduler"], cwd=REPO, env=env,
                                 stdout=log, stderr=subprocess.STDOUT) for log in logs]
     try:
-        time.sleep(2.0)  # let them start and poll
+        deadline = time.monotonic() + 60  # all of them running before the work is queued
+        while not all("dispatching timed work" in (tmp_path / f"dispatcher-{i}.log").read_text()
+                      for i in range(PROCESSES)):
+            assert time.monotonic() < deadline, "the dispatchers did not all start within 60 s"
+            time.sleep(0.1)
         engine = make_engine(db, SystemClock(), plan=PLAN)
         for number in range(CHANNELS):
             channel = f"C{number:04d}"
@@ -48,7 +53,8 @@ def test_many_dispatchers_send_every_action_exactly_once(db: Database, fake_slac
 
         def settled() -> bool:
             with db.transaction() as session:
-                open_rounds = session.scalar(select(func.count()).select_from(Round).where(Round.status == ROUND_ACTIVE))
+                open_rounds = session.scalar(
+                    select(func.count()).select_from(Round).where(Round.status == ROUND_ACTIVE))
                 open_actions = session.scalar(select(func.count()).select_from(ScheduledAction).where(
                     ScheduledAction.status.in_(("pending", "claimed", "sending")),
                     ScheduledAction.due_at <= datetime.now(timezone.utc)))

@@ -21,18 +21,22 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 from waitress import create_server
 
+from bot.runtime import inbox
 from bot.services import build_services
 from bot.settings import load_settings
 from bot.slack import installation_tables
 from bot.slack.app import BOT_SCOPES, build_app
 from bot.slack.http import make_wsgi
+from bot.slack.request_work import workers_here
+from bot.slack.token_crypto import TokenCipher
 from flows.clock import SystemClock
 from flows.store.db import Database
 from flows.store.models import Workspace
-from tests.slack.conftest import SECRET, validate_payloads
+from tests.slack.conftest import SECRET, validate_payloads, wait_for
 from tests.slack.fake_slack import Call, FakeSlack, Headers, SlackError
 from tests.slack.signing import event_body, post, slash_command_body
 
@@ -44,6 +48,8 @@ OTHER_BOT_USER = "U0OTHERBOT"
 INSTALLER = "U0OTHERADMIN"
 APP_ID = "A0GOEDWERK"
 CODE = "abc"
+KEY = Fernet.generate_key().decode()
+"""GOEDWERK_SECRET_KEY of the OAuth app (OAuth settings need one)."""
 
 
 class OAuthFakeSlack(FakeSlack):
@@ -128,9 +134,11 @@ def oauth_app(db: Database) -> Iterator[OAuthApp]:
     with OAuthFakeSlack() as fake:
         fake.on("oauth.v2.access", oauth_v2_access)
         settings = load_settings(database_url=db.url, slack_client_id=CLIENT_ID, slack_client_secret=CLIENT_SECRET,
-                                 slack_signing_secret=SECRET, slack_api_url=fake.base_url, language="en")
+                                 slack_signing_secret=SECRET, slack_api_url=fake.base_url, language="en",
+                                 secret_key=KEY)
         services = build_services(settings, SystemClock(), upgrade=False)
         slack = build_app(settings, services)
+        work = workers_here(slack, settings)
         server = create_server(make_wsgi(slack.app, services.db), host="127.0.0.1", port=0, threads=8)
         thread = threading.Thread(target=serve, args=(server,), daemon=True)
         thread.start()
@@ -139,6 +147,7 @@ def oauth_app(db: Database) -> Iterator[OAuthApp]:
             validate_payloads(fake)
         finally:
             server.close()
+            work.stop()
             thread.join(timeout=5)
             services.db.dispose()
 
@@ -179,17 +188,10 @@ def uninstalled_at(db: Database):
         return session.scalars(select(Workspace.uninstalled_at).where(Workspace.external_id == OTHER_TEAM)).one()
 
 
-def settle(fake: FakeSlack, quiet: float = 0.5, timeout: float = 10.0) -> None:
-    """Wait until the fake has had no new calls for ``quiet`` seconds (listeners run after ack)."""
-    deadline = time.monotonic() + timeout
-    seen = -1
-    while time.monotonic() < deadline:
-        count = len(fake.calls)
-        if count == seen:
-            return
-        seen = count
-        time.sleep(quiet)
-    pytest.fail("the app kept calling the Web API")
+def settle(app: OAuthApp, timeout: float = 10.0) -> None:
+    """Wait until every request sent so far is handled: each is a row in the inbox from
+    before its ack until its work is done."""
+    wait_for(lambda: inbox.waiting(app.db) == 0, timeout, "handling every request")
 
 
 def test_a_second_workspace_installs_uses_and_uninstalls_goedwerk(oauth_app: OAuthApp) -> None:
@@ -205,7 +207,8 @@ def test_a_second_workspace_installs_uses_and_uninstalls_goedwerk(oauth_app: OAu
     with oauth_app.db.engine.connect() as connection:
         bot = connection.execute(select(installation_tables.bots).where(
             installation_tables.bots.c.team_id == OTHER_TEAM)).one()
-    assert (bot.bot_token, bot.bot_user_id, bot.client_id) == (OTHER_TOKEN, OTHER_BOT_USER, CLIENT_ID)
+    assert (bot.bot_user_id, bot.client_id) == (OTHER_BOT_USER, CLIENT_ID)
+    assert bot.bot_token != OTHER_TOKEN and TokenCipher(KEY).decrypt(bot.bot_token) == OTHER_TOKEN  # stored encrypted
 
     # the new workspace's people use it: Web API calls carry that workspace's token
     status, _, _ = oauth_app.send(slash_command_body(text="start 2", team_id=OTHER_TEAM))
@@ -213,7 +216,7 @@ def test_a_second_workspace_installs_uses_and_uninstalls_goedwerk(oauth_app: OAu
     kickoff = fake.wait_for("chat.postMessage", timeout=5)[0]
     assert kickoff.headers["Authorization"] == f"Bearer {OTHER_TOKEN}"
     assert kickoff.ok
-    settle(fake)
+    settle(oauth_app)
     assert {call.token for call in fake.calls if call.time >= kickoff.time} == {OTHER_TOKEN}
 
     # an admin revokes the token, then removes the app

@@ -15,7 +15,7 @@ from flows.clock import SystemClock
 from flows.content import load_pack
 from flows.effects import Place, Post
 from flows.views import Notice
-from tests.slack.fake_slack import FakeSlack, fake_slack  # noqa: F401 (fixture)
+from tests.slack.fake_slack import FakeSlack
 
 
 class FakeTime:
@@ -96,7 +96,8 @@ def test_each_new_429_doubles_the_spacing_a_burst_of_them_counts_once_and_it_fad
     fake_time.now = 2.5
     assert gap() == pytest.approx(2 * INITIAL_SPACING * 0.5 ** (2.5 / SPACING_HALF_LIFE))
     fake_time.now = 2.5 + 10 * SPACING_HALF_LIFE  # long without a 429: posting is free again
-    assert gap() == 0.0 and cooldown.delay_for("T1") == 0.0
+    assert gap() == 0.0
+    assert cooldown.delay_for("T1") == 0.0
 
 
 def test_the_spacing_never_grows_past_its_maximum() -> None:
@@ -108,7 +109,7 @@ def test_the_spacing_never_grows_past_its_maximum() -> None:
     assert -cooldown.delay_for("T1") + cooldown.delay_for("T1") == pytest.approx(MAX_SPACING, rel=0.1)
 
 
-def test_a_429_holds_back_every_post_in_that_workspace(db, fake_slack: FakeSlack) -> None:
+def test_a_429_holds_back_every_post_in_that_workspace(db, fake_slack: FakeSlack) -> None:  # noqa: F811 (fixture)
     """One thread's 429 makes the other posts of the workspace wait, through the real client."""
     cooldown, holds = WorkspaceCooldown(), []
 
@@ -175,6 +176,7 @@ def test_a_workspace_has_a_few_posts_under_way_at_most_others_go_on(db, fake_sla
     calls = [call for call in fake_slack.calls_to("chat.postMessage") if call.ok]
     busy = sorted(call.time for call in calls if call.token == "xoxb-T1")
     quiet = sorted(call.time for call in calls if call.token == "xoxb-T2")
-    assert len(busy) == 8 and len(quiet) == 4
+    assert len(busy) == 8
+    assert len(quiet) == 4
     assert busy[WORKSPACE_IN_FLIGHT] - busy[0] >= 0.2, "the fifth waited for one of the first four to finish"
     assert quiet[-1] - busy[0] < 0.2, "the other workspace went on meanwhile"

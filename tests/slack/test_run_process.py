@@ -16,7 +16,7 @@ import yaml
 from bot.slack.app import BOT_SCOPES
 from bot.slack.http import SLACK_PATHS
 from bot.slack.listeners.shortcuts import DELETE_SHORTCUT, EDIT_SHORTCUT
-from tests.slack.fake_slack import FakeSlack, fake_slack  # noqa: F401 (fixture)
+from tests.slack.fake_slack import FakeSlack
 from tests.slack.probe import healthz
 from tests.slack.signing import post, slash_command_body
 
@@ -43,16 +43,27 @@ def clean_env(**settings: str) -> dict[str, str]:
 
 
 def goedwerk(args: list[str], env: dict[str, str], cwd: Path, **kwargs) -> subprocess.Popen:
+    """``goedwerk *args`` in a session of its own (so :func:`kill` reaches its work processes too)."""
     # cwd is a fresh directory, so no .env file from the developer's checkout is read
-    return subprocess.Popen([sys.executable, "-m", "bot.cli", *args], env=env, cwd=cwd,
+    return subprocess.Popen([sys.executable, "-m", "bot.cli", *args], env=env, cwd=cwd, start_new_session=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+
+
+def kill(process: subprocess.Popen) -> None:
+    """Kill a :func:`goedwerk` process and everything it started: its work processes inherit
+    its output pipes, and reading them to the end would otherwise wait for those forever."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.communicate(timeout=30)
 
 
 def wait_healthy(process: subprocess.Popen, url: str) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            _, err = process.communicate()
+            _, err = process.communicate(timeout=30)
             pytest.fail(f"goedwerk run exited early with {process.returncode}: {err}")
         if healthz(url) == 200:
             return
@@ -88,8 +99,7 @@ def test_goedwerk_run_serves_slack_and_stops_on_sigterm(tmp_path: Path, fake_sla
         assert f"serving Slack on port {port}" in err
     finally:
         if process.poll() is None:
-            process.kill()
-            process.communicate()
+            kill(process)
 
 
 def test_goedwerk_run_without_signing_secret_exits_2_with_one_line(tmp_path: Path) -> None:
@@ -156,3 +166,104 @@ def test_the_app_registers_the_manifests_command_events_and_shortcuts() -> None:
         assert f'@app.event("{event}")' in events
     shortcuts = (listeners / "shortcuts.py").read_text(encoding="utf-8")
     assert "@app.shortcut(EDIT_SHORTCUT)" in shortcuts and "@app.shortcut(DELETE_SHORTCUT)" in shortcuts
+
+
+# --- ready means ready; stopping; children never outlive the server ------------------
+
+
+def test_healthz_answers_503_until_the_workers_run_and_live_always_answers(tmp_path: Path) -> None:
+    from io import BytesIO
+
+    from bot.slack.http import make_wsgi
+    from flows.store.db import Database
+
+    db = Database(f"sqlite:///{tmp_path / 'health.db'}")
+    ready = [False]
+    app = make_wsgi(None, db, ready=lambda: ready[0])
+
+    def get(path: str) -> str:
+        answer: list[str] = []
+        app({"PATH_INFO": path, "REQUEST_METHOD": "GET", "wsgi.input": BytesIO()},
+            lambda status, headers: answer.append(status))
+        return answer[0]
+
+    try:
+        assert get("/healthz").startswith("503")
+        assert get("/healthz/live").startswith("200")
+        ready[0] = True
+        assert get("/healthz").startswith("200")
+    finally:
+        db.dispose()
+
+
+def run_env(tmp_path: Path, fake: FakeSlack, **extra: str) -> dict[str, str]:  # noqa: F811
+    return clean_env(SLACK_BOT_TOKEN="xoxb-x", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake.base_url,
+                     DATABASE_URL=f"sqlite:///{tmp_path / 'goedwerk.db'}", GOEDWERK_LANGUAGE="en",
+                     PYTHONPATH=str(ROOT), **extra)
+
+
+def quiet_run(port: int, env: dict[str, str], tmp_path: Path) -> subprocess.Popen:
+    """`goedwerk run` logging to a file (a pipe nobody reads would block its logging when full)."""
+    log = (tmp_path / "run.log").open("w")
+    return subprocess.Popen([sys.executable, "-m", "bot.cli", "run", "--port", str(port)], env=env, cwd=tmp_path,
+                            stdout=subprocess.DEVNULL, stderr=log)
+
+
+def gone(pids: list[int], timeout: float) -> bool:
+    """Whether every process in ``pids`` ended within ``timeout`` seconds."""
+    import psutil
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any(psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE for pid in pids):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_a_killed_server_takes_its_work_processes_with_it(tmp_path: Path, fake_slack: FakeSlack) -> None:  # noqa: F811
+    import psutil
+
+    port = free_port()
+    process = quiet_run(port, run_env(tmp_path, fake_slack, GOEDWERK_WORK_PROCESSES="2"), tmp_path)
+    try:
+        wait_healthy(process, f"http://127.0.0.1:{port}")
+        children = [child.pid for child in psutil.Process(process.pid).children(recursive=True)]
+        assert len(children) >= 2
+        process.kill()  # SIGKILL: no handler runs in the server
+        process.wait(10)
+        assert gone(children, 10.0), "work processes outlived the server"
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+
+
+def test_sigterm_with_a_backlog_stops_within_seconds_and_leaves_the_rest_in_the_inbox(
+        tmp_path: Path, fake_slack: FakeSlack) -> None:  # noqa: F811
+    from bot.runtime import inbox
+    from flows.store.db import Database
+
+    fake_slack.latency = 0.5  # every Web API call takes half a second: a backlog builds up
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = quiet_run(port, run_env(tmp_path, fake_slack, GOEDWERK_WORK_PROCESSES="1",
+                                      GOEDWERK_REQUEST_WORKERS="2"), tmp_path)
+    db = Database(f"sqlite:///{tmp_path / 'goedwerk.db'}")
+    try:
+        wait_healthy(process, url)
+        for number in range(40):
+            assert post(url + "/slack/events", slash_command_body(text="status", channel_id=f"C0BUSY{number}"),
+                        SECRET)[0] == 200
+        waiting = inbox.waiting(db)
+        assert waiting > 0
+        stopping = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(STOP_TIMEOUT + 5) == 0
+        assert time.monotonic() - stopping < STOP_TIMEOUT + 5
+        assert 0 < inbox.waiting(db) <= waiting  # unfinished requests stay for the next process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+        db.dispose()

@@ -27,13 +27,16 @@ START = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)
 def test_silent_members_get_one_private_reminder_with_a_working_button(slack_app: RunningApp) -> None:
     fake = slack_app.fake
     fake.set_members(CHANNEL_ID, [ANNA, BEN, BOT_USER_ID])
-    slack_app.send(slash_command_body(text="start 2 plan=kop=5s,staart=5s", user_id=ANNA))
+    slack_app.send(slash_command_body(text="start 2 plan=kop=1h,staart=1h", user_id=ANNA))
+    assert slack_app.wait_until(lambda: len(fake.calls_to("chat.postMessage")) >= 2)  # kickoff and prompt
+    slack_app.advance(timedelta(minutes=50))  # the reminder is due at 80 % of the head
     assert slack_app.wait_until(lambda: any(c.params.get("channel") in (BEN, fake.dm_channel(BEN))
                                             for c in fake.calls_to("chat.postMessage")), timeout=10)
     reminders = [c for c in fake.calls_to("chat.postMessage") if c.params.get("channel") in (BEN, fake.dm_channel(BEN))]
     assert len(reminders) == 1
     text = json.dumps(reminders[0].params)
-    assert f"<#{CHANNEL_ID}>" in text and f"@{CHANNEL_ID}" in text
+    assert f"<#{CHANNEL_ID}>" in text
+    assert f"@{CHANNEL_ID}" in text
     assert not any(c.params.get("channel") in (BOT_USER_ID,) for c in fake.calls_to("chat.postMessage"))
     # Ben clicks the button in the private conversation: the form for the right round opens
     opened = len(fake.calls_to("views.open"))
@@ -141,7 +144,8 @@ def test_a_channel_that_refuses_ends_the_action_and_a_busy_slack_is_retried(db: 
         dispatcher.run_due()
     with db.transaction() as session:
         row = session.scalars(select(ScheduledAction).where(ScheduledAction.kind == "open_step")).one()
-        assert row.status == "failed" and "is_archived" in row.last_error
+        assert row.status == "failed"
+        assert "is_archived" in row.last_error
     assert any("is_archived" in record.getMessage() for record in caplog.records)
     calls = len(fake_slack.calls_to("chat.postMessage"))
     clock.advance(timedelta(hours=2))
@@ -163,7 +167,8 @@ def test_transient_errors_are_retried_later_not_forever(db: Database, fake_slack
         clock.advance(timedelta(hours=1))
     with db.transaction() as session:
         row = session.scalars(select(ScheduledAction).where(ScheduledAction.kind == "open_step")).one()
-        assert row.status == "failed" and row.attempts == 5
+        assert row.status == "failed"
+        assert row.attempts == 5
     fake_slack.reset()
     services.db.dispose()
 
@@ -178,7 +183,8 @@ def test_the_weekly_prompt_is_one_message_with_its_start_button(db: Database, fa
     [post] = [call for call in fake_slack.calls_to("chat.postMessage") if call.params.get("channel") == CHANNEL_ID]
     blocks = json.dumps(post.params["blocks"], ensure_ascii=False)
     assert "This week's situation: talk it over together" in blocks
-    assert '"type": "header"' in blocks and '"action_id": "goedwerk:start"' in blocks
+    assert '"type": "header"' in blocks
+    assert '"action_id": "goedwerk:start"' in blocks
     assert post.params["text"].startswith("This week's situation")
     with db.transaction() as session:
         assert session.scalar(select(ScheduledAction.status).where(

@@ -23,7 +23,7 @@ from flows.content import load_pack
 from flows.effects import Place, Post
 from flows.store.db import Database
 from flows.views import Notice
-from tests.slack.fake_slack import FakeSlack, fake_slack  # noqa: F401 (fixture)
+from tests.slack.fake_slack import FakeSlack
 
 
 class FakeTime:
@@ -125,7 +125,8 @@ def test_a_spent_pace_is_dropped_and_an_old_row_forgotten(db) -> None:
     fake_time.now += 20 * SPACING_HALF_LIFE
     newcomer = _process(db, fake_time)
     newcomer.adopt(["T3"])  # spent: not learnt, and cleared from the board
-    assert newcomer.remaining("T3") == 0.0 and newcomer.delay_for("T3") == 0.0
+    assert newcomer.remaining("T3") == 0.0
+    assert newcomer.delay_for("T3") == 0.0
     with db.transaction() as session:
         assert session.execute(select(paces)).all() == []
 
@@ -138,7 +139,8 @@ def test_the_board_uses_the_databases_clock(db) -> None:
     found, read_at = board.paced(["T1", "T2"])
     assert set(found) == {"T1"}
     assert read_at == pytest.approx(time.time(), abs=5.0)
-    assert board.hold_left("T2") == 0.0 and board.take_slot("T2") is None
+    assert board.hold_left("T2") == 0.0
+    assert board.take_slot("T2") is None
 
 
 class BrokenBoard:
@@ -161,7 +163,8 @@ def test_without_the_board_a_process_paces_on_its_own_and_says_why(caplog) -> No
     assert "could not read the shared paces of 1 workspaces" in caplog.text
 
 
-def test_a_429_one_process_met_holds_back_another_processs_posts(db, other_db, fake_slack: FakeSlack) -> None:
+def test_a_429_one_process_met_holds_back_another_processs_posts(
+        db, other_db, fake_slack: FakeSlack) -> None:  # noqa: F811 (fixture)
     """Through the real client: Slack's 429 to one sender reaches the board, and a second
     sender on its own pool (another process) waits out the hold before posting."""
 

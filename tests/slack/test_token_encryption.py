@@ -27,6 +27,7 @@ from bot.settings import SettingsError, load_settings
 from bot.slack import installation_tables
 from bot.slack.app import build_app
 from bot.slack.http import make_wsgi
+from bot.slack.request_work import workers_here
 from bot.slack.token_crypto import EncryptedInstallationStore, TokenCipher, TokenKeyError
 from flows.clock import SystemClock
 from flows.store.db import Database
@@ -85,6 +86,7 @@ def encrypted_app(db: Database) -> Iterator[OAuthApp]:
                                  secret_key=KEY_A)
         services = build_services(settings, SystemClock(), upgrade=False)
         slack = build_app(settings, services)
+        work = workers_here(slack, settings)
         server = create_server(make_wsgi(slack.app, services.db), host="127.0.0.1", port=0, threads=8)
         thread = threading.Thread(target=serve, args=(server,), daemon=True)
         thread.start()
@@ -92,6 +94,7 @@ def encrypted_app(db: Database) -> Iterator[OAuthApp]:
             yield OAuthApp(f"http://127.0.0.1:{server.effective_port}", fake, services.db)
         finally:
             server.close()
+            work.stop()
             thread.join(timeout=5)
             services.db.dispose()
 
@@ -114,7 +117,7 @@ def test_an_oauth_install_stores_only_ciphertext_and_the_app_uses_the_plain_toke
     kickoff = encrypted_app.fake.wait_for("chat.postMessage", timeout=5)[0]
     assert kickoff.headers["Authorization"] == f"Bearer {OTHER_TOKEN}"
     assert kickoff.ok
-    settle(encrypted_app.fake)
+    settle(encrypted_app)
     # neither the token, the client secret nor the signing secret reached a log line
     for secret in (OTHER_TOKEN, CLIENT_SECRET, SECRET, KEY_A):
         assert secret not in caplog.text
@@ -206,6 +209,7 @@ def test_a_wrong_key_is_a_clear_error_not_a_crash(db: Database, monkeypatch, tmp
                                  secret_key=KEY_B)
         services = build_services(settings, SystemClock(), upgrade=False)
         slack = build_app(settings, services)
+        work = workers_here(slack, settings)
         server = create_server(make_wsgi(slack.app, services.db), host="127.0.0.1", port=0, threads=4)
         thread = threading.Thread(target=serve, args=(server,), daemon=True)
         thread.start()
@@ -220,6 +224,7 @@ def test_a_wrong_key_is_a_clear_error_not_a_crash(db: Database, monkeypatch, tmp
             assert slack.clients.for_team(OTHER_TEAM) is None
         finally:
             server.close()
+            work.stop()
             thread.join(timeout=5)
             services.db.dispose()
     assert "cannot be decrypted with GOEDWERK_SECRET_KEY" in caplog.text

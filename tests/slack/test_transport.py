@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.slack.clients import build_client
 from bot.slack.transport import PooledWebClient
-from tests.slack.fake_slack import FakeSlack, fake_slack  # noqa: F401 (fixture)
+from tests.slack.fake_slack import FakeSlack
 
 TOKEN = "xoxb-transport"
 

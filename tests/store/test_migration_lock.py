@@ -51,13 +51,21 @@ def test_two_threads_upgrading_at_once_both_succeed(pg_url):
     assert migrate.check(pg_url) == []
 
 
+def _someone_waits_for_an_advisory_lock(connection) -> bool:
+    return bool(connection.execute(text(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")).scalar())
+
+
 def test_upgrade_waits_for_the_advisory_lock(pg_url):
     engine = create_engine(normalise_url(pg_url), poolclass=NullPool, isolation_level="AUTOCOMMIT")
     with engine.connect() as holder:
         holder.execute(text("SELECT pg_advisory_lock(:key)"), {"key": migrate.MIGRATION_LOCK_KEY})
         waiting = threading.Thread(target=migrate.upgrade, args=(pg_url,))
         waiting.start()
-        time.sleep(1.0)
+        deadline = time.monotonic() + 30
+        while not _someone_waits_for_an_advisory_lock(holder) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _someone_waits_for_an_advisory_lock(holder), "the upgrade did not ask for the lock"
         assert waiting.is_alive()
         assert migrate.current(pg_url) is None
         holder.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": migrate.MIGRATION_LOCK_KEY})
@@ -77,7 +85,7 @@ def test_processes_starting_together_upgrade_one_at_a_time(pg_url):
         for _ in range(4)
     ]
     outputs = [process.communicate(timeout=120)[1] for process in processes]
-    failures = [out for process, out in zip(processes, outputs) if process.returncode != 0]
+    failures = [out for process, out in zip(processes, outputs, strict=True) if process.returncode != 0]
 
     assert failures == []
     assert migrate.current(pg_url) == migrate.head()

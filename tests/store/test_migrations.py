@@ -12,9 +12,10 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.pool import NullPool
 
 import bot.slack.installation_tables  # noqa: F401  (so Base.metadata has every table)
-import bot.slack.shared_paces  # noqa: F401
-import bot.teams.conversations  # noqa: F401
-import bot.teams.files  # noqa: F401
+import bot.runtime.inbox  # noqa: F401  (its table too)
+import bot.slack.shared_paces  # noqa: F401  (its table too)
+import bot.teams.conversations  # noqa: F401  (its table too)
+import bot.teams.files  # noqa: F401  (their tables too)
 from flows.store import migrate
 from flows.store.base import Base
 from flows.store.db import normalise_url

@@ -59,7 +59,7 @@ def test_on_postgresql_every_list_size_is_one_statement_text(db, dialect):
     event.listen(db.engine, "before_cursor_execute",
                  lambda conn, cursor, statement, *rest: texts.append(statement))
     for size in (1, 2, 30):
-        _teams(db, lambda session: among(session, Workspace.external_id, [f"T{n}" for n in range(size)]))
+        _teams(db, lambda session, size=size: among(session, Workspace.external_id, [f"T{n}" for n in range(size)]))
     selects = [text for text in texts if text.lstrip().upper().startswith("SELECT")]
     assert len(selects) == 3
     assert len(set(selects)) == (1 if dialect == "postgresql" else 3)

@@ -31,7 +31,8 @@ NARRATIVE = (
     "Wat we meenemen: een vast moment na elk lastig overleg om kort terug te kijken, met de vraag "
     "wat ieder anders zou doen. Nieuwe collega's lopen eerst een keer mee voordat ze zelf aan tafel "
     "schuiven, zodat ze zien hoe we het gesprek openen. En we schrijven niet alleen de afspraken op, "
-    "maar ook de twijfels die we hadden, want daar leren we het meest van. Zo bouwen we aan vertrouwen dat verder reikt dan dit ene overleg, en "
+    "maar ook de twijfels die we hadden, want daar leren we het meest van. Zo bouwen we aan vertrouwen dat verder "
+    "reikt dan dit ene overleg, en "
     "leren we van elkaars vakmanschap en grenzen slotwoordnarratief."
 )
 PERSPECTIVES = (

@@ -84,21 +84,23 @@ def fit(parts: Sequence[Part], language: str, limit: int = MAX_MESSAGE_BLOCKS) -
 
     Raises ValueError when even the untrimmable parts need more than ``limit`` blocks.
     """
-    dropped = {i: 0 for i, part in enumerate(parts) if isinstance(part, Lines)}
-    rendered = {i: _render(parts[i], 0, language) for i in dropped}
+    trimmable = {i: part for i, part in enumerate(parts) if isinstance(part, Lines)}
+    dropped = dict.fromkeys(trimmable, 0)
+    rendered = {i: _render(part, 0, language) for i, part in trimmable.items()}
 
     def total() -> int:
         return sum(len(rendered[i]) if i in rendered else 1 for i in range(len(parts)))
 
     while total() > limit:
-        candidates = [i for i in dropped if parts[i].trimmable
-                      and len(parts[i].lines) - dropped[i] > parts[i].keep]
+        candidates = [i for i, part in trimmable.items() if part.trimmable
+                      and len(part.lines) - dropped[i] > part.keep]
         if not candidates:
             break
         longest = max(candidates, key=lambda i: (len(rendered[i]), i))
         dropped[longest] += 1
-        rendered[longest] = _render(parts[longest], dropped[longest], language)
-    blocks = [block for i, part in enumerate(parts) for block in (rendered[i] if i in rendered else [part])]
+        rendered[longest] = _render(trimmable[longest], dropped[longest], language)
+    blocks = [block for i, part in enumerate(parts)
+              for block in (rendered[i] if isinstance(part, Lines) else [part])]
     if len(blocks) > limit:
         raise ValueError(f"{len(blocks)} blocks do not fit in {limit}, even with every list trimmed")
     return blocks

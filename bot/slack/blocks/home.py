@@ -34,7 +34,8 @@ def home_tab(home: HomeView, zone: ZoneInfo) -> dict:
     lang = home.language
     blocks: list[dict] = [_header(t(lang, "Your rounds"))]
     if not home.rounds:
-        blocks.append(section(escape(t(lang, "You are not taking part in a running round. Type /goedwerk start in a team channel to begin one."))))
+        blocks.append(section(escape(t(lang, "You are not taking part in a running round. Type /goedwerk start in a "
+                                             "team channel to begin one."))))
     for item in home.rounds:
         line = t(lang, "*{title}* in <#{channel}> — now: {step}, until {until}; closes {deadline}",
                  title=escape(item.situation_title), channel=item.channel, step=escape(item.current_step or "-"),
@@ -44,16 +45,16 @@ def home_tab(home: HomeView, zone: ZoneInfo) -> dict:
     blocks += [DividerBlock().to_dict(), _header(t(lang, "Your contributions"))]
     if not home.contributions:
         blocks.append(section(escape(t(lang, "Nothing yet in a running round."))))
-    for item in home.contributions:
+    for mine in home.contributions:
         if len(blocks) > MAX_MODAL_BLOCKS - 12:
             break
-        what = t(lang, "nothing to add") if item.passed else truncate(item.text, EXCERPT)
-        anonymous = " · " + t(lang, "anonymous") if item.anonymous else ""
-        blocks.append(section(f"*{escape(item.label)}* · <#{item.channel}>{escape(anonymous)}\n{escape(what)}"))
-        value = f"{item.channel}:{item.contribution_id}"
+        what = t(lang, "nothing to add") if mine.passed else truncate(mine.text, EXCERPT)
+        anonymous = " · " + t(lang, "anonymous") if mine.anonymous else ""
+        blocks.append(section(f"*{escape(mine.label)}* · <#{mine.channel}>{escape(anonymous)}\n{escape(what)}"))
+        value = f"{mine.channel}:{mine.contribution_id}"
         elements = [ButtonElement(text=PlainTextObject(text=t(lang, "Delete")), action_id=HOME_DELETE, value=value,
                                   style="danger")]
-        if not item.passed:
+        if not mine.passed:
             elements.insert(0, ButtonElement(text=PlainTextObject(text=t(lang, "Edit")), action_id=HOME_EDIT,
                                              value=value))
         blocks.append(ActionsBlock(elements=elements).to_dict())
@@ -61,7 +62,8 @@ def home_tab(home: HomeView, zone: ZoneInfo) -> dict:
     if not home.images:
         blocks.append(section(escape(t(lang, "No published images of good work yet."))))
     for image in home.images[:10]:
-        blocks.append(section(f"*{escape(image.title)}* · <#{image.channel}> · {date_token(lang, image.published_at, zone)}"))
+        published = date_token(lang, image.published_at, zone)
+        blocks.append(section(f"*{escape(image.title)}* · <#{image.channel}> · {published}"))
     blocks += [DividerBlock().to_dict(), _header(t(lang, "Help")), *sections(escape(home.help))[:3],
                context(escape(t(lang, "Source: Beelden van goed werk in samenwerking (Rijksoverheid, 2022).")))]
     return View(type="home", blocks=blocks[:MAX_MODAL_BLOCKS]).to_dict()

@@ -53,7 +53,8 @@ def image_modal(form: ImageForm, channel_id: str) -> dict:
     else:
         blocks.append(_select(PICTURE, t(lang, "A picture"), [(label, name) for name, label in form.pictures]))
         blocks.append(_input(EMOJI, t(lang, "Or one emoji"), "", 8, multiline=False))
-        blocks.append(InputBlock(block_id=UPLOAD, optional=True, label=PlainTextObject(text=t(lang, "Or upload a picture")),
+        blocks.append(InputBlock(block_id=UPLOAD, optional=True, label=PlainTextObject(text=t(lang, "Or upload a "
+                                                                                                    "picture")),
                                  element=FileInputElement(action_id=UPLOAD, filetypes=["png", "jpg", "jpeg"],
                                                           max_files=1)))
         heading = t(lang, "Picture")
@@ -78,6 +79,7 @@ def read_image(view_state: dict) -> dict:
     story = selected(STORY)
     files = values.get(UPLOAD, {}).get(UPLOAD, {}).get("files") or []
     upload = files[0].get("url_private_download") or files[0].get("url_private") if files else None
-    return {"upload": upload,"title": text(TITLE) or text(OWN_TITLE), "experience": text(EXPERIENCE), "narrative": text(NARRATIVE),
+    return {"upload": upload, "title": text(TITLE) or text(OWN_TITLE), "experience": text(EXPERIENCE),
+            "narrative": text(NARRATIVE),
             "story": int(story) if story and story.isdigit() else None, "vote": selected(VOTE),
             "picture": selected(PICTURE) or text(EMOJI)}

@@ -9,7 +9,9 @@ channel zone (``zone``) as fallback. Every message has at most 50 blocks.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import MarkdownTextObject, Option, OverflowMenuElement, PlainTextObject, SectionBlock
@@ -53,11 +55,12 @@ def _situation_message(view: SituationCard, zone: ZoneInfo) -> tuple[str, str]:
 
 
 def _build(view: View, zone: ZoneInfo) -> tuple[str, list[dict]]:
-    builders = {Notice: _notice, RoundView: kickoff_parts, PromptView: _prompt,
-                ContributionView: _contribution, SituationList: _situations,
-                SituationCard: _situation, SummaryView: lambda v, _zone: summary_parts(v),
-                ReminderView: _reminder, ConsentRequest: _consent, ImageList: _images,
-                PublishedView: _published}
+    builders: dict[type, Callable[[Any, ZoneInfo], tuple[str, list[Part]]]] = {
+        Notice: _notice, RoundView: kickoff_parts, PromptView: _prompt,
+        ContributionView: _contribution, SituationList: _situations,
+        SituationCard: _situation, SummaryView: lambda v, _zone: summary_parts(v),
+        ReminderView: _reminder, ConsentRequest: _consent, ImageList: _images,
+        PublishedView: _published}
     builder = builders.get(type(view))
     if builder is None:
         raise TypeError(f"no Slack message for {type(view).__name__}")
@@ -84,7 +87,8 @@ def _naming_channel(choices, channel: str) -> list[Choice]:
 def _reminder(view: ReminderView, zone: ZoneInfo) -> tuple[str, list[Part]]:
     """A private reminder; its buttons carry the team channel (``value@channel``)."""
     lang = view.language
-    text = t(lang, "The step *{step}* of the round on *{title}* in <#{channel}> is open until {moment}, and we have not heard from you yet. A few sentences are plenty — or tell us you have nothing to add.",
+    text = t(lang, "The step *{step}* of the round on *{title}* in <#{channel}> is open until {moment}, and we have "
+                   "not heard from you yet. A few sentences are plenty — or tell us you have nothing to add.",
              step=escape(view.step_label), title=escape(view.situation_title), channel=view.channel,
              moment=date_token(lang, view.ends_at, zone))
     choices = _naming_channel(view.choices, view.channel)
@@ -94,7 +98,8 @@ def _reminder(view: ReminderView, zone: ZoneInfo) -> tuple[str, list[Part]]:
 def _consent(view: ConsentRequest, zone: ZoneInfo) -> tuple[str, list[Part]]:
     """The private consent question; buttons carry the team channel like the reminder's."""
     lang = view.language
-    intro = t(lang, "The image of good work on *{title}* in <#{channel}> is about to be published. It quotes you by name:",
+    intro = t(lang, "The image of good work on *{title}* in <#{channel}> is about to be published. It quotes you by "
+                    "name:",
               title=escape(view.situation_title), channel=view.channel)
     ask = t(lang, "May we use your name? Without an answer by {moment} we quote you anonymously.",
             moment=date_token(lang, view.deadline, zone))

@@ -43,7 +43,8 @@ def select_options(pairs: Sequence[tuple[str, str]], *, sort: bool = False) -> d
     for start in range(0, len(ordered), size):
         chunk = ordered[start:start + size]
         name = f"{chunk[0][0][:1].upper()} – {chunk[-1][0][:1].upper()}"
-        groups.append(OptionGroup(label=PlainTextObject(text=name), options=[option(l, v) for l, v in chunk]))
+        groups.append(OptionGroup(label=PlainTextObject(text=name),
+                                  options=[option(label, value) for label, value in chunk]))
     return {"option_groups": groups}
 
 

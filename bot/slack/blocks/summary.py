@@ -36,7 +36,8 @@ def summary_parts(view: SummaryView) -> tuple[str, list[Part]]:
     if view.title_suggestions:
         votes = dict(view.title_votes)
         parts.append(Lines(["*" + escape(t(lang, "Title suggestions:")) + "*",
-                            *(f"{number}. {escape(s)}" + (f"  ({votes[s]} :ballot_box_with_ballot:)" if votes.get(s) else "")
+                            *(f"{number}. {escape(s)}"
+                              + (f"  ({votes[s]} :ballot_box_with_ballot:)" if votes.get(s) else "")
                               for number, s in enumerate(view.title_suggestions, 1))], keep=1))
     if view.narrative:
         parts.append(Lines([f"*{escape(t(lang, 'Our image of good work:'))}*", _quote(view.narrative)],
@@ -77,4 +78,5 @@ def _status_line(view: SummaryView) -> str:
         return t(lang, "Published. Find it with /goedwerk collection.")
     if view.status == "awaiting_consent":
         return t(lang, "Waiting for the people quoted by name to agree (at most 48 hours).")
-    return t(lang, "Work on it together: /goedwerk vote <number>, /goedwerk image title|experience|narrative|picture <text>; the facilitator publishes.")
+    return t(lang, "Work on it together: /goedwerk vote <number>, /goedwerk image title|experience|narrative|picture "
+                   "<text>; the facilitator publishes.")

@@ -11,11 +11,11 @@ import logging
 from datetime import datetime, timezone
 
 from slack_bolt import App, BoltResponse
-from slack_sdk import WebClient
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bot.slack import actors
+from bot.slack import actors, requests
+from bot.slack.requests import SlackRequest
 from bot.slack.services import SlackServices
 from flows.engine import retention
 from flows.store.db import Database
@@ -44,10 +44,10 @@ def register(app: App, services: SlackServices) -> None:
         return next()
 
     @app.event("app_home_opened")
-    def on_home(event, body, client):
+    def on_home(event, body):
         if event.get("tab", "home") != "home":
             return
-        services.work.submit(publish_home, services, event, body, client)
+        services.intake.submit(requests.home_opened(body))
 
     @app.event("app_uninstalled")
     def on_uninstalled(body):
@@ -58,10 +58,11 @@ def register(app: App, services: SlackServices) -> None:
         log.warning("tokens revoked in team %s", actors.team_of(body))
 
 
-def publish_home(services: SlackServices, event: dict, body: dict, client: WebClient) -> None:
+def publish_home(request: SlackRequest) -> None:
     """Draw the App Home of the person who opened it."""
-    team, user = actors.team_of(body), event.get("user", "")
-    services.sender.publish_home(client, services.engine.home(actors.PLATFORM, team, user))
+    body, services = request.body, request.services
+    team, user = actors.team_of(body), (body.get("event") or {}).get("user", "")
+    services.sender.publish_home(request.client, services.engine.home(actors.PLATFORM, team, user))
 
 
 def mark_uninstalled(db: Database, team: str) -> None:

@@ -1,8 +1,9 @@
-"""Slash command, buttons and menus: translate, call the engine, send.
+"""Slash command, buttons and menus: record, acknowledge; later translate, call the engine, send.
 
-Every listener calls ``ack()`` first and hands the rest (database, forms, Web API) to
-the work queue (:mod:`bot.slack.work`), so acknowledgements never wait for work. A
-click or command that opens a form goes to its form lane (see :mod:`.forms`).
+Every listener writes the request to the inbox (:mod:`bot.slack.requests`) and then
+calls ``ack()``, so what Slack was told we received is in the database; a worker in
+any process does the rest. A click or command that opens a form is urgent (see
+:mod:`.forms`).
 """
 
 from __future__ import annotations
@@ -10,16 +11,14 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import App
-from slack_sdk import WebClient
 
-from bot.slack import actors
+from bot.slack import actors, requests
 from bot.slack.blocks import ACTION_PATTERN, decode_action
 from bot.slack.blocks.home import HOME_DELETE, HOME_EDIT
-from bot.slack.listeners import forms
-from bot.slack.sender import Respond
+from bot.slack.requests import SlackRequest
 from bot.slack.services import SlackServices
-from bot.slack.work import Job
 from flows.effects import Ephemeral, Place
+from flows.engine import traits
 from flows.events import Choose, Command
 from flows.i18n import N_, t
 from flows.views import Notice
@@ -30,67 +29,58 @@ USE_IN_CHANNEL = N_("goedwerk works in a team channel: type /goedwerk there (inv
 
 def register(app: App, services: SlackServices) -> None:
     @app.command("/goedwerk")
-    def on_command(ack, command, client, respond):
+    def on_command(ack, command):
+        services.intake.submit(requests.command(command, traits.command_opens_form(command.get("text", "") or "")))
         ack()
-        if forms.command_opens_form(command.get("text", "") or ""):
-            services.work.submit_form(run_command, services, command, client, respond, too_late=Job(
-                forms.too_late, (services, client, command.get("team_id", ""), command.get("channel_id", ""),
-                                 command.get("user_id", ""), respond)))
-        else:
-            services.work.submit(run_command, services, command, client, respond)
 
     @app.action(ACTION_PATTERN)
-    def on_action(ack, body, action, client, respond):
-        ack()
+    def on_action(ack, body, action):
         choice = _choice(body, action)
-        if choice is not None and forms.choice_opens_form(choice[0]):
-            team, user, channel = actors.team_of(body), body.get("user", {}).get("id", ""), choice[2]
-            home = action.get("action_id") in (HOME_EDIT, HOME_DELETE)
-            services.work.submit_form(run_action, services, body, action, client, respond, too_late=Job(
-                forms.too_late, (services, client, team, channel, user, None if home else respond)))
-        else:
-            services.work.submit(run_action, services, body, action, client, respond)
+        if choice is None:
+            ack()
+            log.info("ignored unknown action id %r", str(action.get("action_id"))[:80])
+            return
+        services.intake.submit(requests.action(body, choice[2], traits.choice_opens_form(choice[0])))
+        ack()
 
 
-def run_command(services: SlackServices, command: dict, client: WebClient, respond: Respond | None) -> None:
+def run_command(request: SlackRequest) -> None:
     """The work behind a slash command (after ``ack()``)."""
-    engine, sender = services.engine, services.sender
+    command, client = request.body, request.client
     team, channel, user = command.get("team_id", ""), command.get("channel_id", ""), command.get("user_id", "")
     text = command.get("text", "") or ""
+    defaults = request.services.defaults
     if channel.startswith("D") or command.get("channel_name") == "directmessage":
-        note = Notice(services.defaults.language, t(services.defaults.language, USE_IN_CHANNEL), error=True)
-        sender.deliver([Ephemeral(Place(actors.PLATFORM, team, channel), user, note)], client=client,
-                       respond=respond)
+        note = Notice(defaults.language, t(defaults.language, USE_IN_CHANNEL), error=True)
+        request.deliver([Ephemeral(Place(actors.PLATFORM, team, channel), user, note)])
         return
-    admin = actors.is_admin(client, user) if actors.needs_admin_check(text) else False
-    name = actors.display_name(client, user) if _writes(text) else command.get("user_name")
+    needs = traits.of_command(text)
+    admin = actors.is_admin(client, user) if needs.facilitator_or_admin else False
+    name = actors.display_name(client, user) if needs.needs_name else command.get("user_name")
     who = actors.actor(team, channel, user, user_name=name, channel_name=command.get("channel_name"),
                        is_admin=admin)
-    effects = engine.handle(Command(who, text))
-    sender.deliver(effects, client=client, trigger_id=command.get("trigger_id"), respond=respond)
+    request.deliver(request.handle(Command(who, text)))
 
 
-def run_action(services: SlackServices, body: dict, action: dict, client: WebClient,
-               respond: Respond | None) -> None:
+def run_action(request: SlackRequest) -> None:
     """The work behind a button or menu of ours (after ``ack()``)."""
-    engine, sender = services.engine, services.sender
+    body, client, services = request.body, request.client, request.services
+    action = (body.get("actions") or [{}])[0]
     choice = _choice(body, action)
     team, user = actors.team_of(body), body.get("user", {}).get("id", "")
     if choice is None:
         log.info("ignored unknown action id %r", str(action.get("action_id"))[:80])
         return
     name, value, channel = choice
-    if action.get("action_id") in (HOME_EDIT, HOME_DELETE):
-        respond = None  # the App Home has no response URL
+    from_home = action.get("action_id") in (HOME_EDIT, HOME_DELETE)
     if not channel:
         log.info("action %s without a channel ignored", name)
         return
     user_name = actors.display_name(client, user) if name == "pass" else body.get("user", {}).get("username")
     who = actors.actor(team, channel, user, user_name=user_name)
-    effects = engine.handle(Choose(who, name, value))
-    sender.deliver(effects, client=client, trigger_id=body.get("trigger_id"), respond=respond)
+    request.deliver(request.handle(Choose(who, name, value)), respond=None if from_home else True)
     if name == "delete" and (body.get("view") or {}).get("type") == "home":
-        sender.publish_home(client, engine.home(actors.PLATFORM, team, user))
+        services.sender.publish_home(client, services.engine.home(actors.PLATFORM, team, user))
 
 
 def _choice(body: dict, action: dict) -> tuple[str, str, str] | None:
@@ -107,8 +97,3 @@ def _choice(body: dict, action: dict) -> tuple[str, str, str] | None:
         value, _, channel = value.rpartition("@")
     return name, value, channel
 
-
-def _writes(text: str) -> bool:
-    """Whether the command stores words under the person's name (then we need their name)."""
-    first = text.strip().split()[0].lower() if text.strip() else ""
-    return first in {"bijdrage", "bijdragen", "contribute", "pas", "pass", "start", "begin"}

@@ -1,6 +1,6 @@
 """Message shortcuts: edit or delete your own contribution from its message menu.
 
-Editing opens a form, so it goes to the work queue's form lane (see :mod:`.forms`).
+Editing opens a form, so its row in the requests inbox is urgent (see :mod:`.forms`).
 """
 
 from __future__ import annotations
@@ -8,15 +8,14 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import App
-from slack_sdk import WebClient
 from sqlalchemy import select
 
-from bot.slack import actors
-from bot.slack.listeners import forms
+from bot.slack import actors, requests
+from bot.slack.requests import SlackRequest
 from bot.slack.services import SlackServices
-from bot.slack.work import Job
-from flows.store.models import Channel, MessageRef, Workspace
+from flows.engine import keys, traits
 from flows.events import Choose
+from flows.store.models import Channel, MessageRef, Workspace
 
 log = logging.getLogger("goedwerk.slack")
 EDIT_SHORTCUT = "goedwerk_edit"
@@ -32,37 +31,31 @@ def contribution_at(services: SlackServices, team: str, channel: str, ts: str) -
             .join(Workspace, Channel.workspace_id == Workspace.id)
             .where(Workspace.platform == actors.PLATFORM, Workspace.external_id == team,
                    Channel.external_id == channel, MessageRef.ref == ts))
-    if key and key.startswith("contribution:"):
-        return int(key.split(":", 1)[1])
-    return NOT_A_CONTRIBUTION
+    found = keys.contribution_of(key)
+    return NOT_A_CONTRIBUTION if found is None else found
 
 
 def register(app: App, services: SlackServices) -> None:
-    def handle(ack, body, client, verb):
+    def handle(ack, body, verb):
+        services.intake.submit(requests.shortcut(body, verb, traits.choice_opens_form(verb)))
         ack()
-        if forms.choice_opens_form(verb):
-            team, user = actors.team_of(body), body.get("user", {}).get("id", "")
-            channel = (body.get("channel") or {}).get("id", "")
-            services.work.submit_form(run_shortcut, services, body, client, verb,
-                                      too_late=Job(forms.too_late, (services, client, team, channel, user)))
-        else:
-            services.work.submit(run_shortcut, services, body, client, verb)
 
     @app.shortcut(EDIT_SHORTCUT)
-    def on_edit(ack, body, client):
-        handle(ack, body, client, "edit")
+    def on_edit(ack, body):
+        handle(ack, body, "edit")
 
     @app.shortcut(DELETE_SHORTCUT)
-    def on_delete(ack, body, client):
-        handle(ack, body, client, "delete")
+    def on_delete(ack, body):
+        handle(ack, body, "delete")
 
 
-def run_shortcut(services: SlackServices, body: dict, client: WebClient, verb: str) -> None:
-    """The work behind a message shortcut: ``verb`` (edit, delete) the contribution at that message."""
+def run_shortcut(request: SlackRequest) -> None:
+    """The work behind a message shortcut: edit or delete the contribution at that message."""
+    body, services = request.body, request.services
+    verb = "edit" if body.get("goedwerk_verb") == "edit" else "delete"
     team, user = actors.team_of(body), body.get("user", {}).get("id", "")
     channel = (body.get("channel") or {}).get("id", "")
     ts = (body.get("message") or {}).get("ts", "")
     number = contribution_at(services, team, channel, ts)
     who = actors.actor(team, channel, user)
-    effects = services.engine.handle(Choose(who, verb, str(number)))
-    services.sender.deliver(effects, client=client, trigger_id=body.get("trigger_id"))
+    request.deliver(request.handle(Choose(who, verb, str(number))), respond=None)

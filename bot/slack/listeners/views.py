@@ -1,8 +1,9 @@
 """Modal submissions: the contribution form and the start form.
 
 Field problems Slack can show inline (too long, empty) are answered with
-``response_action: errors``; everything else goes to the engine on the work queue
-(:mod:`bot.slack.work`) after ``ack()``.
+``response_action: errors``; a good submission is written to the requests inbox
+(:mod:`bot.slack.requests`) before ``ack()`` closes the form, and a worker takes it to
+the engine.
 ``private_metadata`` is untrusted: the engine looks ids up and checks them.
 """
 
@@ -13,12 +14,12 @@ import logging
 import urllib.request
 
 from slack_bolt import App
-from slack_sdk import WebClient
 
-from bot.slack import actors
+from bot.slack import actors, requests
 from bot.slack.blocks import CALLBACK_CONTRIBUTE, CALLBACK_START, read_metadata, read_start, read_submission
 from bot.slack.blocks.image_modals import CALLBACK_IMAGE, read_image
 from bot.slack.blocks.modals import BLOCK_TEXT
+from bot.slack.requests import SlackRequest
 from bot.slack.services import SlackServices
 from flows.engine.contributions import MAX_TEXT
 from flows.events import Choose, Command, Contribute, EditContribution, EditImage
@@ -56,7 +57,7 @@ def download(url: str, token: str | None, limit: int = MAX_PICTURE) -> bytes | N
 
 def register(app: App, services: SlackServices) -> None:
     @app.view(CALLBACK_CONTRIBUTE)
-    def on_contribution(ack, body, view, client):
+    def on_contribution(ack, body, view):
         meta = _metadata(view)
         values = read_submission(view.get("state", {}))
 
@@ -70,23 +71,25 @@ def register(app: App, services: SlackServices) -> None:
         if not values["text"] and not values["passed"] and not values["virtues"]:
             ack(response_action="errors", errors={BLOCK_TEXT: t(language(), EMPTY)})
             return
+        services.intake.submit(requests.view(requests.VIEW_CONTRIBUTE, body, str(meta.get("channel", ""))))
         ack()
-        services.work.submit(run_contribution, services, body, view, meta, values, client)
 
     @app.view(CALLBACK_IMAGE)
-    def on_image(ack, body, view, client):
+    def on_image(ack, body, view):
+        services.intake.submit(requests.view(requests.VIEW_IMAGE, body, str(_metadata(view).get("channel", ""))))
         ack()
-        services.work.submit(run_image, services, body, view, client)
 
     @app.view(CALLBACK_START)
-    def on_start(ack, body, view, client):
+    def on_start(ack, body, view):
+        services.intake.submit(requests.view(requests.VIEW_START, body, str(_metadata(view).get("channel", ""))))
         ack()
-        services.work.submit(run_start, services, body, view, client)
 
 
-def run_contribution(services: SlackServices, body: dict, view: dict, meta: dict, values: dict,
-                     client: WebClient) -> None:
+def run_contribution(request: SlackRequest) -> None:
     """Store a submitted contribution form (new or edited) and post what follows."""
+    body, client = request.body, request.client
+    view = body.get("view") or {}
+    meta, values = _metadata(view), read_submission(view.get("state", {}))
     team, user = actors.team_of(body), body.get("user", {}).get("id", "")
     channel, contribution_id = str(meta.get("channel", "")), meta.get("contribution_id")
     round_id = meta.get("round_id")
@@ -94,17 +97,20 @@ def run_contribution(services: SlackServices, body: dict, view: dict, meta: dict
         log.warning("contribution form with unusable metadata ignored")
         return
     who = actors.actor(team, channel, user, user_name=actors.display_name(client, user))
+    event: EditContribution | Contribute
     if isinstance(contribution_id, int):
         event = EditContribution(who, contribution_id, values["text"], values["anonymous"], values["virtues"])
     else:
         event = Contribute(who, str(meta.get("topic", "")), values["text"], anonymous=values["anonymous"],
                            passed=values["passed"], virtues=values["virtues"],
                            idempotency_key=f"slack-view:{view.get('id')}", round_id=round_id)
-    services.sender.deliver(services.engine.handle(event), client=client)
+    request.deliver(request.handle(event))
 
 
-def run_image(services: SlackServices, body: dict, view: dict, client: WebClient) -> None:
+def run_image(request: SlackRequest) -> None:
     """Apply a submitted image-of-good-work form (texts, vote, picture)."""
+    body, client = request.body, request.client
+    view = body.get("view") or {}
     meta = _metadata(view)
     team, user = actors.team_of(body), body.get("user", {}).get("id", "")
     channel, round_id = str(meta.get("channel", "")), meta.get("round_id")
@@ -115,12 +121,13 @@ def run_image(services: SlackServices, body: dict, view: dict, client: WebClient
     fields = read_image(view.get("state", {}))
     upload = fields.pop("upload")
     data = download(upload, client.token) if upload else None
-    services.sender.deliver(services.engine.handle(EditImage(who, round_id, picture_bytes=data, **fields)),
-                            client=client)
+    request.deliver(request.handle(EditImage(who, round_id, picture_bytes=data, **fields)))
 
 
-def run_start(services: SlackServices, body: dict, view: dict, client: WebClient) -> None:
+def run_start(request: SlackRequest) -> None:
     """Start the round chosen in the start form."""
+    body, client = request.body, request.client
+    view = body.get("view") or {}
     meta = _metadata(view)
     team, user = actors.team_of(body), body.get("user", {}).get("id", "")
     channel = str(meta.get("channel", ""))
@@ -132,7 +139,7 @@ def run_start(services: SlackServices, body: dict, view: dict, client: WebClient
     situation = str(chosen["situation"])
     if chosen["plan"]:
         text = f"start {situation if situation.isdigit() else 'random'} plan={chosen['plan']}"
-        effects = services.engine.handle(Command(who, text))
+        effects = request.handle(Command(who, text))
     else:
-        effects = services.engine.handle(Choose(who, "start", situation))
-    services.sender.deliver(effects, client=client)
+        effects = request.handle(Choose(who, "start", situation))
+    request.deliver(effects)
