@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     console = commands.add_parser("console", help="run a round in your terminal, no Slack needed",
                                   description="The local console: type /goedwerk help to begin. "
                                               "Reads a script from standard input when it is not a terminal.")
-    console.add_argument("--user", default="me", help="who you are at the start (default: me)")
+    console.add_argument("--user", default=None, help="who you are at the start (default: your login name)")
     console.add_argument("--channel", default="team", help="the channel at the start (default: team)")
     console.set_defaults(handler=_console)
 

@@ -14,6 +14,8 @@ from bot.settings import Settings
 from flows.engine.image import card_of_record, rendered_picture
 from flows.store.db import Database
 from flows.store.models import Channel, PublishedImage, Workspace
+from flows.i18n import t
+from flows.summary.card import labels
 from flows.summary.pdf import render_pdf
 
 FORMATS = ("md", "json", "pdf")
@@ -84,21 +86,23 @@ def _json(cards) -> str:
 
 
 def _markdown(cards) -> str:
+    """The images as Markdown, headings and labels in each image's language, every quote with its author."""
     parts = []
     for record, card in cards:
-        lines = [f"# {card.title}", "", f"*{card.situation_title}* · {card.published_on.isoformat()}", ""]
+        words = labels(card)
+        lines = [f"# {card.title}", "", f"*{card.situation_title}* · {words.date}", ""]
         if card.experience:
-            lines += ["## Characteristic experience", "", card.experience + (f" — {card.experience_author}"
-                                                                           if card.experience_author else ""), ""]
-        lines += ["## Image of good work", "", card.narrative, ""]
+            lines += [f"## {words.experience}", "", f"{card.experience} — {card.experience_author or words.anonymous}",
+                      ""]
+        lines += [f"## {words.image}", "", card.narrative, ""]
         for label, text in card.perspectives:
-            lines += [f"### {label}", "", text, ""]
+            lines += [f"### {label}", "", *(f"{line}  " for line in text.splitlines()), ""]
         if card.virtues:
-            lines += ["Virtues: " + ", ".join(card.virtues), ""]
-        if card.participants:
-            lines += ["With: " + ", ".join(card.participants), ""]
+            lines += [f"{words.virtues}: " + ", ".join(card.virtues), ""]
+        lines += [f"{words.with_} {words.people}", ""]
         answers = [answer.get("text", "") for answer in (record.content or {}).get("checkback", [])]
         if answers:
-            lines += ["## Looking back", "", *(f"- {answer}" for answer in answers), ""]
+            looking_back = t(card.language, "Looking back")
+            lines += [f"## {looking_back}", "", *(f"- {answer}" for answer in answers), ""]
         parts.append("\n".join(lines))
     return "\n---\n\n".join(parts) + ("\n" if parts else "")

@@ -65,7 +65,8 @@ class StepInfo:
     label: str
     starts_at: datetime
     ends_at: datetime
-    state: str  # "done", "current" or "upcoming"
+    state: str  # "done", "current", "upcoming" or "skipped" (the round closed before it opened)
+    """``starts_at``/``ends_at`` are when the step really ran where it did, else the plan."""
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,10 @@ class SummaryView:
     narrative: str | None = None
     picture: str | None = None
     status: str = "draft"  # "draft", "awaiting_consent" or "published"
+    title: str | None = None
+    """The title the facilitator or image builder set (``beeld titel``); None while the vote decides."""
+    narrative_is_scaffold: bool = False
+    """True while ``narrative`` is still the first version built from the tail, not edited yet."""
 
 
 

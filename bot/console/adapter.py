@@ -8,9 +8,11 @@ become engine events, effects are printed. Lines:
 * ``/members <user> …`` — set the channel's members (otherwise: who acted there)
 * ``/tick <duration>`` — move the clock (``30s``, ``10m``, ``2h``, ``1d``); due steps fire
 * ``/choose <n>`` (or just ``<n>``) — pick numbered choice n (a button)
+* ``/buttons`` (``/knoppen``) — the buttons still open for you, also from earlier sessions
 * ``/quit``
 
-State lives in the database, so a session can stop and resume.
+State lives in the database, so a session can stop and resume: the clock goes on where
+it stood and the buttons shown before still work (:mod:`bot.console.state`).
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.console import state
 from bot.console.render import render
 from flows.clock import ManualClock
 from flows.effects import DirectFile, DirectMessage, Effect, Ephemeral, OpenForm, Post, Remove, Update, Upload
@@ -64,6 +67,8 @@ class ConsoleAdapter:
         self.pending: PendingForm | None = None
         self.language = engine.defaults.language
         self.files_dir = files_dir
+        for button in state.saved_buttons(engine.db):  # what an earlier session showed still works
+            self.choices[button.number] = (button.channel, Choice(button.label, button.action, button.value))
 
     # -- the loop -----------------------------------------------------------------------
 
@@ -105,10 +110,12 @@ class ConsoleAdapter:
                         users=", ".join(users) or "-"))
         elif word == "/tick":
             self._tick(rest.strip())
+        elif word in ("/knoppen", "/buttons"):
+            self._list_buttons()
         elif word in ("/choose", "/kies") or stripped.isdigit():
             self._choose(rest.strip() if not stripped.isdigit() else stripped)
         else:
-            self._say(t(self.language, "Console commands: /goedwerk <command>, /as <user>, /in <channel>, /members <user> …, /tick <duration>, /choose <n>, /quit. Try '/goedwerk help'."))
+            self._say(t(self.language, "Console commands: /goedwerk <command>, /as <user>, /in <channel>, /members <user> …, /tick <duration>, /choose <n>, /buttons, /quit. Try '/goedwerk help'."))
         return True
 
     # -- lines --------------------------------------------------------------------------
@@ -146,6 +153,7 @@ class ConsoleAdapter:
             self.clock.set(max(upcoming, self.clock.now()))
             self.dispatcher.run_due()
         self.clock.set(target)
+        state.save_clock(self.engine.db, target)  # a restart goes on from here
         self._say(t(self.language, "The clock is now {moment}.", moment=self._when(target)))
 
     def _when(self, moment: datetime) -> str:
@@ -159,7 +167,20 @@ class ConsoleAdapter:
             return
         channel, choice = self.choices[int(text)]
         self.channel = channel
+        state.save_buttons(self.engine.db, [
+            replace(button, used_by=(*button.used_by, self.user)) if button.number == int(text)
+            and self.user not in button.used_by else button for button in state.saved_buttons(self.engine.db)])
         self._send(Choose(self._actor(), choice.action, choice.value))
+
+    def _list_buttons(self) -> None:
+        """``/knoppen``: the buttons still open for the current user, also from earlier sessions."""
+        found = state.open_buttons(state.saved_buttons(self.engine.db), self.user)
+        if not found:
+            self._say(t(self.language, "No buttons are open for you."))
+            return
+        self._say(t(self.language, "Buttons open for you (choose with /choose <number>):"))
+        for button in found:
+            self.write(f"   [{button.number}] {button.label} · #{button.channel}")
 
     def _answer_form(self, text: str) -> None:
         pending, self.pending = self.pending, None
@@ -182,8 +203,16 @@ class ConsoleAdapter:
     # -- effects ------------------------------------------------------------------------
 
     def deliver(self, effects: list[Effect], resend: bool = False) -> None:
-        """Print effects; this is also the dispatcher's delivery for timed actions."""
-        for effect in effects:
+        """Print effects; this is also the dispatcher's delivery for timed actions.
+
+        When one answer updates several messages with the same view (the draft under the
+        tail's prompt and the closing summary), the view is printed once, with the last.
+        """
+        updates = [(index, effect.view) for index, effect in enumerate(effects) if isinstance(effect, Update)]
+        for index, effect in enumerate(effects):
+            if isinstance(effect, Update) and any(later > index and view == effect.view for later, view in updates):
+                self.write(f"[#{effect.place.channel}] ↻ {effect.key}")  # the same view follows in full
+                continue
             self._print(effect)
 
     def _print(self, effect: Effect) -> None:
@@ -203,10 +232,10 @@ class ConsoleAdapter:
         elif isinstance(effect, Remove):
             self.write(f"[#{effect.place.channel}] ✗ {effect.key} " + t(self.language, "removed"))
         elif isinstance(effect, DirectMessage):
-            self._block(f"[DM → {effect.user}]", effect.view, effect.place.channel)
+            self._block(f"[DM → {effect.user}]", effect.view, effect.place.channel, user=effect.user)
         elif isinstance(effect, Ephemeral):
             heading = t(self.language, "[#{channel} · only for {user}]", channel=effect.place.channel, user=effect.user)
-            self._block(heading, effect.view)
+            self._block(heading, effect.view, effect.place.channel, user=effect.user)
         elif isinstance(effect, Upload):
             self._save_files(effect)
         elif isinstance(effect, DirectFile):
@@ -217,7 +246,7 @@ class ConsoleAdapter:
             for line in render(Notice(self.language, effect.comment), self.zone):
                 self.write(line)
         elif isinstance(effect, OpenForm):
-            self._block(t(self.language, "[form for {user}]", user=effect.user), effect.view)
+            self._block(t(self.language, "[form for {user}]", user=effect.user), effect.view, user=effect.user)
             if isinstance(effect.view, ContributionForm):
                 self.pending = PendingForm(effect.user, effect.place.channel, effect.view)
 
@@ -241,7 +270,9 @@ class ConsoleAdapter:
         state = view.current_step or view.status
         self.write(f"[#{effect.place.channel}] ↻ {effect.key}: {state} · {counts}")
 
-    def _block(self, heading: str, view, channel: str | None = None) -> None:
+    def _block(self, heading: str, view, channel: str | None = None, user: str | None = None) -> None:
+        """Print ``view`` under ``heading``; its buttons are numbered and kept (``user``: the
+        only one who sees them, None when the channel does)."""
         self.language = view.language
         self.write(heading)
         for line in render(view, self.zone):
@@ -249,10 +280,14 @@ class ConsoleAdapter:
         choices = getattr(view, "choices", ())
         if choices:
             numbered = []
+            kept = state.saved_buttons(self.engine.db)  # read afresh: an erasure may have cleared them
             for choice in choices:
-                number = len(self.choices) + 1
+                number = max(self.choices, default=0) + 1
                 self.choices[number] = (channel or self.channel, choice)
+                kept.append(state.Button(number, channel or self.channel, choice.label, choice.action,
+                                         choice.value, user))
                 numbered.append(f"[{number}] {choice.label}")
+            state.save_buttons(self.engine.db, kept)
             if isinstance(view, SituationList):
                 for entry in numbered:
                     self.write("   " + entry)

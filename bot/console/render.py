@@ -5,7 +5,8 @@ from __future__ import annotations
 import textwrap
 from zoneinfo import ZoneInfo
 
-from flows.i18n import fill_mentions, fill_moments, t, when
+from flows.i18n import fill_mentions, fill_moments, quoted, t, when
+from flows.summary.pictures import picture_label
 from flows.views import (
     ContributionForm,
     ContributionView,
@@ -78,7 +79,7 @@ def render(view: View, zone: ZoneInfo) -> list[str]:
     if isinstance(view, ConsentRequest):
         lines = _wrap(t(lang, "The image of good work on {title} is about to be published and quotes you by name:",
                         title=view.situation_title))
-        lines += [f"    “{quote}”" for quote in view.quotes]
+        lines += [f"    {quoted(lang, quote)}" for quote in view.quotes]
         return lines + _wrap(t(lang, "May we use your name? Without an answer by {moment} we quote you anonymously.",
                                moment=when(lang, view.deadline, zone)))
     if isinstance(view, ImageForm):
@@ -121,9 +122,9 @@ def _round(view: RoundView, zone: ZoneInfo) -> list[str]:
     lines = ["  " + t(lang, "Round {round} — {number}. {title} [{state}]", round=view.round_id,
                       number=view.situation_number, title=view.situation_title,
                       state=state.get(view.status, view.status))]
-    lines += _wrap(view.question)
+    lines += _wrap(view.description) + _wrap(view.question)
     for step in view.steps:
-        mark = {"done": "✓", "current": "▶", "upcoming": "·"}[step.state]
+        mark = {"done": "✓", "current": "▶", "upcoming": "·", "skipped": "–"}[step.state]
         lines.append(f"   {mark} {step.label}: {when(lang, step.starts_at, zone)} – {when(lang, step.ends_at, zone)}")
     coverage = ", ".join(f"{c.label} {c.count}" if c.count else f"{c.label} 0 (!)" for c in view.coverage)
     lines += _wrap(t(lang, "Contributions per topic: {coverage}", coverage=coverage))
@@ -139,9 +140,12 @@ def _summary(view: SummaryView) -> list[str]:
     lang = view.language
     heading = t(lang, "Image of good work") if view.final else t(lang, "Draft image of good work so far")
     lines = [f"  == {heading}: {view.situation_title} =="]
-    lines.append("  " + t(lang, "Title suggestions:"))
+    if view.title:
+        lines.append("  " + t(lang, "Title: {title}", title=quoted(lang, view.title)))
+    if view.title_suggestions:
+        lines.append("  " + t(lang, "Title suggestions:"))
     votes = dict(view.title_votes)
-    lines += [f"   {number}. {title}" + (f" ({votes[title]})" if votes.get(title) else "")
+    lines += [f"   {number}. {quoted(lang, title)}" + (f" ({votes[title]})" if votes.get(title) else "")
               for number, title in enumerate(view.title_suggestions, 1)]
     if view.experience:
         who = view.experience_author or t(lang, "anonymous")
@@ -154,12 +158,15 @@ def _summary(view: SummaryView) -> list[str]:
         lines.append(f"   {section.label}")
         for quote, author in section.quotes:
             who = author or t(lang, "anonymous")
-            lines += _wrap(f"“{quote}” — {who}", "     ")
+            lines += _wrap(f"{quoted(lang, quote)} — {who}", "     ")
     if view.narrative:
         lines.append("  " + t(lang, "Our image of good work:"))
         lines += _wrap(view.narrative, "    ")
+        if view.narrative_is_scaffold:
+            lines += _wrap(t(lang, "(A first version from the tail; make it yours with '/goedwerk image narrative <text>'.)"),
+                           "    ")
     if view.picture:
-        lines.append("  " + t(lang, "Picture: {picture}", picture=view.picture.split(":", 1)[-1]))
+        lines.append("  " + t(lang, "Picture: {picture}", picture=picture_label(lang, view.picture)))
     if view.virtues:
         lines.append("  " + t(lang, "Virtues chosen most: {virtues}",
                               virtues=", ".join(f"{name} ({count})" for name, count in view.virtues)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flows.content.schema import ContentPack
+from flows.engine.presenters import description_of
 from flows.engine.scope import Refusal, Scope
 from flows.i18n import N_, t
 from flows.store import queries
@@ -64,6 +65,6 @@ def card_in(lang: str, content: ContentPack, number: int) -> SituationCard:
     if situation is None:
         raise Refusal(N_("There is no situation {number}. See '/goedwerk situations'."), number=number)
     examples = tuple((e.title.get(lang), e.who.get(lang), e.gist.get(lang)) for e in situation.examples)
-    return SituationCard(lang, situation.number, situation.title.get(lang), situation.description.get(lang),
+    return SituationCard(lang, situation.number, situation.title.get(lang), description_of(situation, lang),
                          situation.question.get(lang), examples,
                          (Choice(t(lang, N_("Start a round on this situation")), "start", str(number), True),))

@@ -28,6 +28,7 @@ ALIASES = {
     "situaties": "situaties", "situations": "situaties",
     "toon": "toon", "show": "toon",
     "begeleider": "begeleider", "facilitator": "begeleider",
+    "beeldbouwer": "beeldbouwer", "imagebuilder": "beeldbouwer", "image-builder": "beeldbouwer",
     "taal": "taal", "language": "taal",
     "ervaring": "ervaring", "experience": "ervaring",
     "herinneringen": "herinneringen", "reminders": "herinneringen",
@@ -249,6 +250,8 @@ def parse(text: str) -> Parsed:
         return Parsed(name, {"situation": _number(rest.strip(), N_("Use: show <number>"))})
     if name == "begeleider":
         return Parsed(name, {"user": _parse_user(rest, N_("Use: facilitator @person"))})
+    if name == "beeldbouwer":
+        return Parsed(name, {"user": _parse_user(rest, N_("Use: imagebuilder @person"))})
     if name == "taal":
         language = rest.strip().lower()
         if language not in ("nl", "en"):

@@ -107,9 +107,10 @@ class Engine:
                     log.info("refused %s in %s/%s: %s", type(event).__name__, event.actor.workspace,
                              event.actor.channel, refusal.msgid[:60])
                     effects = [scope.tell(refusal.msgid, error=True, **refusal.params)]
-                except commands.CommandError as error:
-                    effects = [scope.tell(error.msgid, error=True, **error.params),
-                               Ephemeral(scope.place, event.actor.user, help_view(scope))]
+                except commands.CommandError as error:  # the one usage line, and where to find the rest
+                    text = scope.t(error.msgid, **error.params) + "\n" + scope.t(
+                        N_("All commands and what they do: '/goedwerk help'."))
+                    effects = [Ephemeral(scope.place, event.actor.user, Notice(scope.language, text, error=True))]
                 if within is not None:
                     within(session, effects)
         except HandledElsewhere:
@@ -289,6 +290,8 @@ class Engine:
                 return rounds.pick_experience(scope, content, args["contribution"])
             case "begeleider":
                 return rounds.hand_over(scope, content, args["user"])
+            case "beeldbouwer":
+                return image.name_builder(scope, content, args["user"])
             case "beeld":
                 if args["field"] is None:
                     return image.show(scope, content)

@@ -25,13 +25,14 @@ from flows.effects import DirectMessage, Effect, Ephemeral, FileBlob, Post, Upda
 from flows.engine import checkback, own_words, presenters, rounds
 from flows.engine.plan import TAIL, parse_plan
 from flows.engine.scope import Refusal, Scope
-from flows.i18n import LANGUAGES, N_, t
+from flows.i18n import LANGUAGES, N_, mention_marker, quoted, t
 from flows.scheduling import actions
 from flows.store import queries
 from flows.store.models import ROUND_ACTIVE, ROUND_CLOSED, Channel, ImageRevision, Picture, PublishedImage, Round, SummaryDraft
 from flows.summary.card import ImageCard
-from flows.summary.pictures import BUILTIN_PICTURES, check_picture
-from flows.views import Choice, ConsentRequest, ImageForm, ImageItem, ImageList, PublishedView, SummaryView
+from flows.summary.draft import scaffold
+from flows.summary.pictures import BUILTIN_PICTURES, PICTURE_NAMES, check_picture, emoji_drawable
+from flows.views import Choice, ConsentRequest, Notice, ImageForm, ImageItem, ImageList, PublishedView, SummaryView
 
 CONSENT_REQUEST = "consent_request"
 CONSENT_DEADLINE = "consent_deadline"
@@ -40,9 +41,6 @@ DECISIONS = {"ja": "approve", "yes": "approve", "approve": "approve",
              "anoniem": "anonymise", "anonymous": "anonymise", "anonymise": "anonymise",
              "nee": "remove", "no": "remove", "remove": "remove"}
 MAX_TITLE, MAX_FIELD = 120, 3000
-PICTURE_NAMES = {"bridge": N_("bridge"), "compass": N_("compass"), "handshake": N_("handshake"),
-                 "lighthouse": N_("lighthouse"), "path": N_("path"), "puzzle": N_("puzzle")}
-"""The built-in pictures as people see and type them (the keys are the stored names)."""
 _EMOJI = re.compile(r"^:[a-z0-9_+-]{1,60}:$|^[^\w\s]{1,8}$")
 
 
@@ -72,7 +70,10 @@ def _closed_round(scope: Scope) -> Round:
 
 
 def _stored(scope: Scope, round_row: Round) -> SummaryDraft:
-    stored = scope.session.scalars(select(SummaryDraft).where(SummaryDraft.round_id == round_row.id)).first()
+    """The round's draft, locked for this transaction (PostgreSQL), so that a vote, an edit
+    and a picture choice handled at the same time never overwrite each other's changes."""
+    query = select(SummaryDraft).where(SummaryDraft.round_id == round_row.id).with_for_update()
+    stored = scope.session.scalars(query).first()
     if stored is None:
         raise Refusal(N_("This round has no draft to work on."))
     return stored
@@ -99,9 +100,11 @@ def view_of(scope: Scope, content: ContentPack, round_row: Round, stored: Summar
     return replace(
         draft, title_suggestions=suggestions,
         title_votes=tuple((title, votes.get(title, 0)) for title in suggestions),
+        title=image["title"],
         experience=image["experience"] or draft.experience,
         experience_author=None if image["experience"] else draft.experience_author,
-        narrative=image["narrative"], picture=image["picture"], status=stored.status,
+        narrative=image["narrative"] or draft.narrative, narrative_is_scaffold=not image["narrative"]
+        and bool(draft.narrative), picture=image["picture"], status=stored.status,
         choices=() if stored.status != "draft" else (
             Choice(scope.t(N_("Edit")), "image_text", str(round_row.id)),
             Choice(scope.t(N_("Vote for a title")), "image_vote", str(round_row.id)),
@@ -112,10 +115,13 @@ def view_of(scope: Scope, content: ContentPack, round_row: Round, stored: Summar
 
 
 def winning_title(view: SummaryView, votes: dict[str, str], facilitator: str) -> str:
-    """The most chosen title; the facilitator's vote breaks a tie; no votes: the first suggestion."""
+    """The title the facilitator or image builder set; else the most chosen title (the
+    facilitator's vote breaks a tie); no votes: the first suggestion, or a plain heading."""
+    if view.title:
+        return view.title
     counts = Counter(votes.values())
     if not counts:
-        return view.title_suggestions[0]
+        return view.title_suggestions[0] if view.title_suggestions else t(view.language, "Our image of good work")
     best = max(counts.values())
     tied = [title for title in view.title_suggestions if counts.get(title) == best]
     if len(tied) > 1 and votes.get(facilitator) in tied:
@@ -139,14 +145,19 @@ def edit(scope: Scope, content: ContentPack, field_name: str, value: str) -> lis
     image = _image(stored)
     value = value.strip()
     if field_name == "title":
+        if not may_build(scope, round_row, stored):
+            raise Refusal(N_("Only the facilitator or the image builder sets the title. Propose one with '/goedwerk vote <your title>'."))
         if not value or len(value) > MAX_TITLE:
             raise Refusal(N_("A title has 1 to {limit} characters."), limit=MAX_TITLE)
-        image["extra_titles"] = [*image["extra_titles"], value][-10:]
-        image["votes"] = {**image["votes"], scope.actor.user: value}
+        image["title"] = value
+        image["extra_titles"] = [*(title for title in image["extra_titles"] if title != value), value][-10:]
     elif field_name == "picture":
         builtin = builtin_picture(value)
         if builtin is None and not _EMOJI.match(value):
             raise Refusal(N_("Choose a picture: {pictures}, or one emoji."),
+                          pictures=", ".join(label for _, label in picture_choices(scope.language)))
+        if builtin is None and not value.startswith(":") and not emoji_drawable(value):
+            raise Refusal(N_("That emoji cannot be printed on the A4. Choose another emoji or one of: {pictures}."),
                           pictures=", ".join(label for _, label in picture_choices(scope.language)))
         image["picture"] = f"builtin:{builtin}" if builtin is not None else f"emoji:{value}"
     else:
@@ -184,15 +195,54 @@ def vote(scope: Scope, content: ContentPack, choice: str) -> list[Effect]:
         if not 1 <= number <= len(view.title_suggestions):
             raise Refusal(N_("There is no title {number}."), number=number)
         return edit_vote(scope, content, round_row, stored, view.title_suggestions[number - 1])
-    return edit(scope, content, "title", choice)
+    if stored.status == "published":
+        raise Refusal(N_("This image of good work has been published already."))
+    if len(choice) > MAX_TITLE:
+        raise Refusal(N_("A title has 1 to {limit} characters."), limit=MAX_TITLE)
+    image = _image(stored)
+    image["extra_titles"] = [*(title for title in image["extra_titles"] if title != choice), choice][-10:]
+    stored.content = {**stored.content, "image": image}
+    return edit_vote(scope, content, round_row, stored, choice)
 
 
 def edit_vote(scope: Scope, content: ContentPack, round_row: Round, stored: SummaryDraft, title: str) -> list[Effect]:
+    """Count the person's vote; the draft is shown once, where it is (no second copy for the voter)."""
     image = _image(stored)
     image["votes"] = {**image["votes"], scope.actor.user: title}
     _save(scope, round_row, stored, image)
     return [*_refresh(scope, content, round_row, stored),
-            scope.tell(N_("Your vote for “{title}” is counted."), title=title)]
+            scope.tell(N_("Your vote for {title} is counted."), title=quoted(scope.language, title))]
+
+
+# -- the image builder ---------------------------------------------------------------------
+
+BUILDER = "image_builder"
+
+
+def may_build(scope: Scope, round_row: Round, stored: SummaryDraft | None) -> bool:
+    """Whether the actor may edit the draft like the facilitator: the facilitator, an admin
+    or the image builder the facilitator named."""
+    builder = (stored.content or {}).get(BUILDER) if stored is not None else None
+    return rounds.may_facilitate(scope, round_row) or (builder is not None and builder == scope.actor.user)
+
+
+def name_builder(scope: Scope, content: ContentPack, user: str) -> list[Effect]:
+    """``beeldbouwer @naam``: the facilitator names who builds the image with them."""
+    round_row = queries.active_round(scope.session, scope.channel) or queries.latest_round(scope.session, scope.channel)
+    if round_row is None:
+        raise Refusal(N_("There is no round in this channel yet. Start one with '/goedwerk start'."))
+    rounds.require_facilitator(scope, round_row)
+    stored = scope.session.scalars(select(SummaryDraft).where(SummaryDraft.round_id == round_row.id)).first()
+    if stored is None:
+        stored = SummaryDraft(round_id=round_row.id, content={}, status="draft", created_at=scope.now,
+                              updated_at=scope.now)
+        scope.session.add(stored)
+    stored.content = {**(stored.content or {}), BUILDER: user}
+    stored.updated_at = scope.now
+    queries.note_member(scope.session, scope.channel, user, scope.now)
+    return [Post(scope.place, Notice(scope.language, scope.t(
+        N_("{user} builds the image of good work with the facilitator: they may set the title and edit the draft."),
+        user=mention_marker(user))))]
 
 
 def form(scope: Scope, content: ContentPack, part: str, round_value: str) -> ImageForm:
@@ -223,12 +273,20 @@ def submit(scope: Scope, content: ContentPack, event) -> list[Effect]:
         effects += upload_picture(scope, content, round_row, event.picture_bytes)
     if event.story is not None:
         effects += rounds.pick_experience(scope, content, event.story)
+    shown = view_of(scope, content, round_row, _stored(scope, round_row))
     for field_name in ("experience", "narrative", "picture"):
         value = getattr(event, field_name)
-        if value is not None and value.strip():
+        # the form shows the current texts: one sent back unchanged is no edit (and keeps its author)
+        if value is not None and value.strip() and value.strip() != (getattr(shown, field_name) or "").strip():
             effects += edit(scope, content, field_name, value)
-    if event.title:
-        effects += edit(scope, content, "title", event.title)
+    if event.title and event.title.strip():
+        stored = _stored(scope, round_row)
+        current = winning_title(view_of(scope, content, round_row, stored), _image(stored)["votes"],
+                                round_row.facilitator_id)
+        if event.title.strip() != current:  # the form shows the current title: unchanged is no edit
+            # the facilitator and the image builder set the title; anyone else proposes it with their vote
+            effects += (edit(scope, content, "title", event.title) if may_build(scope, round_row, stored)
+                        else vote(scope, content, event.title))
     if event.vote:
         effects += vote(scope, content, event.vote)
     return effects or [scope.tell(N_("Nothing was changed."))]
@@ -370,11 +428,17 @@ def consent_deadline(scope: Scope, content: ContentPack, round_row: Round) -> li
 
 
 def card_of(scope: Scope, content: ContentPack, round_row: Round, stored: SummaryDraft) -> ImageCard:
-    """The card to publish, with every person's consent applied and anonymous words unattributed."""
+    """The card to publish, with every person's consent applied.
+
+    Every quote carries its own attribution: the name of a person who agreed to be
+    named, otherwise "anonymous" (in the card's language). Each perspective's text holds
+    one quote per line: ``„…” — anna``.
+    """
     view = view_of(scope, content, round_row, stored)
     image = _image(stored)
     consent = image["consent"]
     names = _named_authors(scope, round_row)
+    anonymous = scope.t(N_("anonymous"))
 
     # "leave my words out" means all of them: the anonymous ones too
     left_out = own_words.words_of(scope.session, [round_row.id],
@@ -387,29 +451,58 @@ def card_of(scope: Scope, content: ContentPack, round_row: Round, stored: Summar
         decision = consent.get(names.get(author, author), "approve" if not consent else "anonymise")
         return decision != "remove", author if decision == "approve" else None
 
-    perspectives, tail = [], []
+    perspectives = []
     for section in view.sections:
+        if section.topic == TAIL:
+            continue
         lines = []
         for quote, author in section.quotes:
             keep, name = shown(author)
             if keep and quote not in left_out:
-                lines.append(f"“{quote}”" + (f" — {name}" if name else ""))
+                lines.append(attributed(scope.language, quote, name or anonymous))
         if lines:
-            (tail if section.topic == TAIL else perspectives).append((section.label, " ".join(lines)))
+            perspectives.append((section.label, "\n".join(lines)))
     keep, experience_author = shown(view.experience_author)
     experience = view.experience if keep and view.experience not in left_out else ""
-    narrative = image["narrative"] or " ".join(text for _, text in tail)
-    approved = tuple(sorted(person for person, decision in consent.items() if decision == "approve")) if consent \
-        else ()
-    display = {author_id: name for name, author_id in names.items()}
+    if image["experience"]:  # the team wrote the experience itself: it is the team's, not anonymous
+        experience_author = scope.t(N_("the team"))
+    narrative = view.narrative or ""
+    if not image["narrative"] and left_out:  # the first version from the tail, without the words left out
+        removed = {person for person, decision in consent.items() if decision == "remove"}
+        tail = [row for row in queries.contributions(scope.session, round_row) if row.topic == TAIL
+                and row.text and not row.passed and row.deleted_at is None and row.author_id not in removed]
+        narrative = scaffold(scope.language, tail, [name for name, _ in view.virtues]) or ""
+    named, others = participants(scope, round_row, consent)
     return ImageCard(
         language=scope.language, title=winning_title(view, image["votes"], round_row.facilitator_id),
-        experience=experience or "", experience_author=experience_author, narrative=narrative,
-        perspectives=tuple(perspectives), virtues=tuple(name for name, _ in view.virtues),
-        picture=image["picture"], situation_title=view.situation_title,
-        published_on=scope.now.astimezone(scope.zone).date(),
-        participants=tuple(display.get(person, person) for person in approved),
+        experience=experience or "", experience_author=experience_author if experience else None,
+        narrative=narrative, perspectives=tuple(perspectives),
+        virtues=tuple(name for name, _ in view.virtues), picture=image["picture"],
+        situation_title=view.situation_title, published_on=scope.now.astimezone(scope.zone).date(),
+        participants=named, others=others,
     )
+
+
+def attributed(language: str, quote: str, who: str) -> str:
+    """One quote with its own attribution: ``„quote” — who``."""
+    return f"{quoted(language, quote)} — {who}"
+
+
+def participants(scope: Scope, round_row: Round, consent: dict[str, str]) -> tuple[tuple[str, ...], int]:
+    """(names, number of others) of everyone who took part in the round.
+
+    Named: who wrote or passed under their own name at least once and, when asked,
+    agreed to be named. Everyone else who took part is counted among the others.
+    """
+    rows = [row for row in queries.contributions(scope.session, round_row) if row.deleted_at is None]
+    display: dict[str, str] = {}
+    for row in rows:
+        if not row.anonymous:
+            display.setdefault(row.author_id, row.author_name or row.author_id)
+    named = tuple(sorted((name for person, name in display.items() if consent.get(person, "approve") == "approve"),
+                         key=str.casefold))
+    everyone = {row.author_id for row in rows}
+    return named, len(everyone) - len(named)
 
 
 def _publish(scope: Scope, content: ContentPack, round_row: Round, stored: SummaryDraft,
@@ -420,6 +513,7 @@ def _publish(scope: Scope, content: ContentPack, round_row: Round, stored: Summa
                             experience=card.experience, narrative=card.narrative, picture=card.picture,
                             content={"perspectives": [list(p) for p in card.perspectives],
                                      "virtues": list(card.virtues), "participants": list(card.participants),
+                                     "others": card.others,
                                      "experience_author": card.experience_author,
                                      "situation": card.situation_title},
                             published_by=scope.actor.user, published_at=scope.now)
@@ -506,5 +600,5 @@ def card_of_record(record: PublishedImage, language: str, zone) -> ImageCard:
         perspectives=tuple(tuple(pair) for pair in data.get("perspectives", [])),
         virtues=tuple(data.get("virtues", [])), picture=record.picture,
         situation_title=str(data.get("situation", "")), published_on=record.published_at.astimezone(zone).date(),
-        participants=tuple(data.get("participants", [])),
+        participants=tuple(data.get("participants", [])), others=int(data.get("others", 0)),
     )

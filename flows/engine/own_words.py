@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flows.store.models import Contribution
-from flows.summary.draft import TITLE_LENGTH, shorten
+from flows.summary.draft import TITLE_LENGTH, phrase, shorten
 
-_QUOTE = re.compile(r"“([^”]*)”(?: — [^“]*)?")
+_QUOTE = re.compile(r"[„“]([^”]*)”(?: — [^\n„“]*)?")
 """One quote of a published text, with its author's name if it has one."""
 
 
@@ -27,6 +27,12 @@ def forms_of(texts: Iterable[str]) -> set[str]:
     for text in texts:
         if text:
             forms |= {text, shorten(text), f"“{shorten(text, TITLE_LENGTH).rstrip('.')}”"}
+            title = phrase(text)  # a title suggestion taken from it
+            if title:
+                forms.add(title)
+            sentence = shorten(text).rstrip(".!?…")  # as the narrative's first version uses it
+            if sentence:
+                forms |= {sentence, sentence[0].lower() + sentence[1:]}
     return forms
 
 
@@ -41,7 +47,7 @@ def words_of(session: Session, round_ids: Iterable[int], people: Iterable[str]) 
 
 
 def without(text: str, words: set[str]) -> str:
-    """A published perspective text (``“quote” — Name “quote” …``) without the quotes in ``words``."""
+    """A published perspective text (``„quote” — Name``, one per line) without the quotes in ``words``."""
     kept = [match.group(0) for match in _QUOTE.finditer(text)
             if match.group(1) not in words]
-    return " ".join(part.strip() for part in kept)
+    return "\n".join(part.strip() for part in kept)

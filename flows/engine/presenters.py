@@ -29,6 +29,30 @@ def situation_of(content: ContentPack, round_row: Round) -> Situation:
     return situation
 
 
+def description_of(situation: Situation, language: str) -> str:
+    """The situation's description without the question it ends in: views show the question
+    on its own (emphasised), so it is read once."""
+    description, question = situation.description.get(language).strip(), situation.question.get(language).strip()
+    if question and description.endswith(question):
+        return description[: -len(question)].rstrip()
+    return description
+
+
+def actual_window(round_row: Round, index: int) -> tuple:
+    """When step ``index`` really ran: from when its prompt went out until the next step
+    opened or the round closed; the planned times for what has not happened yet."""
+    step = round_row.steps[index]
+    starts = step.opened_at or step.starts_at
+    later = round_row.steps[index + 1] if index + 1 < len(round_row.steps) else None
+    if later is not None and later.opened_at is not None:
+        ends = later.opened_at
+    elif round_row.closed_at is not None and step.opened_at is not None:
+        ends = min(round_row.closed_at, step.ends_at) if later is not None else round_row.closed_at
+    else:
+        ends = step.ends_at
+    return starts, max(starts, ends)
+
+
 def round_view(scope: Scope, content: ContentPack, round_row: Round, summary_ready: bool = False) -> RoundView:
     plan = parse_plan(round_row.plan)
     situation = situation_of(content, round_row)
@@ -36,20 +60,21 @@ def round_view(scope: Scope, content: ContentPack, round_row: Round, summary_rea
     steps = []
     for index, step in enumerate(round_row.steps):
         if round_row.status != ROUND_ACTIVE or index < round_row.step_index:
-            state = "done"
+            state = "done" if step.opened_at is not None or index <= round_row.step_index else "skipped"
         elif index == round_row.step_index:
             state = "current"
         else:
             state = "upcoming"
         step_label = " + ".join(label(content, lang, topic) for topic in topics_of(plan.steps[index]))
-        steps.append(StepInfo(step.name, step_label, step.starts_at, step.ends_at, state))
+        starts, ends = actual_window(round_row, index)
+        steps.append(StepInfo(step.name, step_label, starts, ends, state))
     counts = progress(scope.session, round_row, plan)
     coverage = tuple(Coverage(topic, label(content, lang, topic), count) for topic, count in counts.coverage.items())
     current = steps[round_row.step_index].label if round_row.status == ROUND_ACTIVE else None
     return RoundView(
         language=lang, round_id=round_row.id, status=round_row.status,
         situation_number=situation.number, situation_title=situation.title.get(lang),
-        description=situation.description.get(lang), question=situation.question.get(lang),
+        description=description_of(situation, lang), question=situation.question.get(lang),
         steps=tuple(steps), coverage=coverage, participants=counts.participants,
         deadline=round_row.deadline_at, facilitator=round_row.facilitator_id, current_step=current,
         summary_ready=summary_ready,

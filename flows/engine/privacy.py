@@ -24,6 +24,7 @@ from flows.content.schema import ContentPack
 from flows.effects import DirectFile, Effect, Ephemeral, FileBlob, Place, Remove, Update, Upload
 from flows.engine import image, keys, own_words
 from flows.engine.scope import Scope, scope_for_channel
+from flows.store.base import Base
 from flows.i18n import N_
 from flows.store.models import (Channel, ChannelMember, Contribution, ImageRevision, MessageRef, Person, Picture,
                                 PublishedImage, Round, ScheduledAction, SummaryDraft)
@@ -195,23 +196,64 @@ def export(scope: Scope) -> list[Effect]:
 ERASED = "-"
 """Stands in for an erased person's id where a row needs one (who facilitated, published,
 edited or uploaded)."""
-_QUOTE = "“[^”]*”"
+_QUOTE = "[„“][^”]*”"  # Dutch „…”, English “…” (flows.i18n.QUOTE_MARKS)
+
+
+def _tidy(text: str) -> str:
+    """Each line's spacing folded, empty lines dropped (a quote per line stays a line)."""
+    return "\n".join(line for line in (" ".join(part.split()) for part in text.splitlines()) if line)
 
 
 def strip_quotes_by(text: str, names: set[str]) -> str:
-    """Drop ``“quote” — Name`` from a published perspective text for each of ``names``."""
+    """Drop ``„quote” — Name`` (or ``“quote” — Name``) from a published perspective text for each of ``names``."""
     stripped = text
     for name in names:
-        stripped = re.sub(rf"\s*{_QUOTE} — {re.escape(name)}(?=\s*“|\s*$)", "", stripped)
+        stripped = re.sub(rf"\s*{_QUOTE} — {re.escape(name)}(?=\s*[„“]|\s*$)", "", stripped)
     return stripped.strip() if stripped != text else text
 
 
 def strip_words(text: str, words: set[str]) -> str:
-    """Drop every ``“quote”`` of ``words`` (the person's anonymous quotes) from a text."""
+    """Drop every quote of ``words`` (the person's anonymous quotes), with the "— anonymous"
+    that follows it, from a text."""
     stripped = text
     for word in sorted(words, key=len, reverse=True):
-        stripped = stripped.replace(f"“{word}”", "")
-    return " ".join(stripped.split()) if stripped != text else text
+        stripped = re.sub(rf"[„“]{re.escape(word)}”(?: — [^\n„“]*)?", "", stripped)
+    return _tidy(stripped) if stripped != text else text
+
+
+def strip_sentences(text: str, words: set[str]) -> str:
+    """Drop every sentence that holds one of ``words`` (the narrative's first version quotes
+    the tail without quotation marks)."""
+    found = [word for word in words if len(word) >= 12 and word in text]
+    if not found:
+        return text
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    return " ".join(sentence for sentence in sentences if not any(word in sentence for word in found))
+
+
+ADAPTER_STATE = "console_state"
+"""What an adapter keeps between sessions (``bot/console/state.py``: the console's clock and
+the buttons it showed, with who saw and pressed them)."""
+
+
+def _mentions(value, user: str) -> bool:
+    if isinstance(value, dict):
+        return any(_mentions(item, user) for item in value.values())
+    if isinstance(value, list):
+        return any(_mentions(item, user) for item in value)
+    return value == user
+
+
+def forget_in_adapter_state(session, user: str) -> int:
+    """Delete every piece of adapter state that names ``user`` (e.g. the console's list of
+    buttons: it is rebuilt as buttons are shown again). The number of pieces deleted."""
+    table = Base.metadata.tables.get(ADAPTER_STATE)  # declared by the console adapter, when loaded
+    if table is None:
+        return 0
+    names = [name for name, value in session.execute(select(table.c.name, table.c.value)) if _mentions(value, user)]
+    if names:
+        session.execute(delete(table).where(table.c.name.in_(names)))
+    return len(names)
 
 
 def _scrub_image_dict(image: dict[str, Any], user: str) -> tuple[dict[str, Any], int, int]:
@@ -290,7 +332,7 @@ def _scrub_published(record: PublishedImage, names: set[str], words: set[str]) -
     data["perspectives"] = [[label, strip_words(strip_quotes_by(text, names), words)]
                             for label, text in data.get("perspectives") or []]
     data["perspectives"] = [pair for pair in data["perspectives"] if pair[1]]
-    record.narrative = strip_words(strip_quotes_by(record.narrative or "", names), words)
+    record.narrative = strip_sentences(strip_words(strip_quotes_by(record.narrative or "", names), words), words)
     if record.title in words:
         record.title = str(data.get("situation") or "")[:200]
     if record.published_by in names:
@@ -389,6 +431,7 @@ def forget(scope: Scope, content_pack: ContentPack) -> list[Effect]:
     if channels:
         memberships = session.query(ChannelMember).filter(
             ChannelMember.channel_id.in_(channels), ChannelMember.user_id == user).delete(synchronize_session=False)
+    forget_in_adapter_state(session, user)
     if person is not None:
         session.delete(person)
     session.flush()

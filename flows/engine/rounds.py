@@ -231,7 +231,10 @@ def pick_experience(scope: Scope, content: ContentPack, contribution_id: int) ->
     round_row = queries.active_round(scope.session, scope.channel) or queries.latest_round(scope.session, scope.channel)
     if round_row is None:
         raise Refusal(N_("There is no round in this channel yet. Start one with '/goedwerk start'."))
-    require_facilitator(scope, round_row)
+    stored = scope.session.query(SummaryDraft).filter_by(round_id=round_row.id).first()
+    builder = (stored.content or {}).get("image_builder") if stored is not None else None
+    if builder != scope.actor.user:  # the image builder picks the story like the facilitator
+        require_facilitator(scope, round_row)
     story = next((row for row in queries.contributions(scope.session, round_row)
                   if row.id == contribution_id and row.topic == HEAD and not row.passed), None)
     if story is None:
@@ -310,5 +313,10 @@ def summary(scope: Scope, content: ContentPack) -> list[Effect]:
     round_row = queries.active_round(scope.session, scope.channel) or queries.latest_round(scope.session, scope.channel)
     if round_row is None:
         return [scope.tell(N_("There is no round in this channel yet. Start one with '/goedwerk start'."))]
+    in_tail = round_row.status == ROUND_ACTIVE and parse_plan(round_row.plan).steps[round_row.step_index].kind == "tail"
+    if (in_tail or round_row.status == ROUND_CLOSED) and \
+            scope.session.query(SummaryDraft).filter_by(round_id=round_row.id).first() is not None:
+        # the team works on the draft: show it as 'beeld' does, votes, title and edits included
+        return [Ephemeral(scope.place, scope.actor.user, _image_view(scope, content, round_row))]
     draft = draft_for(scope, content, round_row, final=round_row.status == ROUND_CLOSED)
     return [Ephemeral(scope.place, scope.actor.user, draft)]

@@ -85,3 +85,13 @@ def when(language: str, moment: datetime, zone: ZoneInfo | str) -> str:
     zone = ZoneInfo(zone) if isinstance(zone, str) else zone
     pattern = "EEE d MMM HH:mm"
     return format_datetime(moment.astimezone(zone), pattern, locale="nl_NL" if language == "nl" else "en_GB")
+
+
+QUOTE_MARKS = {"nl": ("„", "”"), "en": ("“", "”")}
+"""Typographic quotation marks per language: Dutch opens low („…”), English high (“…”)."""
+
+
+def quoted(language: str, text: str) -> str:
+    """``text`` between the typographic quotation marks of ``language``."""
+    opening, closing = QUOTE_MARKS.get(language, QUOTE_MARKS[DEFAULT_LANGUAGE])
+    return f"{opening}{text}{closing}"

@@ -29,7 +29,7 @@ class ImageCard:
     all. ``perspectives`` holds ``(label, text)`` pairs, e.g. ``("Kennis", "…")``, and may
     be empty. ``picture`` is ``"emoji:<char>"``, ``"builtin:<name>"`` (see
     :data:`flows.summary.pictures.BUILTIN_PICTURES`), ``"file:<path to png/jpg>"`` or
-    ``None``. ``participants`` lists only the people who agreed to be named.
+    ``None``. ``participants`` lists only the people who agreed to be named; ``others`` counts the rest.
     """
 
     language: str
@@ -43,6 +43,8 @@ class ImageCard:
     situation_title: str
     published_on: date
     participants: tuple[str, ...]
+    others: int = 0
+    """How many more people took part without being named (anonymously, or by their choice)."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,10 @@ class Labels:
     continued: str
     credit: str
     date: str
+    anonymous: str = "anonymous"
+    perspectives: str = "Perspectives"
+    people: str = ""
+    """Who took part, ready to print after "With": names, "and N others", or "the team"."""
 
 
 def labels(card: ImageCard) -> Labels:
@@ -72,7 +78,29 @@ def labels(card: ImageCard) -> Labels:
         continued=t(language, "continued"),
         credit=t(language, "after: {source}", source=SOURCE),
         date=format_date(card.published_on, format="long", locale=locale),
+        anonymous=t(language, "anonymous"),
+        perspectives=t(language, "The five perspectives"),
+        people=people_line(language, card.participants, card.others),
     )
+
+
+def join_names(language: str, names: list[str]) -> str:
+    """``["a", "b", "c"]`` as "a, b and c" in ``language``."""
+    if len(names) <= 1:
+        return "".join(names)
+    return t(language, "{first} and {last}", first=", ".join(names[:-1]), last=names[-1])
+
+
+def people_line(language: str, names: tuple[str, ...], others: int) -> str:
+    """Everyone who took part: the names, then the unnamed as "N others"; "the team" without names."""
+    names = [one_line(name) for name in names if one_line(name)]
+    if not names:
+        return t(language, "the team")
+    if others == 1:
+        return join_names(language, [*names, t(language, "one other person")])
+    if others > 1:
+        return join_names(language, [*names, t(language, "{count} others", count=others)])
+    return join_names(language, names)
 
 
 def clean(text: str) -> str:

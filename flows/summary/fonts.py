@@ -184,3 +184,100 @@ def _pil_font(path: str, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageF
         except OSError:
             log.warning("Could not load %s; using Pillow's default font", path)
     return ImageFont.load_default(size=size)
+
+
+# -- emoji --------------------------------------------------------------------------------
+
+EMOJI_PDF_NAME = "GoedwerkEmoji"
+EMOJI_FILE_GLOB = "NotoEmoji*.ttf"
+
+
+@lru_cache(maxsize=8)
+def _find_emoji(dirs: tuple[Path, ...]) -> Path | None:
+    for folder in dirs:
+        if folder.is_dir():
+            found = sorted(folder.glob(EMOJI_FILE_GLOB))
+            if found:
+                return found[0]
+    log.warning("No emoji font (%s) found in %s; emoji print as their code point. "
+                "Install the project's dependencies (manimgx-fonts) or set %s.",
+                EMOJI_FILE_GLOB, ", ".join(map(str, dirs)), FONT_DIR_ENV)
+    return None
+
+
+def emoji_dirs() -> list[Path]:
+    """Where the emoji font (Noto Emoji, outlines only) is looked for: ``$GOEDWERK_FONT_DIR``,
+    then the ``manimgx-fonts`` package the project depends on, then the system folders."""
+    configured = os.environ.get(FONT_DIR_ENV, "").strip()
+    dirs = [Path(configured)] if configured else []
+    try:
+        import manimgx_fonts
+
+        dirs.append(Path(manimgx_fonts.__file__).parent)
+    except ImportError:  # pragma: no cover - a dependency; without it emoji print as code points
+        pass
+    return dirs + [Path("/usr/share/fonts/truetype/noto"), Path("/usr/share/fonts/noto")]
+
+
+def emoji_file() -> Path | None:
+    """The emoji font file, or None when there is none."""
+    return _find_emoji(tuple(emoji_dirs()))
+
+
+def has_emoji(char: str) -> bool:
+    """Whether the emoji font can draw ``char``."""
+    return ord(char) in _emoji_coverage(os.environ.get(FONT_DIR_ENV, ""))
+
+
+@lru_cache(maxsize=4)
+def _emoji_coverage(_font_dir: str) -> frozenset[int]:
+    """The emoji font's characters (per ``$GOEDWERK_FONT_DIR``, which may change in tests)."""
+    path = emoji_file()
+    return _coverage(path) if path is not None else frozenset()
+
+
+def needs_emoji_font(char: str, style: str = "regular") -> bool:
+    """Whether ``char`` is drawn from the emoji font: the text font lacks it (or it is a
+    pictograph) and the emoji font has it."""
+    if not has_emoji(char):
+        return False
+    return ord(char) >= 0x1F000 or not has_glyph(char, style)
+
+
+def pdf_emoji_font() -> str | None:
+    """The reportlab name of the registered emoji font, or None without one."""
+    path = emoji_file()
+    return _register_emoji(path) if path is not None else None
+
+
+@lru_cache(maxsize=2)
+def _register_emoji(path: Path) -> str:
+    from reportlab.pdfbase import pdfmetrics, ttfonts
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if not getattr(ttfonts.makeToUnicodeCMap, "utf16", False):
+        ttfonts.makeToUnicodeCMap = _utf16_cmap(ttfonts.makeToUnicodeCMap)
+    pdfmetrics.registerFont(TTFont(EMOJI_PDF_NAME, str(path)))
+    return EMOJI_PDF_NAME
+
+
+def _utf16_cmap(make):
+    """reportlab's ToUnicode map, with characters beyond U+FFFF (emoji) written as UTF-16
+    surrogate pairs as the PDF standard asks; reportlab 5.1 writes their bare code point,
+    which PDF readers cannot map back, so a copied or searched emoji would be lost."""
+
+    def make_cmap(fontname, subset):
+        text = make(fontname, subset)
+        for code in {code for code in subset if code > 0xFFFF}:
+            utf16 = chr(code).encode("utf-16-be").hex().upper()
+            text = text.replace(f"> <{code:04X}>", f"> <{utf16}>")
+        return text
+
+    make_cmap.utf16 = True
+    return make_cmap
+
+
+def pil_emoji_font(size: int) -> ImageFont.FreeTypeFont | None:
+    """A Pillow emoji font of ``size`` pixels, or None without one."""
+    path = emoji_file()
+    return _pil_font(str(path), size) if path is not None else None

@@ -8,8 +8,9 @@ embeds the same drawing as a PNG, so both look alike.
 A picture is named by a spec string (see :class:`flows.summary.card.ImageCard`):
 
 - ``"builtin:<name>"`` — one of :data:`BUILTIN_PICTURES`;
-- ``"emoji:<char>"`` — the character drawn large when the font has it, otherwise a
-  neutral circle with its code point (never an error);
+- ``"emoji:<char>"`` — the character drawn large from the emoji font (Noto Emoji) or the
+  text font, otherwise a neutral circle with its code point (never an error here; the
+  engine refuses emoji it cannot draw when they are chosen);
 - ``"file:<path>"`` — a PNG or JPEG of at most 10 MB; anything else raises
   :class:`ValueError` with a message the caller can show.
 """
@@ -25,9 +26,13 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
+from flows.i18n import N_, t
 from flows.summary import fonts
 
 BUILTIN_PICTURES: tuple[str, ...] = ("bridge", "compass", "handshake", "lighthouse", "path", "puzzle")
+PICTURE_NAMES = {"bridge": N_("bridge"), "compass": N_("compass"), "handshake": N_("handshake"),
+                 "lighthouse": N_("lighthouse"), "path": N_("path"), "puzzle": N_("puzzle")}
+"""The built-in pictures as people see and type them (the keys are the stored names)."""
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILE_PIXELS = 40_000_000
 FILE_FORMATS = ("PNG", "JPEG")
@@ -281,22 +286,39 @@ def draw_picture(name: str, size: int) -> Image.Image:
 _INVISIBLE = {0xFE0E, 0xFE0F, 0x200D, 0x20E3} | set(range(0x1F3FB, 0x1F400))
 
 
+def _visible(emoji: str) -> list[str]:
+    return [char for char in emoji if ord(char) not in _INVISIBLE and not char.isspace()
+            and unicodedata.category(char) not in ("Cc", "Cf", "Mn")][:3]
+
+
+def emoji_drawable(emoji: str) -> bool:
+    """Whether ``emoji`` can be drawn as itself (by the emoji font or the text font)."""
+    visible = _visible(emoji)
+    return bool(visible) and (all(fonts.has_emoji(char) for char in visible)
+                              or all(fonts.has_glyph(char) for char in visible))
+
+
 def draw_emoji(emoji: str, size: int) -> Image.Image:
-    """``emoji`` drawn large on a soft circle; a neutral circle with its code point if the font lacks it."""
+    """``emoji`` drawn large on a soft circle (from the emoji font when it has them all);
+    a neutral circle with its code point when no font has it."""
     image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
     margin = size * 0.04
-    visible = [char for char in emoji if ord(char) not in _INVISIBLE and not char.isspace()
-               and unicodedata.category(char) not in ("Cc", "Cf", "Mn")][:3]
-    drawable = bool(visible) and all(fonts.has_glyph(char) for char in visible)
+    visible = _visible(emoji)
+    from_emoji_font = bool(visible) and all(fonts.has_emoji(char) for char in visible)
+    drawable = emoji_drawable(emoji)
     fill = (236, 242, 248) if drawable else (232, 232, 236)
     draw.ellipse([margin, margin, size - margin, size - margin], fill=fill)
     if drawable:
         text = "".join(visible)
-        font = fonts.pil_font(max(8, int(size * 0.5)))
+
+        def font_of(pixels: int):
+            return fonts.pil_emoji_font(pixels) if from_emoji_font else fonts.pil_font(pixels)
+
+        font = font_of(max(8, int(size * 0.5)))
         width = font.getlength(text)
         if width > size * 0.7:
-            font = fonts.pil_font(max(6, int(size * 0.5 * size * 0.7 / width)))
+            font = font_of(max(6, int(size * 0.5 * size * 0.7 / width)))
         draw.text((size / 2, size / 2), text, font=font, fill=NAVY, anchor="mm")
     else:
         code = " ".join(f"U+{ord(char):04X}" for char in visible[:2]) or "?"
@@ -363,3 +385,14 @@ def check_picture(data: bytes) -> str:
     except (OSError, SyntaxError, Image.DecompressionBombError) as error:
         raise ValueError("not an image") from error
     return "image/png" if kind == "PNG" else "image/jpeg"
+
+
+def picture_label(language: str, spec: str) -> str:
+    """A picture spec as people read it: a built-in picture's name in ``language``, the emoji
+    itself, or "uploaded picture"."""
+    kind, _, value = spec.partition(":")
+    if kind == "builtin" and value in PICTURE_NAMES:
+        return t(language, PICTURE_NAMES[value])
+    if kind == "emoji":
+        return value
+    return t(language, "uploaded picture")

@@ -177,9 +177,9 @@ class _Layout:
             if bottom - top > px(12):
                 self.ops.append(lambda draw, _, t=top, b=bottom: draw.rectangle(
                     [self.pad, t + px(6), self.pad + px(5), b - px(6)], fill=ORANGE))
-            if card.experience_author:
-                self.y += px(4)
-                self.text("— " + card.experience_author, fonts.pil_font(px(22)), MUTED, 1, px(32), indent=px(24))
+            self.y += px(4)
+            self.text("— " + (card.experience_author or words.anonymous), fonts.pil_font(px(22)), MUTED, 1,
+                      px(32), indent=px(24))
             self.y += px(26)
 
         self.y = max(self.y, self.picture_bottom + px(26)) if self.picture is not None else self.y
@@ -199,10 +199,23 @@ class _Layout:
         self.ops.append(lambda draw, _: draw.rectangle([self.pad, rule_y, self.width - self.pad, rule_y + px(2)],
                                                        fill=RULE))
         self.y += px(22)
-        footer = f"{words.situation}: {card.situation_title}  ·  {words.date}"
-        self.text(footer, fonts.pil_font(px(22)), MUTED, 2, px(32))
+        self._footer_line(f"{words.situation}: {one_line(card.situation_title)}", f"  ·  {words.date}")
+        self._footer_line(f"{words.with_} {words.people}", "")
         self.text(words.credit, fonts.pil_font(px(17)), MUTED, 1, px(26))
         return round(self.y + self.pad * 0.75)
+
+    def _footer_line(self, text: str, tail: str) -> None:
+        """One footer line: ``text`` shortened with "…" where needed so that ``tail`` (the date)
+        always fits whole on the same line."""
+        font = fonts.pil_font(self.px(22))
+        text = fonts.drawable(one_line(text), fonts.PIL_DEFAULT_ENCODING)
+        tail = fonts.drawable(tail, fonts.PIL_DEFAULT_ENCODING)
+        room = self.width_at(self.y) - font.getlength(tail)
+        if font.getlength(text) > room:
+            text = _shorten_line(text, font, room)
+        position = (self.pad, self.y)
+        self.ops.append(lambda draw, _, p=position, s=text + tail: draw.text(p, s, font=font, fill=MUTED))
+        self.y += self.px(32)
 
     def _chips(self, virtues: list[str]) -> None:
         """The virtues as rounded chips, in at most two rows."""

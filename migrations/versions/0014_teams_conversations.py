@@ -1,7 +1,7 @@
 """teams conversations and files
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-07 18:10:00
 
 One row per Microsoft Teams conversation (channel, 1:1 or group chat) that sent goedwerk
@@ -22,7 +22,7 @@ from alembic import op
 
 
 revision: str = '0014'
-down_revision: str | Sequence[str] | None = '0011'
+down_revision: str | Sequence[str] | None = '0013'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -141,7 +141,8 @@ def test_start_while_active_shows_the_round_and_bad_plans_are_refused(db: Databa
     assert "has not started yet" in out
     out = session.run("/goedwerk frobnicate")
     assert "Unknown command 'frobnicate'" in out
-    assert "Commands (after /goedwerk)" in out
+    assert "'/goedwerk help'" in out
+    assert "Commands (after /goedwerk)" not in out  # one line and a hint, not the whole help
     out = session.run("/goedwerk bijdrage kop " + "x" * 3001)
     assert "3001 characters; the limit is 3000" in out
     with db.transaction() as s:

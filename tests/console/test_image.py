@@ -90,12 +90,16 @@ def test_winning_title_rule() -> None:
     @dataclass
     class V:
         title_suggestions: tuple
+        title: str | None = None
+        language: str = "en"
 
     view = V(("A", "B", "C"))
     assert winning_title(view, {}, "f") == "A"
     assert winning_title(view, {"x": "B", "y": "B", "z": "C"}, "f") == "B"
     assert winning_title(view, {"x": "B", "f": "C"}, "f") == "C"  # a tie: the facilitator decides
     assert winning_title(view, {"x": "B", "y": "C"}, "f") == "B"  # a tie without the facilitator: first
+    assert winning_title(V(("A",), title="Set"), {"x": "A"}, "f") == "Set"  # a title that was set wins
+    assert winning_title(V(()), {}, "f") == "Our image of good work"
 
 
 def test_three_weeks_later_the_channel_is_asked_whether_the_image_holds(db: Database) -> None:
@@ -189,7 +193,7 @@ def test_during_the_tail_the_team_already_works_on_the_draft(db: Database) -> No
     out = session.run(ROUND.split("/tick 4m")[0] + "/tick 4m")
     assert "↳ prompt:1:staart" in out and "Draft image of good work so far" in out
     assert "Vote for a title" in out and "Publish" not in out.split("Draft image of good work so far")[1]
-    out = session.run("/goedwerk stem 1\n/goedwerk beeld verhaal Talk first.\n/goedwerk publiceer")
+    out = session.run("/goedwerk stem Talk first\n/goedwerk beeld verhaal Talk first.\n/goedwerk publiceer")
     assert "↻ draft:1" in out and "Your vote" in out
     assert "after a round has closed" in out  # publishing waits for the close
     out = session.run("/tick 3m")

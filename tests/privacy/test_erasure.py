@@ -50,7 +50,7 @@ SECOND_ROUND = f"""
 /goedwerk bijdrage kop anoniem ZEBRAMARKERFIVE in round two.
 /goedwerk bijdrage kop ZEBRAMARKERSIX named in round two.
 /tick 10m
-/goedwerk beeld titel ZEBRATITLE of round two
+/goedwerk stem ZEBRATITLE of round two
 /as anna
 /goedwerk stem ZEBRATITLE of round two
 """

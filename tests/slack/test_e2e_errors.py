@@ -62,9 +62,10 @@ def test_direct_message_unknown_subcommand_and_help(slack_app: RunningApp) -> No
     reply = answer(slack_app, command(slack_app, "start 1", channel="D0ANNA", channel_name="directmessage"))
     assert "team channel" in reply
     assert "/invite @goedwerk" in reply
-    reply = answer(slack_app, command(slack_app, "frobnicate"), "Unknown command", "Commands (after /goedwerk)")
+    reply = answer(slack_app, command(slack_app, "frobnicate"), "Unknown command", "/goedwerk help")
     assert "Unknown command" in reply
-    assert "Commands (after /goedwerk)" in reply
+    assert "All commands and what they do: '/goedwerk help'." in reply
+    assert "Commands (after /goedwerk)" not in reply  # a hint, not the whole help
     assert '"response_type": "ephemeral"' in reply
 
 

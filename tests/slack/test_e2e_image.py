@@ -32,7 +32,7 @@ def test_a_team_publishes_its_image_of_good_work(slack_app: RunningApp) -> None:
     assert slack_app.wait_until(lambda: any("Image of good work" in json.dumps(c.params)
                                             for c in fake.calls_to("chat.postMessage")))
     command(slack_app, "stem Common sense at the border", BEN, "vote")
-    assert slack_app.wait_until(lambda: any("draft has been updated" in json.dumps(r["body"]) for r in fake.responses))
+    assert slack_app.wait_until(lambda: any("is counted" in json.dumps(r["body"]) for r in fake.responses))
 
     # the facilitator clicks Publish on the draft: Anna is quoted by name and is asked privately
     slack_app.send(block_actions_body("goedwerk:publish", "1", user_id=ANNA))
@@ -58,7 +58,7 @@ def test_a_team_publishes_its_image_of_good_work(slack_app: RunningApp) -> None:
 
 
 def test_edit_vote_and_picture_through_modals(slack_app: RunningApp) -> None:
-    from bot.slack.blocks.image_modals import NARRATIVE, PICTURE, TITLE, VOTE
+    from bot.slack.blocks.image_modals import EXPERIENCE, NARRATIVE, OWN_TITLE, PICTURE, TITLE
     from sqlalchemy import select
 
     from flows.store.models import SummaryDraft
@@ -86,10 +86,14 @@ def test_edit_vote_and_picture_through_modals(slack_app: RunningApp) -> None:
                 "selected_option": {"value": value, "text": {"type": "plain_text", "text": value}}}
 
     vote_modal = modal_for("image_vote", BEN)
-    slack_app.send(view_submission_body("goedwerk:image", {VOTE: {VOTE: chosen_option("1")}},
+    assert "Your title" not in json.dumps(vote_modal)  # no tail, no suggestions yet: no empty select
+    slack_app.send(view_submission_body("goedwerk:image", {OWN_TITLE: {OWN_TITLE: "Ask first"}},
                                          private_metadata=vote_modal["private_metadata"], user_id=BEN))
     text_modal = modal_for("image_text", ANNA)
+    shown_story = next(block["element"]["initial_value"] for block in text_modal["blocks"]
+                       if block.get("block_id") == EXPERIENCE)
     slack_app.send(view_submission_body("goedwerk:image", {TITLE: {TITLE: "Ask before you act"},
+                                                           EXPERIENCE: {EXPERIENCE: shown_story},
                                                            NARRATIVE: {NARRATIVE: "We ask first, then we act."}},
                                          private_metadata=text_modal["private_metadata"], user_id=ANNA, view_id="V7"))
     picture_modal = modal_for("image_picture", BEN)
@@ -103,7 +107,9 @@ def test_edit_vote_and_picture_through_modals(slack_app: RunningApp) -> None:
     assert slack_app.wait_until(lambda: image().get("picture") == "builtin:compass")
     state = image()
     assert state["narrative"] == "We ask first, then we act."
-    assert state["votes"][ANNA] == "Ask before you act" and BEN in state["votes"]
+    assert state["title"] == "Ask before you act"  # the facilitator sets the title
+    assert state["votes"][BEN] == "Ask first"  # anyone else proposes one with their vote
+    assert state["experience"] is None  # the story sent back unchanged stays Anna's, not an edit by the team
 
 
 def test_a_picture_uploaded_in_the_modal_becomes_the_drafts_picture(slack_app: RunningApp) -> None:

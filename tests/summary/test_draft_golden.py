@@ -36,11 +36,10 @@ def test_the_draft_of_a_fixed_round() -> None:
     pack = content()
     draft = compose(pack, "en", 1, pack.situation(6), ROUND, final=True)
     assert draft.experience == ROUND[1].text and draft.experience_author == "Ben"
-    assert draft.title_suggestions == (
-        "Courage and patience, also when it gets tense",
-        "“Talk early; be open about what we cannot share”",
-        "Good work when: " + pack.situation(6).gist.en.rstrip("."),
-    )
+    # titles come from the team's own words (the tail), never from the situation's text
+    assert draft.title_suggestions == ("Talk early",)
+    assert draft.narrative == ("In our view, good work in this situation means: talk early; be open about what we "
+                               "cannot share. It asks of us: courage and patience.")
     sections = {section.topic: section.quotes for section in draft.sections}
     assert sections["handelingen"] == (("Phone before you write.", "Anna"),)
     assert sections["kennis"] == (("Know the mandate of the people at the table.", None),)  # anonymous
@@ -57,7 +56,11 @@ def test_the_facilitator_picks_another_story_and_dutch_labels() -> None:
     draft = compose(pack, "nl", 1, pack.situation(6), ROUND, experience_id=1)
     assert draft.experience == "Short story." and draft.experience_author == "Anna"
     assert draft.virtues == (("Moed", 2), ("Geduld", 1))
-    assert draft.title_suggestions[0] == "Moed en geduld, ook als het spannend wordt"
+    assert draft.title_suggestions == ("Talk early",)
+    assert draft.narrative.startswith("Volgens ons is dit goed werk in deze situatie: talk early;")
+    without_tail = compose(pack, "nl", 1, pack.situation(6), ROUND[:-1])
+    assert without_tail.title_suggestions == ("Moed en geduld, ook als het spannend wordt",)
+    assert without_tail.narrative is None
 
 
 def test_an_anonymous_story_is_never_attributed() -> None:

@@ -86,3 +86,15 @@ def test_other_image_formats_are_refused(tmp_path):
     Image.new("RGB", (10, 10)).save(path)
     with pytest.raises(ValueError, match="PNG or JPEG"):
         load_file(path, 100)
+
+
+def test_an_emoji_picture_is_drawn_from_the_emoji_font_not_as_its_code_point():
+    from flows.summary import fonts
+    from flows.summary.pictures import NAVY, draw_emoji, emoji_drawable
+
+    assert fonts.emoji_file() is not None, "the emoji font ships with the dependencies (manimgx-fonts)"
+    assert emoji_drawable("\U0001F9ED") and emoji_drawable("🤝")
+    compass = draw_emoji("\U0001F9ED", 200)
+    colours = {colour for _, colour in compass.getcolors(200 * 200)}
+    assert NAVY + (255,) in colours  # the glyph itself, in the picture's ink
+    assert not emoji_drawable("\U000E0001")  # a tag character no font draws

@@ -46,8 +46,9 @@ def image_modal(form: ImageForm, channel_id: str) -> dict:
                                   [(f"{number}. {text}", str(number)) for number, text in form.stories]))
         heading = t(lang, "Edit the image")
     elif form.part == "vote":
-        blocks.append(_select(VOTE, t(lang, "Your title"),
-                              [(title, str(number)) for number, title in enumerate(form.suggestions, 1)]))
+        if form.suggestions:  # a select needs options: before the tail there may be no suggestions yet
+            blocks.append(_select(VOTE, t(lang, "Your title"),
+                                  [(title, str(number)) for number, title in enumerate(form.suggestions, 1)]))
         blocks.append(_input(OWN_TITLE, t(lang, "Or a title of your own"), "", TITLE_LIMIT, multiline=False))
         heading = t(lang, "Vote for a title")
     else:

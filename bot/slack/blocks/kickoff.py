@@ -15,7 +15,7 @@ from .limits import MAX_HEADER_TEXT
 from .text import date_token, escape, mention, truncate
 
 STATUS = {"active": N_("running"), "closed": N_("closed"), "cancelled": N_("stopped")}
-MARKS = {"done": "✓", "current": "▶", "upcoming": "·"}
+MARKS = {"done": "✓", "current": "▶", "upcoming": "·", "skipped": "–"}
 EMPTY = ":warning:"
 
 

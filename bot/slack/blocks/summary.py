@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import DividerBlock
 
-from flows.i18n import t
+from flows.i18n import quoted, t
 from flows.views import SummaryView
 
 from .choices import buttons
@@ -33,26 +33,31 @@ def summary_parts(view: SummaryView) -> tuple[str, list[Part]]:
     heading = t(lang, "Image of good work") if view.final else t(lang, "Draft image of good work so far")
     title = f"{heading}: {view.situation_title}"
     parts: list[Part] = [header(title)]
+    if view.title:
+        parts.append(Lines(["*" + escape(t(lang, "Title: {title}", title=quoted(lang, view.title))) + "*"],
+                           trimmable=False))
     if view.title_suggestions:
         votes = dict(view.title_votes)
         parts.append(Lines(["*" + escape(t(lang, "Title suggestions:")) + "*",
-                            *(f"{number}. {escape(s)}"
+                            *(f"{number}. {escape(quoted(lang, s))}"
                               + (f"  ({votes[s]} :ballot_box_with_ballot:)" if votes.get(s) else "")
                               for number, s in enumerate(view.title_suggestions, 1))], keep=1))
     if view.narrative:
-        parts.append(Lines([f"*{escape(t(lang, 'Our image of good work:'))}*", _quote(view.narrative)],
-                           trimmable=False))
+        narrative = [f"*{escape(t(lang, 'Our image of good work:'))}*", _quote(view.narrative)]
+        if view.narrative_is_scaffold:
+            narrative.append("_" + escape(t(lang, "(A first version from the tail; make it yours with '/goedwerk image narrative <text>'.)")) + "_")
+        parts.append(Lines(narrative, trimmable=False))
     if view.experience:
         who = t(lang, "Characteristic experience ({who}):", who=_who(lang, view.experience_author))
         parts.append(Lines([f"*{who}*", _quote(view.experience)], trimmable=False))
-    quoted = [s for s in view.sections if s.quotes]
-    if quoted:
+    with_quotes = [s for s in view.sections if s.quotes]
+    if with_quotes:
         parts.append(DividerBlock().to_dict())
         per_perspective = escape(t(lang, "Image of good work, per perspective:"))
         parts.append(Lines([f"*{per_perspective}*"], trimmable=False))
-    for draft in quoted:
+    for draft in with_quotes:
         lines = [f"*{escape(draft.label)}*"]
-        lines += [f"{_quote('“' + quote + '”')}\n— {_who(lang, author)}" for quote, author in draft.quotes]
+        lines += [f"{_quote(quoted(lang, quote))}\n— {_who(lang, author)}" for quote, author in draft.quotes]
         parts.append(Lines(lines, keep=1))
     closing: list[str] = []
     if view.virtues:
