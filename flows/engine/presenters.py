@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flows.content.schema import ContentPack, Situation
 from flows.engine.plan import Plan, parse_plan
 from flows.engine.progress import progress
@@ -38,7 +40,7 @@ def description_of(situation: Situation, language: str) -> str:
     return description
 
 
-def actual_window(round_row: Round, index: int) -> tuple:
+def actual_window(round_row: Round, index: int) -> tuple[datetime, datetime]:
     """When step ``index`` really ran: from when its prompt went out until the next step
     opened or the round closed; the planned times for what has not happened yet."""
     step = round_row.steps[index]

@@ -236,15 +236,15 @@ ADAPTER_STATE = "console_state"
 the buttons it showed, with who saw and pressed them)."""
 
 
-def _mentions(value, user: str) -> bool:
+def _mentions(value: object, user: str) -> bool:
     if isinstance(value, dict):
         return any(_mentions(item, user) for item in value.values())
     if isinstance(value, list):
         return any(_mentions(item, user) for item in value)
-    return value == user
+    return bool(value == user)
 
 
-def forget_in_adapter_state(session, user: str) -> int:
+def forget_in_adapter_state(session: Session, user: str) -> int:
     """Delete every piece of adapter state that names ``user`` (e.g. the console's list of
     buttons: it is rebuilt as buttons are shown again). The number of pieces deleted."""
     table = Base.metadata.tables.get(ADAPTER_STATE)  # declared by the console adapter, when loaded

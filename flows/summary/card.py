@@ -93,14 +93,14 @@ def join_names(language: str, names: list[str]) -> str:
 
 def people_line(language: str, names: tuple[str, ...], others: int) -> str:
     """Everyone who took part: the names, then the unnamed as "N others"; "the team" without names."""
-    names = [one_line(name) for name in names if one_line(name)]
-    if not names:
+    shown = [one_line(name) for name in names if one_line(name)]
+    if not shown:
         return t(language, "the team")
     if others == 1:
-        return join_names(language, [*names, t(language, "one other person")])
+        return join_names(language, [*shown, t(language, "one other person")])
     if others > 1:
-        return join_names(language, [*names, t(language, "{count} others", count=others)])
-    return join_names(language, names)
+        return join_names(language, [*shown, t(language, "{count} others", count=others)])
+    return join_names(language, shown)
 
 
 def clean(text: str) -> str:
