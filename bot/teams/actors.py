@@ -27,7 +27,8 @@ def conversation_of(activity: Activity, tenant: str) -> ConversationRef | None:
     team = (data.get("team") or {}).get("id") if isinstance(data.get("team"), dict) else None
     bot = activity.recipient.id if activity.recipient else None
     if kind == "channel":
-        channel = data.get("channel") if isinstance(data.get("channel"), dict) else {}
+        given = data.get("channel")
+        channel = given if isinstance(given, dict) else {}
         channel_id = channel.get("id") or conversation.id.split(THREAD_SEPARATOR)[0]
         return ConversationRef(tenant, str(channel_id)[:255], activity.service_url, "channel", team=team, bot=bot)
     user = user_of(activity) if kind == "personal" else None

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.services import Services
 from bot.settings import Settings
-from bot.teams.auth import ActivityAuth, SigningKeys
 from bot.teams import members
+from bot.teams.auth import ActivityAuth, SigningKeys
 from bot.teams.connector import BotConnector
 from bot.teams.inbound import TeamsServices
 from bot.teams.sender import FileLinks, TeamsSender

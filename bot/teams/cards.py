@@ -14,18 +14,47 @@ comes back untrusted: the engine looks every id up and checks permissions.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from microsoft_teams.cards import (ActionSet, AdaptiveCard, CardElement, Fact, FactSet, Image, Mention, MentionedEntity,
-                                   OpenUrlAction, SubmitAction, SubmitActionData, TeamsCardProperties, TextBlock)
+from microsoft_teams.cards import (
+    Action,
+    ActionSet,
+    AdaptiveCard,
+    CardElement,
+    Fact,
+    FactSet,
+    Image,
+    Mention,
+    MentionedEntity,
+    OpenUrlAction,
+    SubmitAction,
+    SubmitActionData,
+    TeamsCardProperties,
+    TextBlock,
+)
 
 from flows.engine.presenters import CONTRIBUTE
 from flows.i18n import N_, fill_mentions, fill_moments, t, when
-from flows.views import (Choice, ConsentRequest, ContributionView, HomeView, ImageList, Notice, PromptView,
-                         PublishedView, ReminderView, RoundView, SituationCard, SituationList, SummaryView, View)
+from flows.views import (
+    Choice,
+    ConsentRequest,
+    ContributionView,
+    HomeView,
+    ImageList,
+    Notice,
+    PromptView,
+    PublishedView,
+    ReminderView,
+    RoundView,
+    SituationCard,
+    SituationList,
+    SummaryView,
+    View,
+)
 
-VERSION = "1.5"
+VERSION: Literal["1.5"] = "1.5"
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 ACTION, VALUE, CHANNEL = "goedwerk", "value", "channel"
 FORM_ACTIONS = frozenset({CONTRIBUTE, "edit", "image_text", "image_vote", "image_picture"})
@@ -40,6 +69,8 @@ ROUND_LINE = N_("{title}: now {step}, until {until}; closes {deadline}")
 EXCERPT = 280
 Names = Callable[[str], "str | None"]
 """A person's display name by their Teams id (None when goedwerk does not know it)."""
+Built = tuple[str, Sequence[CardElement], Sequence[Choice], "str | None"]
+"""What a view's builder gives: the fallback text, the card's body, its buttons and the channel they carry."""
 
 
 class Mentions:
@@ -66,7 +97,7 @@ class Mentions:
 
 def moment(value: datetime) -> str:
     """A moment in each reader's own time zone (Adaptive Card date and time functions)."""
-    iso = value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    iso = value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return f"{{{{DATE({iso}, SHORT)}}}} {{{{TIME({iso})}}}}"
 
 
@@ -84,7 +115,7 @@ def small(value: str) -> TextBlock:
 
 def button(choice: Choice, channel: str | None = None) -> SubmitAction:
     """An Action.Submit for an engine choice (a dialog for a choice that opens a form)."""
-    data = SubmitActionData(**{ACTION: choice.action, VALUE: choice.value})
+    data = SubmitActionData.model_validate({ACTION: choice.action, VALUE: choice.value})
     if channel:
         setattr(data, CHANNEL, channel)
     if choice.action in FORM_ACTIONS:
@@ -94,8 +125,8 @@ def button(choice: Choice, channel: str | None = None) -> SubmitAction:
 
 def adaptive(body: Sequence[CardElement], choices: Sequence[Choice] = (), channel: str | None = None,
              fallback: str | None = None, mentions: Mentions | None = None) -> dict:
-    card = AdaptiveCard(version=VERSION, body=list(body), fallback_text=fallback,
-                        actions=[button(choice, channel) for choice in choices][:MAX_BUTTONS] or None)
+    actions: list[Action] = [button(choice, channel) for choice in choices[:MAX_BUTTONS]]
+    card = AdaptiveCard(version=VERSION, body=list(body), fallback_text=fallback, actions=actions or None)
     card.ac_schema = "http://adaptivecards.io/schemas/adaptive-card.json"
     if mentions is not None and mentions.entities:
         card.msteams = TeamsCardProperties(entities=mentions.entities)
@@ -105,10 +136,12 @@ def adaptive(body: Sequence[CardElement], choices: Sequence[Choice] = (), channe
 def card(view: View, zone: ZoneInfo, names: Names | None = None) -> tuple[str, dict]:
     """The fallback text and the card (as JSON-ready dict) that show ``view`` in a conversation;
     ``names`` gives the names of people the view mentions."""
-    builders = {Notice: _notice, RoundView: _round, PromptView: _prompt, ContributionView: _contribution,
-                SituationList: _situations, SituationCard: _situation, SummaryView: _summary,
-                ReminderView: _reminder, ConsentRequest: _consent, ImageList: _images, PublishedView: _published,
-                HomeView: _home}
+    # each builder takes the view type it is listed under, so the dispatch on type(view) passes them the right one
+    builders: dict[type[View], Callable[[Any, ZoneInfo, Mentions], Built]] = {
+        Notice: _notice, RoundView: _round, PromptView: _prompt, ContributionView: _contribution,
+        SituationList: _situations, SituationCard: _situation, SummaryView: _summary,
+        ReminderView: _reminder, ConsentRequest: _consent, ImageList: _images, PublishedView: _published,
+        HomeView: _home}
     builder = builders.get(type(view))
     if builder is None:
         raise TypeError(f"no Teams card for {type(view).__name__}")
@@ -221,15 +254,16 @@ def _summary(view: SummaryView, zone: ZoneInfo, mentions: Mentions):
 
 def _reminder(view: ReminderView, zone: ZoneInfo, mentions: Mentions):
     lang = view.language
-    shown = t(lang, "Reminder: the step {step} of the round on {title} in #{channel} is open until {moment}, and you have not taken part yet.",
+    shown = t(lang, "Reminder: the step {step} of the round on {title} in #{channel} is open until {moment}, "
+                    "and you have not taken part yet.",
               step=view.step_label, title=view.situation_title, channel=view.channel, moment=moment(view.ends_at))
     return t(lang, "A reminder from goedwerk"), [text(shown)], view.choices, view.channel
 
 
 def _consent(view: ConsentRequest, zone: ZoneInfo, mentions: Mentions):
     lang = view.language
-    body: list[CardElement] = [text(t(lang, "The image of good work on {title} is about to be published and quotes you by name:",
-                                      title=view.situation_title))]
+    body: list[CardElement] = [text(t(lang, "The image of good work on {title} is about to be published "
+                                            "and quotes you by name:", title=view.situation_title))]
     body += [text(f"“{quote}”", is_subtle=True) for quote in view.quotes]
     body.append(text(t(lang, "May we use your name? Without an answer by {moment} we quote you anonymously.",
                        moment=moment(view.deadline))))
@@ -266,8 +300,8 @@ def shared_files(comment: str, picture: tuple[str, str] | None, links: Sequence[
     body: list[CardElement] = [text(comment)]
     if picture is not None:
         body.append(Image(url=picture[1], alt_text=picture[0][:100], size="Stretch"))
-    card = AdaptiveCard(version=VERSION, body=body, fallback_text=comment[:200],
-                        actions=[OpenUrlAction(title=title[:40], url=link) for title, link in links][:MAX_BUTTONS] or None)
+    actions: list[Action] = [OpenUrlAction(title=title[:40], url=link) for title, link in links[:MAX_BUTTONS]]
+    card = AdaptiveCard(version=VERSION, body=body, fallback_text=comment[:200], actions=actions or None)
     return " ".join(comment.split())[:200], card.model_dump(exclude_none=True, by_alias=True)
 
 

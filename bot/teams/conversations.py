@@ -122,7 +122,8 @@ def personal_chat(db: Database, tenant: str, user: str) -> ConversationRef | Non
     with db.transaction() as session:
         row = session.execute(select(conversations).where(
             conversations.c.tenant_id == tenant, conversations.c.user_id == user,
-            conversations.c.kind == "personal", conversations.c.removed_at.is_(None)).order_by(conversations.c.updated_at.desc())).first()
+            conversations.c.kind == "personal", conversations.c.removed_at.is_(None)
+        ).order_by(conversations.c.updated_at.desc())).first()
     return _ref(row) if row else None
 
 

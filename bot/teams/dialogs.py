@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from microsoft_teams.cards import ChoiceSetInput, SubmitAction, TextInput
 from microsoft_teams.cards import Choice as CardChoice
+from microsoft_teams.cards import ChoiceSetInput, SubmitAction, TextInput
 
 from bot.teams import cards
 from flows.engine.contributions import MAX_TEXT

@@ -32,6 +32,7 @@ import html
 import json
 import logging
 from dataclasses import dataclass, replace
+from zoneinfo import ZoneInfo
 
 from microsoft_agents.activity import Activity
 from pydantic import ValidationError
@@ -42,8 +43,9 @@ from bot.teams.auth import ActivityAuth, Refused
 from bot.teams.sender import TeamsSender, Turn, channel_language
 from flows.clock import Clock
 from flows.effects import DirectMessage, Ephemeral, Place, Post
-from flows.engine.core import Defaults, Engine
 from flows.engine import retention
+from flows.engine.core import Engine
+from flows.engine.defaults import Defaults
 from flows.engine.presenters import CONTRIBUTE
 from flows.events import Choose, Command, Contribute, EditContribution
 from flows.i18n import N_, fill_moments, t, when
@@ -54,7 +56,9 @@ from flows.views import ContributionForm, Notice
 log = logging.getLogger("goedwerk.teams")
 MAX_BODY = 256 * 1024
 """The largest activity accepted (Teams' messages are capped far below this)."""
-WELCOME = N_("Hello, I am goedwerk. I help a team talk for a week about a tricky collaboration situation and write down together what good work is. Mention me in a channel to begin, for example '@goedwerk start'; '@goedwerk help' lists everything I can do.")
+WELCOME = N_("Hello, I am goedwerk. I help a team talk for a week about a tricky collaboration situation and write "
+             "down together what good work is. Mention me in a channel to begin, for example '@goedwerk start'; "
+             "'@goedwerk help' lists everything I can do.")
 USE_IN_CHANNEL = N_("goedwerk works in a team channel: mention me there, for example '@goedwerk start'.")
 OVERVIEW_WORDS = frozenset({"overzicht", "overview"})
 NOT_IN_TEAMS = N_("This form is not in Teams yet; type the command after @goedwerk instead (see @goedwerk help).")
@@ -118,7 +122,8 @@ def handle_activity(services: TeamsServices, authorization: str | None, body: by
         return Reply(202)
     if activity.type == "invoke" and activity.name in ("task/fetch", "task/submit"):
         value = activity.value if isinstance(activity.value, dict) else {}
-        data = value.get("data") if isinstance(value.get("data"), dict) else {}
+        given = value.get("data")
+        data: dict = given if isinstance(given, dict) else {}
         if activity.name == "task/fetch":
             return _open_dialog(services, activity, where, data)
         return _dialog_sent(services, activity, where, data)
@@ -209,6 +214,7 @@ def _dialog_sent(services: TeamsServices, activity: Activity, where: conversatio
                            chosen_virtues=submitted.virtues)
             return Reply(200, dialogs.contribution_dialog(form, channel, problem))
         return Reply(200, _dialog_answer(services, turn, channel))
+    event: EditContribution | Contribute
     if submitted.contribution_id is not None:
         event = EditContribution(who, submitted.contribution_id, submitted.text, submitted.anonymous,
                                  submitted.virtues)
@@ -226,9 +232,13 @@ def _dialog_answer(services: TeamsServices, turn: Turn, channel: str) -> dict | 
         return dialogs.contribution_dialog(turn.form, channel)
     if turn.form is not None:
         return dialogs.message(t(turn.form.language, NOT_IN_TEAMS))
-    texts = [fill_moments(view.text, lambda moment: when(view.language, moment, services.sender.zone))
-             for view in turn.notices if isinstance(view, Notice)]
+    texts = [_filled(view, services.sender.zone) for view in turn.notices if isinstance(view, Notice)]
     return dialogs.message(" ".join(texts)) if texts else None
+
+
+def _filled(notice: Notice, zone: ZoneInfo) -> str:
+    """A notice's text with its moments written out in its language and the given time zone."""
+    return fill_moments(notice.text, lambda moment: when(notice.language, moment, zone))
 
 
 def _lifecycle(services: TeamsServices, activity: Activity, where: conversations.ConversationRef) -> None:

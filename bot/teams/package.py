@@ -29,7 +29,9 @@ COLOR_ICON, OUTLINE_ICON = "color.png", "outline.png"
 SHORT_NAME = "goedwerk"
 FULL_NAME = N_("goedwerk: a weekly conversation about good work")
 SHORT_DESCRIPTION = N_("Talk as a team about a tricky situation and write down what good work is.")
-FULL_DESCRIPTION = N_("goedwerk walks a team through a week-long conversation about a critical collaboration situation: everyone brings in experiences, the team looks at it from several perspectives, and together you write an image of good work that you can publish and find back later.")
+FULL_DESCRIPTION = N_("goedwerk walks a team through a week-long conversation about a critical collaboration "
+                      "situation: everyone brings in experiences, the team looks at it from several perspectives, "
+                      "and together you write an image of good work that you can publish and find back later.")
 CHANNEL_COMMANDS = (
     ("start", "start", N_("Start a round, for example: start 3")),
     ("status", "status", N_("Show the round's progress")),

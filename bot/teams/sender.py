@@ -34,8 +34,20 @@ from bot.teams import cards, conversations, files
 from bot.teams.connector import BotConnector, ConnectorError
 from bot.teams.conversations import ConversationRef
 from flows.clock import Clock
-from flows.effects import (Delivery, DirectFile, DirectMessage, Effect, Ephemeral, OpenForm, Place, Post,
-                           Remove, SentMessage, Update, Upload)
+from flows.effects import (
+    Delivery,
+    DirectFile,
+    DirectMessage,
+    Effect,
+    Ephemeral,
+    OpenForm,
+    Place,
+    Post,
+    Remove,
+    SentMessage,
+    Update,
+    Upload,
+)
 from flows.i18n import N_, t
 from flows.scheduling.dispatcher import RATE_LIMITED
 from flows.store import messages
@@ -128,7 +140,7 @@ class TeamsSender:
         return errors
 
     def _send(self, effect: Effect, turn: Turn | None, delivery: Delivery | None = None) -> None:
-        if hasattr(effect, "view"):
+        if isinstance(effect, (Post, Update, DirectMessage, Ephemeral, OpenForm)):
             effect = replace(effect, view=self._fresh_links(effect.view))
         if isinstance(effect, Post):
             self._post(effect, delivery)
@@ -167,16 +179,23 @@ class TeamsSender:
             raise _NotSent(UNREACHABLE)
         return found
 
-    def _post(self, effect: Post, delivery: Delivery | None = None, activity: dict | None = None,
-              ref_of: Callable[[str], str] | None = None) -> None:
-        """A new post, a thread reply or a chat message; ``activity`` instead of the view's card,
-        ``ref_of`` to remember another reference than the activity id (a file link)."""
-        if effect.key and delivery is None and messages.find(self.db, effect.place, effect.key) is not None:
-            log.info("message %s was sent before; not again", effect.key)
+    def _post(self, effect: Post, delivery: Delivery | None = None) -> None:
+        """A new post, a thread reply or a chat message showing the effect's view."""
+        self._post_activity(effect.place, effect.key, lambda: self._activity(effect.view, effect.place), delivery,
+                            thread_key=effect.thread_key)
+
+    def _post_activity(self, place: Place, key: str | None, make: Callable[[], dict],
+                       delivery: Delivery | None = None, thread_key: str | None = None,
+                       ref_of: Callable[[str], str] | None = None) -> None:
+        """A new post, a thread reply or a chat message of the activity ``make`` builds (only when a
+        keyed message was not sent before); ``ref_of`` to remember another reference than the
+        activity id (a file link)."""
+        if key and delivery is None and messages.find(self.db, place, key) is not None:
+            log.info("message %s was sent before; not again", key)
             return
-        channel = self._channel(effect.place)
-        activity = activity or self._activity(effect.view, effect.place)
-        parent = messages.find(self.db, effect.place, effect.thread_key) if effect.thread_key else None
+        channel = self._channel(place)
+        activity = make()
+        parent = messages.find(self.db, place, thread_key) if thread_key else None
         if channel.kind != "channel":  # a chat: no threads, every message in the chat
             ref, root = self.connector.send(channel.service_url, channel.tenant, channel.conversation, activity), None
         elif parent is not None:
@@ -191,10 +210,10 @@ class TeamsSender:
             ref, root = str(created.get("activityId") or ""), None
         if ref and ref_of is not None:
             ref = ref_of(ref)
-        if effect.key and ref and delivery is not None:
-            delivery.sent.append(SentMessage(effect.place, effect.key, ref, root))
-        elif effect.key and ref:
-            messages.remember(self.db, effect.place, effect.key, ref, root, self.clock.now())
+        if key and ref and delivery is not None:
+            delivery.sent.append(SentMessage(place, key, ref, root))
+        elif key and ref:
+            messages.remember(self.db, place, key, ref, root, self.clock.now())
 
     def _landed(self, place: Place, key: str) -> tuple[ConversationRef, str, str] | None:
         """(channel, conversation of the message, its activity id) of a keyed message, if sent."""
@@ -217,9 +236,8 @@ class TeamsSender:
         buttons = [(t(language, PDF_LINK) if blob.mime == "application/pdf" else blob.name, link)
                    for blob, link in documents]
         first = (documents or stored)[0][1] if stored else None
-        self._post(Post(effect.place, None, key=effect.key), delivery,
-                   activity=_files_activity(effect.comment, picture, buttons),
-                   ref_of=(lambda _ref: first) if first else None)
+        self._post_activity(effect.place, effect.key, lambda: _files_activity(effect.comment, picture, buttons),
+                            delivery, ref_of=(lambda _ref: first) if first else None)
 
     def _activity(self, view: View, place: Place) -> dict:
         return message_activity(view, self.zone, display_names(self.db, place.workspace))

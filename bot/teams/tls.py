@@ -35,10 +35,8 @@ def pool() -> urllib3.PoolManager:
     global _pool
     with _pool_lock:
         if _pool is None:
-            bundle = ca_bundle()
-            options = {"ca_certs": bundle} if bundle else {}
             _pool = urllib3.PoolManager(num_pools=8, maxsize=POOL_SIZE, block=False, timeout=TIMEOUT,
-                                        retries=False, **options)
+                                        retries=False, ca_certs=ca_bundle())  # None: the default CAs
         return _pool
 
 

@@ -102,7 +102,8 @@ class FakeLogin(HttpsFake):
         if form.get("grant_type") != "client_credentials":
             return Answer(400, {"error": "unsupported_grant_type"})
         if form.get("client_id") != self.client_id or form.get("client_secret") != self.client_secret:
-            return Answer(401, {"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret."})
+            return Answer(401, {"error": "invalid_client",
+                                "error_description": "AADSTS7000215: Invalid client secret."})
         if form.get("scope") != SCOPE:
             return Answer(400, {"error": "invalid_scope"})
         token = "bf-" + secrets.token_urlsafe(16)

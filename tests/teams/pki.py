@@ -13,7 +13,7 @@ import ipaddress
 import ssl
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography import x509
@@ -41,7 +41,7 @@ def _name(common_name: str) -> x509.Name:
 @functools.cache
 def throwaway_pki() -> Pki:
     folder = Path(tempfile.mkdtemp(prefix="goedwerk-test-pki-"))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca = (x509.CertificateBuilder().subject_name(_name("goedwerk test CA")).issuer_name(_name("goedwerk test CA"))
           .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())

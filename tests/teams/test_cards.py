@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.teams import cards
-from flows.views import (Choice, ConsentRequest, ContributionView, Coverage, DraftSection, ImageItem, ImageList,
-                         Notice, PromptView, PublishedView, ReminderView, RoundView, SituationCard, SituationItem,
-                         SituationList, StepInfo, SummaryView)
+from flows.views import (
+    Choice,
+    ConsentRequest,
+    ContributionView,
+    Coverage,
+    DraftSection,
+    ImageItem,
+    ImageList,
+    Notice,
+    PromptView,
+    PublishedView,
+    ReminderView,
+    RoundView,
+    SituationCard,
+    SituationItem,
+    SituationList,
+    StepInfo,
+    SummaryView,
+)
 from tests.teams.card_schema import CardError, validate_card
 
 ZONE = ZoneInfo("Europe/Amsterdam")
-AT = datetime(2026, 12, 7, 9, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 VIEWS = [
     Notice("en", "Saved.", choices=(Choice("Status", "status"),)),
     Notice("nl", "Mislukt.", error=True),

@@ -59,7 +59,8 @@ def test_calls_keep_the_service_urls_path_and_encode_ids(connector, fake_connect
     connector.send(fake_connector.service_url, TENANT, created["id"], card_activity("reply"))
 
     assert fake_connector.path == "/emea/"
-    assert fake_connector.calls[1][1] == f"v3/conversations/19%3Aretro%40thread.tacv2%3Bmessageid%3D{created['activityId']}/activities"
+    thread = f"19%3Aretro%40thread.tacv2%3Bmessageid%3D{created['activityId']}"
+    assert fake_connector.calls[1][1] == f"v3/conversations/{thread}/activities"
 
 
 def test_a_1_to_1_chat_is_created_and_written_to(connector, fake_connector):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from bot.teams import conversations
 from bot.teams.conversations import ConversationRef
 
-NOW = datetime(2026, 12, 7, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 
 
 def test_a_conversation_is_stored_and_its_service_url_refreshed(db):

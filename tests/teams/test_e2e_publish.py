@@ -4,7 +4,7 @@ the picture and the A4 by link → the collection, through the real app."""
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import urllib3
@@ -92,7 +92,7 @@ def test_a_team_runs_a_round_and_publishes_its_image_in_teams(teams_app):
 
     with teams_app.db.transaction() as session:  # the first links run out; the fresh one still works
         session.execute(update(links).where(links.c.token == urlsplit(pdf_button["url"]).path.rsplit("/", 1)[1])
-                        .values(expires_at=datetime.now(timezone.utc) - timedelta(seconds=1)))
+                        .values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
     assert fetch(teams_app, pdf_button["url"]).status == 404
     assert fetch(teams_app, fresh_link).status == 200
 
