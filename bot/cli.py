@@ -34,7 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the bot: Slack when Slack settings are present, else the local console",
                               description="Run the bot. With SLACK_* settings it serves Slack; without them it "
                                           "starts the local console on the configured database.")
-    run.add_argument("--port", type=int, default=3000, help="HTTP port for Slack's requests (default 3000)")
+    run.add_argument("--port", type=int, default=3000,
+                     help="HTTP port for Slack's and Teams' requests (default 3000)")
     run.add_argument("--no-scheduler", action="store_true", help="do not run the dispatcher in this process")
     run.set_defaults(handler=_run)
 
@@ -76,6 +77,16 @@ def _parser() -> argparse.ArgumentParser:
     ws_purge.add_argument("--platform", help="slack or console, when the id is not unique")
     ws_purge.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     ws_purge.set_defaults(handler=_workspace_purge)
+
+    teams = commands.add_parser("teams", help="Microsoft Teams tools", description="Microsoft Teams tools.")
+    teams_commands = teams.add_subparsers(dest="teams_command", metavar="ACTION", required=True)
+    package = teams_commands.add_parser(
+        "package", help="write the Teams app package an admin uploads",
+        description="Write the Teams app package (manifest and icons, zipped) for the bot TEAMS_APP_ID at "
+                    "GOEDWERK_PUBLIC_URL; a Teams admin uploads it to the organisation's app catalogue.")
+    package.add_argument("--out", type=Path, default=Path("goedwerk-teams.zip"),
+                         help="the zip file to write (default goedwerk-teams.zip)")
+    package.set_defaults(handler=_teams_package)
 
     db = commands.add_parser("db", help="database migrations", description="Database migrations (Alembic).")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
@@ -255,23 +266,60 @@ def _workspace_purge(args) -> int:
     return 0
 
 
+def _teams_package(args) -> int:
+    from bot.teams.package import PackageError, write_package
+
+    settings = _settings()
+    try:
+        out = write_package(args.out, settings.teams_app_id, settings.public_url)
+    except PackageError as error:
+        raise UserError(str(error)) from None
+    except OSError as error:
+        raise UserError(f"cannot write {args.out}: {error.strerror or error}") from None
+    print(f"Wrote the Teams app package to {out}; upload it in the Teams admin center (Manage apps → Upload).")
+    return 0
+
+
 def _scheduler(args) -> int:
     from bot.scheduler import run_scheduler
 
-    return run_scheduler(_settings())
+    settings = _settings()
+    _check_teams(settings)
+    return run_scheduler(settings)
+
+
+def _check_teams(settings) -> None:
+    """Refuse to start with Teams settings that are half there."""
+    if settings.teams_configured:
+        from bot.teams.app import missing_settings
+
+        missing = missing_settings(settings)
+        if missing:
+            raise UserError(f"{', '.join(missing)} needed to serve Microsoft Teams.")
 
 
 def _run(args) -> int:
     settings = _settings()
-    if not settings.slack_configured:
-        print("No Slack settings found (SLACK_BOT_TOKEN, SLACK_CLIENT_ID or SLACK_APP_TOKEN): "
+    if not settings.slack_configured and not settings.teams_configured:
+        print("No Slack or Teams settings found (SLACK_BOT_TOKEN, SLACK_CLIENT_ID, SLACK_APP_TOKEN or TEAMS_APP_ID): "
               f"starting the local console on {settings.database_url}.", file=sys.stderr)
         from bot.console.main import run_console
 
         return run_console(settings)
+    parts = None
+    if settings.teams_configured:
+        from bot.teams.main import run_teams, teams_parts
+
+        _check_teams(settings)
+        if settings.slack_app_token:
+            raise UserError("Teams needs goedwerk to serve HTTP, which Slack's Socket Mode (SLACK_APP_TOKEN) does not; "
+                            "serve Slack over HTTP (SLACK_SIGNING_SECRET) to run both.")
+        if not settings.slack_configured:
+            return run_teams(settings, port=args.port, scheduler=not args.no_scheduler)
+        parts = teams_parts(settings)
     from bot.slack.main import run_slack
 
-    return run_slack(settings, port=args.port, scheduler=not args.no_scheduler)
+    return run_slack(settings, port=args.port, scheduler=not args.no_scheduler, parts=parts)
 
 
 def main(argv: list[str] | None = None) -> int:

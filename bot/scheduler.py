@@ -2,8 +2,9 @@
 
 With Slack settings it sends through Slack (each team's token) and its threads also
 claim the requests `goedwerk run` recorded (:mod:`bot.runtime.inbox`), so work goes on
-while a serving process restarts; without them it prints what falls due, as the
-console would.
+while a serving process restarts; with Teams settings it sends Teams' timed work through
+the Bot Connector (both when both are set); without either it prints what falls due, as
+the console would.
 """
 
 from __future__ import annotations
@@ -35,9 +36,23 @@ def run_scheduler(settings: Settings) -> int:
 
         services = build_services(settings, clock)
         slack = build_app(settings, services)
+        others = None
+        if settings.teams_configured:
+            from bot.teams.main import teams_parts
+
+            others = teams_parts(settings)(services).delivers
         freeze_startup_objects()
-        ticker = start_scheduler(slack, settings, clock)
+        ticker = start_scheduler(slack, settings, clock, others)
         requests = workers_here(slack, settings)  # acknowledged requests waiting in the inbox, too
+    elif settings.teams_configured:
+        from bot.teams.app import build_teams
+        from bot.teams.main import start_teams_scheduler
+
+        services = build_services(settings, clock)
+        teams = build_teams(settings, services)
+        freeze_startup_objects()
+        ticker = start_teams_scheduler(teams, settings, clock)
+        requests = None
     else:
         from bot.console.adapter import ConsoleAdapter
 

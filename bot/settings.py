@@ -22,6 +22,8 @@ from flows.engine.plan import PlanError, parse_plan
 ENGINE_DEFAULTS = Defaults()
 """A channel's defaults (language, time zone, plan, reminder, check-back) are the engine's."""
 SLACK_API_URL = "https://slack.com/api/"
+TEAMS_OPENID_METADATA_URL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+TEAMS_LOGIN_URL = "https://login.microsoftonline.com"
 DEFAULT_MAX_REQUEST_BYTES = 1_048_576
 """1 MB: far above anything Slack sends (its largest payloads are a few tens of kB)."""
 
@@ -45,6 +47,21 @@ class Settings(BaseSettings):
     slack_client_secret: str | None = Field(default=None, validation_alias="SLACK_CLIENT_SECRET")
     slack_api_url: str = Field(default=SLACK_API_URL, validation_alias="SLACK_API_URL")
     secret_key: str | None = Field(default=None, repr=False, validation_alias="GOEDWERK_SECRET_KEY")
+    teams_app_id: str | None = Field(default=None, validation_alias="TEAMS_APP_ID")
+    """The bot's Entra app (client) id: the audience of Teams' tokens and our client id."""
+    teams_app_password: str | None = Field(default=None, repr=False, validation_alias="TEAMS_APP_PASSWORD")
+    """The app's client secret, for tokens to the Bot Connector."""
+    teams_tenant_id: str | None = Field(default=None, validation_alias="TEAMS_TENANT_ID")
+    """The tenant the bot is registered in: the authority of its tokens, and allowed in."""
+    teams_allowed_tenants: str = Field(default="", validation_alias="TEAMS_ALLOWED_TENANTS")
+    """Further tenants whose activities are accepted, comma-separated (see :attr:`teams_tenants`)."""
+    teams_openid_metadata_url: str = Field(default=TEAMS_OPENID_METADATA_URL,
+                                           validation_alias="TEAMS_OPENID_METADATA_URL")
+    teams_login_url: str = Field(default=TEAMS_LOGIN_URL, validation_alias="TEAMS_LOGIN_URL")
+    public_url: str | None = Field(default=None, validation_alias="GOEDWERK_PUBLIC_URL")
+    """The HTTPS address people's browsers reach goedwerk at (links to files)."""
+    file_link_days: int = Field(default=30, ge=1, le=365, validation_alias="GOEDWERK_FILE_LINK_DAYS")
+    """How long a link to a file shared in Teams works (the collection gives fresh ones)."""
     language: Literal["nl", "en"] = Field(default=cast(Literal["nl", "en"], ENGINE_DEFAULTS.language),
                                           validation_alias="GOEDWERK_LANGUAGE")
     timezone: str = Field(default=ENGINE_DEFAULTS.timezone, validation_alias="GOEDWERK_TIMEZONE")
@@ -88,6 +105,36 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("teams_openid_metadata_url", "teams_login_url", "public_url")
+    @classmethod
+    def _https_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith("https://") or len(value) <= len("https://"):
+            raise ValueError("must be an https:// URL")
+        return value
+
+    @field_validator("teams_login_url", "public_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else value
+
+    @field_validator("teams_app_id", "teams_tenant_id")
+    @classmethod
+    def _one_id(cls, value: str | None) -> str | None:
+        if value is not None and not _is_id(value):
+            raise ValueError("must be one id (letters, digits, dashes), such as a GUID")
+        return value
+
+    @field_validator("teams_allowed_tenants")
+    @classmethod
+    def _tenant_list(cls, value: str) -> str:
+        tenants = [tenant.strip() for tenant in value.split(",") if tenant.strip()]
+        for tenant in tenants:
+            if not _is_id(tenant):
+                raise ValueError(f"{tenant[:40]!r} is not a tenant id; give tenant ids separated by commas")
+        return ",".join(tenants)
 
     @field_validator("timezone")
     @classmethod
@@ -134,7 +181,8 @@ class Settings(BaseSettings):
         return ",".join(keys)
 
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token",
-                     "slack_client_id", "slack_client_secret", "secret_key", mode="before")
+                     "slack_client_id", "slack_client_secret", "secret_key", "teams_app_id",
+                     "teams_app_password", "teams_tenant_id", "public_url", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -163,6 +211,23 @@ class Settings(BaseSettings):
     def slack_configured(self) -> bool:
         """True when any Slack credential is set, so `goedwerk run` serves Slack."""
         return bool(self.slack_bot_token or self.slack_client_id or self.slack_app_token)
+
+    @property
+    def teams_configured(self) -> bool:
+        """True when any Teams credential is set, so `goedwerk run` serves Teams."""
+        return bool(self.teams_app_id or self.teams_app_password or self.teams_tenant_id)
+
+    @property
+    def teams_tenants(self) -> frozenset[str]:
+        """The tenants whose activities are accepted: TEAMS_TENANT_ID and TEAMS_ALLOWED_TENANTS."""
+        tenants = {tenant for tenant in self.teams_allowed_tenants.split(",") if tenant}
+        if self.teams_tenant_id:
+            tenants.add(self.teams_tenant_id)
+        return frozenset(tenant.lower() for tenant in tenants)
+
+
+def _is_id(value: str) -> bool:
+    return bool(value) and len(value) <= 128 and all(char.isalnum() or char in "-._" for char in value)
 
 
 def secret_keys(value: str) -> list[str]:

@@ -10,6 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flows.i18n import N_
+
+SCAFFOLD_HINT = N_("(A first version from the tail; make it yours with '/goedwerk image narrative <text>'.)")
+"""Shown under a narrative that the bot drafted from the tail (``SummaryView.narrative_is_scaffold``)."""
+
 
 @dataclass(frozen=True)
 class Notice:

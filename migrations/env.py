@@ -27,6 +27,8 @@ import bot.slack.installation_tables  # noqa: F401  (declares slack_sdk's tables
 import bot.runtime.inbox  # noqa: F401  (declares the requests inbox on Base.metadata)
 import bot.slack.shared_paces  # noqa: F401  (declares the shared workspace paces on Base.metadata)
 import bot.console.state  # noqa: F401  (declares the console's clock and buttons on Base.metadata)
+import bot.teams.conversations  # noqa: F401  (declares the Teams conversations on Base.metadata)
+import bot.teams.files  # noqa: F401  (declares the Teams files and their links on Base.metadata)
 import flows.store.models  # noqa: F401  (declares goedwerk's tables on Base.metadata)
 from flows.store.base import Base
 from flows.store.db import normalise_url

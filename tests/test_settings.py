@@ -41,6 +41,11 @@ def clean_environment(monkeypatch, tmp_path):
         ("GOEDWERK_CONTENT_DIR", "/nonexistent"),
         ("SLACK_API_URL", "ftp://x"),
         ("GOEDWERK_DISPATCH_INTERVAL", "-1"),
+        ("TEAMS_OPENID_METADATA_URL", "http://login.example/metadata"),
+        ("TEAMS_LOGIN_URL", "ftp://login.example"),
+        ("GOEDWERK_PUBLIC_URL", "http://goedwerk.example"),
+        ("TEAMS_APP_ID", "two ids"),
+        ("TEAMS_ALLOWED_TENANTS", "good-tenant,bad tenant"),
     ],
 )
 def test_a_bad_value_names_its_variable(monkeypatch, variable, value):
@@ -65,6 +70,11 @@ def test_defaults():
     assert settings.slack_api_url == "https://slack.com/api/"
     assert settings.content_dir is None
     assert not settings.slack_configured
+    assert not settings.teams_configured
+    assert settings.teams_openid_metadata_url == "https://login.botframework.com/v1/.well-known/openidconfiguration"
+    assert settings.teams_login_url == "https://login.microsoftonline.com"
+    assert settings.teams_tenants == frozenset()
+    assert settings.public_url is None
 
 
 def test_dotenv_in_the_working_directory_is_read(tmp_path):
@@ -87,3 +97,20 @@ def test_good_values_are_taken(monkeypatch, tmp_path):
     assert settings.slack_api_url == "http://127.0.0.1:8080/api/"
     assert settings.dispatch_interval == 0.5
     assert settings.slack_bot_token is None
+
+
+def test_teams_values_are_taken(monkeypatch):
+    monkeypatch.setenv("TEAMS_APP_ID", "00000000-0000-0000-0000-00000000b07a")
+    monkeypatch.setenv("TEAMS_APP_PASSWORD", "s3cret")
+    monkeypatch.setenv("TEAMS_TENANT_ID", "Tenant-A")
+    monkeypatch.setenv("TEAMS_ALLOWED_TENANTS", " tenant-b , ,tenant-c")
+    monkeypatch.setenv("TEAMS_LOGIN_URL", "https://127.0.0.1:8443/")
+    monkeypatch.setenv("GOEDWERK_PUBLIC_URL", "https://goedwerk.example/")
+
+    settings = load_settings()
+
+    assert settings.teams_configured
+    assert settings.teams_tenants == {"tenant-a", "tenant-b", "tenant-c"}
+    assert settings.teams_login_url == "https://127.0.0.1:8443"
+    assert settings.public_url == "https://goedwerk.example"
+    assert "s3cret" not in repr(settings)

@@ -10,6 +10,7 @@ from flows.engine.presenters import ROUND_STATES
 from flows.i18n import fill_mentions, fill_moments, quoted, t, when
 from flows.summary.pictures import picture_label
 from flows.views import (
+    SCAFFOLD_HINT,
     ConsentRequest,
     ContributionForm,
     ContributionView,
@@ -176,9 +177,7 @@ def _summary(view: SummaryView) -> list[str]:
         lines.append("  " + t(lang, "Our image of good work:"))
         lines += _wrap(view.narrative, "    ")
         if view.narrative_is_scaffold:
-            lines += _wrap(t(lang, "(A first version from the tail; make it yours with '/goedwerk image narrative "
-                                   "<text>'.)"),
-                           "    ")
+            lines += _wrap(t(lang, SCAFFOLD_HINT), "    ")
     if view.picture:
         lines.append("  " + t(lang, "Picture: {picture}", picture=picture_label(lang, view.picture)))
     if view.virtues:

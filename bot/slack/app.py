@@ -16,7 +16,7 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.slack import actors, installation_tables, request_guard
 from bot.slack.clients import TeamClients, build_client
-from bot.slack.installation_store import BatchInstallationStore, forget_installer
+from bot.slack.installation_store import BatchInstallationStore, describe_installer, forget_installer
 from bot.slack.listeners import events, interactions, shortcuts, views
 from bot.slack.members import members_of
 from bot.slack.pacing import WorkspaceCooldown
@@ -93,6 +93,7 @@ def build_app(settings: Settings, services: Services, *, socket_mode: bool = Fal
         # (delete the tokens) would hide events.py's (mark the workspace): do both here.
         # Both also drop this process's cached token (``clients`` is built below).
         services.engine.on_person_forgotten(forget_installer)
+        services.engine.on_person_described(describe_installer)
         revoke_tokens = app.default_tokens_revoked_event_listener()
         forget_tokens = app.default_app_uninstalled_event_listener()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.request import BoltRequest
@@ -49,11 +49,13 @@ class _Handler(SlackRequestHandler):
 
 
 def make_wsgi(bolt_app, db: Database, max_body: int = request_guard.DEFAULT_MAX_BODY,
-              ready: Callable[[], bool] = lambda: True):
-    """A WSGI callable serving ``SLACK_PATHS`` with Bolt and the health routes itself, refusing
-    bodies over ``max_body`` bytes (:mod:`bot.slack.request_guard`); ``ready()`` says whether
-    the workers run."""
-    slack = _Handler(bolt_app)
+              ready: Callable[[], bool] = lambda: True, routes: Mapping[str, Callable] | None = None):
+    """A WSGI callable serving ``SLACK_PATHS`` with Bolt (when ``bolt_app`` is given), the health
+    routes itself and ``routes`` (path → WSGI callable; Teams' ``/api/messages``; a path ending in
+    ``/`` serves everything below it), refusing bodies over ``max_body`` bytes
+    (:mod:`bot.slack.request_guard`); ``ready()`` says whether the workers run."""
+    slack = _Handler(bolt_app) if bolt_app is not None else None
+    routes = dict(routes or {})
 
     def application(environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -63,8 +65,13 @@ def make_wsgi(bolt_app, db: Database, max_body: int = request_guard.DEFAULT_MAX_
             return _health(db, start_response)
         if path == "/healthz/live" and environ.get("REQUEST_METHOD") == "GET":
             return _answer(start_response, "200 OK", {"status": "alive"})
-        if path in SLACK_PATHS:
+        if slack is not None and path in SLACK_PATHS:
             return slack(environ, start_response)
+        if path in routes:
+            return routes[path](environ, start_response)
+        below = next((prefix for prefix in routes if prefix.endswith("/") and path.startswith(prefix)), None)
+        if below is not None:
+            return routes[below](environ, start_response)
         start_response("404 Not Found", [("Content-Type", "application/json")])
         return [b'{"error": "not_found"}']
 

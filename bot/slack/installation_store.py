@@ -13,7 +13,7 @@ from typing import Any
 
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-from sqlalchemy import desc, update
+from sqlalchemy import desc, select, update
 
 from bot.slack import installation_tables
 
@@ -51,6 +51,20 @@ class BatchInstallationStore(SQLAlchemyInstallationStore):
     def readable_bot(self, row: Any) -> Bot | None:
         """The row as a ``Bot``, or None when it cannot be read (a subclass may refuse)."""
         return self.build_bot_entity(row)
+
+
+def describe_installer(session: Any, platform: str, team: str, user: str) -> dict[str, Any]:
+    """What the installation rows hold about ``user`` (for their data export): when they
+    installed the app here and whether a user token of theirs is kept. Nothing for others."""
+    if platform != "slack":
+        return {}
+    table = installation_tables.installations
+    rows = session.execute(select(table.c.installed_at, table.c.user_token).where(
+        table.c.team_id == team, table.c.user_id == user).order_by(table.c.installed_at)).all()
+    if not rows:
+        return {}
+    return {"slack_installations": [{"installed_at": row.installed_at.isoformat() if row.installed_at else None,
+                                     "user_token_kept": row.user_token is not None} for row in rows]}
 
 
 def forget_installer(session, platform: str, team: str, user: str) -> None:

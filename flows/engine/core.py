@@ -80,6 +80,7 @@ class Engine:
         self._wake_listeners: list[Callable[[], None]] = []
         self._unreachable_listeners: list[Callable[..., Any]] = []
         self._forgotten_listeners: list[Callable[..., Any]] = []
+        self._described_listeners: list[Callable[..., dict[str, Any]]] = []
         self.on_channel_unreachable(weekly.pause_unreachable)
 
     def on_schedule(self, listener: Callable[[], None]) -> None:
@@ -218,6 +219,19 @@ class Engine:
         person, so an adapter erases what it stored about them too (Slack: an installer's id)."""
         self._forgotten_listeners.append(listener)
 
+    def on_person_described(self, listener: Callable[..., dict[str, Any]]) -> None:
+        """``listener(session, platform, workspace, user)`` returns what an adapter stores about a
+        person (JSON-ready, keyed by what it is); the person's data export lists it under
+        ``also_erased``. Pair it with :meth:`on_person_forgotten`, which erases the same."""
+        self._described_listeners.append(listener)
+
+    def _adapter_records(self, scope: Scope) -> dict[str, Any]:
+        records: dict[str, Any] = {}
+        for listener in self._described_listeners:
+            records.update(listener(scope.session, scope.workspace.platform, scope.workspace.external_id,
+                                    scope.actor.user))
+        return records
+
     def _forget(self, scope: Scope) -> list[Effect]:
         effects = privacy.forget(scope, self.content)
         for listener in self._forgotten_listeners:
@@ -328,6 +342,8 @@ class Engine:
             case "mijn-gegevens":
                 if args["mode"] == "delete-confirm":
                     return self._forget(scope)
+                if args["mode"] == "export":
+                    return privacy.export(scope, self._adapter_records(scope))
                 return privacy.command(scope, content, args["mode"])
             case "bewaartermijn":
                 return retention.command(scope, args["days"], args["confirmed"])

@@ -189,8 +189,11 @@ def _also_erased(scope: Scope, channels: dict[int, Channel], person: Person | No
             "pictures": pictures, "scheduled_actions": planned}
 
 
-def export(scope: Scope) -> list[Effect]:
+def export(scope: Scope, adapter_records: dict[str, Any] | None = None) -> list[Effect]:
+    """The person's data as a private JSON file; ``adapter_records`` is what the adapters store
+    about them (:meth:`Engine.on_person_described`), listed with what erasure also removes."""
     data = collect(scope)
+    data["also_erased"].update(adapter_records or {})
     body = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
     safe = re.sub(r"[^A-Za-z0-9_-]+", "-", scope.actor.user)[:40] or "me"
     blob = FileBlob(f"goedwerk-my-data-{safe}.json", scope.t(N_("Your data in goedwerk")), body, "application/json")
@@ -252,7 +255,7 @@ def _mentions(value: object, user: str) -> bool:
         return any(_mentions(item, user) for item in value.values())
     if isinstance(value, list):
         return any(_mentions(item, user) for item in value)
-    return value == user
+    return bool(value == user)
 
 
 def forget_in_adapter_state(session: Session, user: str) -> int:

@@ -35,8 +35,9 @@ Returns the platform's error codes (empty or None when everything went out)."""
 PERMANENT_ERRORS = frozenset({
     "not_in_channel", "channel_not_found", "is_archived", "invalid_auth", "account_inactive", "token_revoked",
     "not_authed", "not_installed", "user_not_found", "cannot_dm_bot", "missing_scope", "restricted_action",
+    "channel_unreachable", "access_revoked", "permanent", "unsupported",  # Teams' (bot/teams/sender.py)
 })
-CHANNEL_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
+CHANNEL_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived", "channel_unreachable"})
 MAX_ATTEMPTS = 5
 RATE_LIMITED = "ratelimited"
 RATE_LIMITED_BACKOFF = 5

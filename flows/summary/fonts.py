@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -211,7 +212,7 @@ def emoji_dirs() -> list[Path]:
     configured = os.environ.get(FONT_DIR_ENV, "").strip()
     dirs = [Path(configured)] if configured else []
     try:
-        import manimgx_fonts
+        import manimgx_fonts  # type: ignore[import-untyped]  # a font bundle without type hints
 
         dirs.append(Path(manimgx_fonts.__file__).parent)
     except ImportError:  # pragma: no cover - a dependency; without it emoji print as code points
@@ -261,23 +262,23 @@ def _register_emoji(path: Path) -> str:
     return EMOJI_PDF_NAME
 
 
-def _utf16_cmap(make):
+def _utf16_cmap(make: Callable[[str, list[int]], str]) -> Callable[[str, list[int]], str]:
     """reportlab's ToUnicode map, with characters beyond U+FFFF (emoji) written as UTF-16
     surrogate pairs as the PDF standard asks; reportlab 5.1 writes their bare code point,
     which PDF readers cannot map back, so a copied or searched emoji would be lost."""
 
-    def make_cmap(fontname, subset):
+    def make_cmap(fontname: str, subset: list[int]) -> str:
         text = make(fontname, subset)
         for code in {code for code in subset if code > 0xFFFF}:
             utf16 = chr(code).encode("utf-16-be").hex().upper()
             text = text.replace(f"> <{code:04X}>", f"> <{utf16}>")
         return text
 
-    make_cmap.utf16 = True
+    make_cmap.utf16 = True  # type: ignore[attr-defined]  # the mark that reportlab is patched once
     return make_cmap
 
 
-def pil_emoji_font(size: int) -> ImageFont.FreeTypeFont | None:
+def pil_emoji_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont | None:
     """A Pillow emoji font of ``size`` pixels, or None without one."""
     path = emoji_file()
     return _pil_font(str(path), size) if path is not None else None

@@ -217,24 +217,26 @@ def _scaled(font: fonts.PdfFonts, scale: float) -> dict[str, ParagraphStyle]:
 class Chips(Flowable):
     """Words as rounded chips, flowing onto as many lines as they need."""
 
-    def __init__(self, words: list[str], font: str, size: float, colour=CHIP, ink=BLUE):
+    def __init__(self, words: list[str], font: str, size: float, colour: colors.Color = CHIP, ink: colors.Color = BLUE):
         super().__init__()
         self.words, self.font, self.size, self.colour, self.ink = words, font, size, colour, ink
         self.pad_x, self.pad_y, self.gap = size * 0.9, size * 0.45, size * 0.6
         self.rows: list[list[tuple[str, float]]] = []
 
     def _width(self, word: str) -> float:
-        return sum(pdfmetrics.stringWidth(part, face, self.size) for part, face in self._runs(word)) + 2 * self.pad_x
+        widths = [float(pdfmetrics.stringWidth(part, face, self.size)) for part, face in self._runs(word)]
+        return sum(widths) + 2 * self.pad_x
 
     def _runs(self, word: str) -> list[tuple[str, str]]:
         emoji = fonts.pdf_emoji_font() if fonts.font_files() is not None else None
-        runs = []
+        runs: list[tuple[str, str]] = []
         for face, group in groupby(word, key=lambda char: _face(char, "regular", emoji is not None)):
-            runs.append(("".join(group), emoji if face == "emoji" else self.font))
+            runs.append(("".join(group), emoji if face == "emoji" and emoji is not None else self.font))
         return runs
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-        self.rows, row, used = [], [], 0.0
+        row: list[tuple[str, float]] = []
+        self.rows, used = [], 0.0
         for word in self.words:
             width = min(self._width(word), available_width)
             if row and used + width > available_width:
@@ -269,7 +271,7 @@ class Chips(Flowable):
                 x += width + self.gap
 
 
-def _perspective_cell(label: str, text: str, style: dict[str, ParagraphStyle]) -> list:
+def _perspective_cell(label: str, text: str, style: dict[str, ParagraphStyle]) -> list[Any]:
     """One perspective: its name, then each quote on a line of its own with its attribution."""
     cell = [Paragraph(_markup(label, "bold"), style["label"])]
     cell += [Paragraph(_markup(line), style["quote"]) for line in clean(text).splitlines() if line.strip()]
@@ -277,10 +279,10 @@ def _perspective_cell(label: str, text: str, style: dict[str, ParagraphStyle]) -
 
 
 def _calm_story(card: ImageCard, words: Labels, style: dict[str, ParagraphStyle], font: fonts.PdfFonts,
-                scale: float, width: float) -> list:
+                scale: float, width: float) -> list[Any]:
     """The rich A4 as one calm page: title and picture, the experience in a pale box, the
     image of good work, the perspectives as a grid of cards, the virtues as chips."""
-    story: list = []
+    story: list[Any] = []
     heading = [Paragraph(_markup(card.title, "bold"), style["title"])]
     if one_line(card.situation_title):
         heading.append(Paragraph(_markup(one_line(card.situation_title)), style["situation"]))
@@ -293,7 +295,7 @@ def _calm_story(card: ImageCard, words: Labels, style: dict[str, ParagraphStyle]
             ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)])))
     else:
         story += heading
-    sections: list[list] = []
+    sections: list[list[Any]] = []
     if card.experience.strip():
         box = [Paragraph(escape(fonts.drawable(words.experience.upper())), style["heading"])]
         box += [Paragraph(_markup(text, "italic"), style["experience"]) for text in paragraphs(card.experience)]
@@ -309,7 +311,7 @@ def _calm_story(card: ImageCard, words: Labels, style: dict[str, ParagraphStyle]
     cells = [_perspective_cell(label, text, style) for label, text in card.perspectives if text.strip()]
     if cells:
         gap = 4 * mm
-        rows = [cells[index:index + 2] for index in range(0, len(cells), 2)]
+        rows: list[list[Any]] = [cells[index:index + 2] for index in range(0, len(cells), 2)]
         spans = []
         if len(rows[-1]) == 1:
             rows[-1].append("")
@@ -340,7 +342,7 @@ class _Gap(Spacer):
         super().__init__(1, height)
 
 
-def _height(story: list, width: float) -> float:
+def _height(story: list[Any], width: float) -> float:
     total = 0.0
     for flowable in story:
         _, height = flowable.wrap(width, PAGE_HEIGHT * 4)
@@ -348,7 +350,7 @@ def _height(story: list, width: float) -> float:
     return total
 
 
-def _fill(story: list, room: float, width: float) -> list:
+def _fill(story: list[Any], room: float, width: float) -> list[Any]:
     """Share the spare height evenly between the sections (at most 14 mm each), so the page is full and calm."""
     gaps = [flowable for flowable in story if isinstance(flowable, _Gap)]
     spare = room - _height(story, width)
@@ -359,9 +361,9 @@ def _fill(story: list, room: float, width: float) -> list:
     return story
 
 
-def _one_page(card: ImageCard, words: Labels, font: fonts.PdfFonts, room: float, width: float) -> list | None:
+def _one_page(card: ImageCard, words: Labels, font: fonts.PdfFonts, room: float, width: float) -> list[Any] | None:
     """The calm story at the largest type size that fits on one page; None when even the smallest does not."""
-    def fitting(index: int) -> list | None:
+    def fitting(index: int) -> list[Any] | None:
         story = _calm_story(card, words, _scaled(font, SCALES[index]), font, SCALES[index], width)
         return story if _height(story, width) <= room * 0.97 else None
 

@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFilter, ImageOps
+from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
 from flows.i18n import N_, t
 from flows.summary import fonts
@@ -312,8 +312,9 @@ def draw_emoji(emoji: str, size: int) -> Image.Image:
     if drawable:
         text = "".join(visible)
 
-        def font_of(pixels: int):
-            return fonts.pil_emoji_font(pixels) if from_emoji_font else fonts.pil_font(pixels)
+        def font_of(pixels: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+            emoji = fonts.pil_emoji_font(pixels) if from_emoji_font else None
+            return emoji or fonts.pil_font(pixels)
 
         font = font_of(max(8, int(size * 0.5)))
         width = font.getlength(text)

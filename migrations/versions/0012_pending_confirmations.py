@@ -1,7 +1,7 @@
 """pending confirmations
 
 Revision ID: 0012
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-07 18:10:00
 
 A request that waits for its author's ``bevestig``: a round whose plan leaves out part
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0012'
-down_revision: str | Sequence[str] | None = '0013'
+down_revision: str | Sequence[str] | None = '0014'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

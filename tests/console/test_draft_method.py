@@ -21,7 +21,8 @@ DUTCH_ROUND = """
 /members anna bob carl dirk
 /as anna
 /goedwerk start 7
-/goedwerk bijdrage kop Vorig jaar vroeg de directeur om een kritische blik. Toen ik zei dat de planning niet haalbaar was, werd het stil.
+/goedwerk bijdrage kop Vorig jaar vroeg de directeur om een kritische blik. Toen ik zei dat de planning \
+niet haalbaar was, werd het stil.
 /as bob
 /goedwerk bijdrage kop anoniem Bij een evaluatie schreef ik eerlijk wat er misging; het rapport verdween in een la.
 /tick 1m

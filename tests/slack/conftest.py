@@ -133,6 +133,7 @@ def running_app(db: Database, fake_slack: FakeSlack, *,  # noqa: F811 (the fixtu
                                        dispatch_interval=0.5, work_processes=0), **settings})
     if clock is None:
         clock = SystemClock() if settings.work_processes else ManualClock()
+    actors.forget_profiles()  # each app starts without remembered users.info answers (a cache per process)
     services = build_services(settings, clock, upgrade=False)
     slack = build_app(settings, services)
     ticker = start_scheduler(slack, settings, services.engine.clock)
@@ -158,14 +159,7 @@ def running_app(db: Database, fake_slack: FakeSlack, *,  # noqa: F811 (the fixtu
         ticker.stop()
         thread.join(timeout=5)
         services.db.dispose()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_profiles() -> Iterator[None]:
-    """Each test starts without remembered ``users.info`` answers (a cache shared by the process)."""
-    actors.forget_profiles()
-    yield
-    actors.forget_profiles()
+        actors.forget_profiles()
 
 
 @pytest.fixture

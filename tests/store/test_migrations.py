@@ -15,6 +15,8 @@ import bot.slack.installation_tables  # noqa: F401  (so Base.metadata has every 
 import bot.runtime.inbox  # noqa: F401  (its table too)
 import bot.slack.shared_paces  # noqa: F401  (its table too)
 import bot.console.state  # noqa: F401  (its table too)
+import bot.teams.conversations  # noqa: F401  (its table too)
+import bot.teams.files  # noqa: F401  (their tables too)
 from flows.store import migrate
 from flows.store.base import Base
 from flows.store.db import normalise_url

@@ -9,7 +9,7 @@ from __future__ import annotations
 from slack_sdk.models.blocks import DividerBlock
 
 from flows.i18n import quoted, t
-from flows.views import SummaryView
+from flows.views import SCAFFOLD_HINT, SummaryView
 
 from .choices import buttons
 from .fit import Lines, Part, context
@@ -45,7 +45,7 @@ def summary_parts(view: SummaryView) -> tuple[str, list[Part]]:
     if view.narrative:
         narrative = [f"*{escape(t(lang, 'Our image of good work:'))}*", _quote(view.narrative)]
         if view.narrative_is_scaffold:
-            narrative.append("_" + escape(t(lang, "(A first version from the tail; make it yours with '/goedwerk image narrative <text>'.)")) + "_")
+            narrative.append("_" + escape(t(lang, SCAFFOLD_HINT)) + "_")
         parts.append(Lines(narrative, trimmable=False))
     if view.experience:
         who = t(lang, "Characteristic experience ({who}):", who=_who(lang, view.experience_author))
