@@ -25,7 +25,9 @@ from flows.views import Notice
 TIPS_AT = {"start": (0,), "head": (1,), "body": (2, 3, 4), "tail": (5, 6)}
 """Which facilitator tips (by position in the pack's list) belong to which moment."""
 
-GLOSSARY = N_("A grenswerker (boundary worker) is someone whose work crosses the lines between teams, organisations or the world outside. An image of good work is a short story the team writes together about how, in a situation like this, they want to do good work.")
+GLOSSARY = N_("A grenswerker (boundary worker) is someone whose work crosses the lines between teams, organisations "
+              "or the world outside. An image of good work is a short story the team writes together about how, in a "
+              "situation like this, they want to do good work.")
 
 
 def tips(content: ContentPack, language: str, moment: str) -> list[str]:
@@ -49,7 +51,8 @@ def at_start(scope: Scope, content: ContentPack, round_row: Round, plan: Plan) -
         window = round_row.steps[index]
         lines.append(scope.t(N_("• {step}, from {start} until {end}"), step=names,
                              start=moment_marker(window.starts_at), end=moment_marker(window.ends_at)))
-    lines.append(scope.t(N_("The steps open by themselves; with '/goedwerk next' you move on earlier. Before each step you get a short note here.")))
+    lines.append(scope.t(N_("The steps open by themselves; with '/goedwerk next' you move on earlier. Before each "
+                            "step you get a short note here.")))
     return [_to_facilitator(scope, round_row, lines + _step_lines(scope, content, round_row, plan, 0), "start")]
 
 
@@ -74,7 +77,8 @@ def _step_lines(scope: Scope, content: ContentPack, round_row: Round, plan: Plan
     opened = [topic for earlier in plan.steps[:index] for topic in earlier.perspectives]
     empty = [label(content, scope.language, topic) for topic in opened if counts.coverage.get(topic, 0) == 0]
     if empty:
-        lines.append(scope.t(N_("Perspectives still without a contribution: {perspectives}. You could ask about them in their threads."),
+        lines.append(scope.t(N_("Perspectives still without a contribution: {perspectives}. You could ask about them "
+                                "in their threads."),
                              perspectives=join(scope.language, empty)))
     elif opened:
         lines.append(scope.t(N_("Every perspective so far has contributions.")))

@@ -90,7 +90,8 @@ def suggest(content: ContentPack, key: str, language: str) -> tuple[str, ...]:
     """The virtues whose words (in ``language``) look most like ``key``, as shown in ``language``."""
     shown = _index(content).shown["en" if language == "en" else "nl"]
     stem = key[:max(4, len(key) - 5)]  # "geduldigheid" -> "geduld": the same word with another ending
-    alike = [form for form in shown if len(key) >= 4 and (form.startswith(stem) or key.startswith(form[:max(4, len(form) - 2)]))]
+    alike = [form for form in shown
+             if len(key) >= 4 and (form.startswith(stem) or key.startswith(form[:max(4, len(form) - 2)]))]
     close = difflib.get_close_matches(key, list(shown), n=SUGGESTIONS * 2, cutoff=0.6)
     return tuple(dict.fromkeys(shown[match] for match in alike + close))[:SUGGESTIONS]
 

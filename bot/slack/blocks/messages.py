@@ -149,7 +149,8 @@ def _prompt(view: PromptView, zone: ZoneInfo) -> tuple[str, list[Part]]:
         parts.append(Lines([f"• {escape(question)}" for question in view.questions]))
     if view.fields:
         heading = escape(t(lang, "The fields of the image of good work:"))
-        parts.append(Lines([f"*{heading}*"] + [f"• *{escape(name)}* — {escape(guidance)}" for name, guidance in view.fields],
+        parts.append(Lines([f"*{heading}*"]
+                           + [f"• *{escape(name)}* — {escape(guidance)}" for name, guidance in view.fields],
                            trimmable=False))
     if view.examples:
         heading = escape(t(lang, "For inspiration, images of good work from others:"))
