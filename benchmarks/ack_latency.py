@@ -55,10 +55,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import proctree  # noqa: E402
-from bot.slack.blocks import CALLBACK_CONTRIBUTE, write_metadata  # noqa: E402
-from bot.slack.blocks.modals import ACTION_OPTIONS, ACTION_TEXT, BLOCK_OPTIONS, BLOCK_TEXT  # noqa: E402
-from tests.slack.signing import (  # noqa: E402
+from benchmarks import proctree
+from bot.slack.blocks import CALLBACK_CONTRIBUTE, write_metadata
+from bot.slack.blocks.modals import ACTION_OPTIONS, ACTION_TEXT, BLOCK_OPTIONS, BLOCK_TEXT
+from tests.slack.signing import (
     block_actions_body,
     sign,
     slash_command_body,
@@ -265,7 +265,7 @@ def postgres_reachable(server_url: str) -> bool:
 
         psycopg.connect(server_url, connect_timeout=3).close()
         return True
-    except Exception:  # noqa: BLE001 (any failure means: not here)
+    except Exception:
         return False
 
 

@@ -18,23 +18,23 @@ import random
 import sys
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flows.clock import ManualClock  # noqa: E402
-from flows.content import load_pack  # noqa: E402
-from flows.engine.core import Engine  # noqa: E402
-from flows.engine.defaults import Defaults  # noqa: E402
-from flows.events import Actor, Choose, Command, Contribute  # noqa: E402
-from flows.store import migrate  # noqa: E402
-from flows.store.db import Database  # noqa: E402
+from flows.clock import ManualClock
+from flows.content import load_pack
+from flows.engine.core import Engine
+from flows.engine.defaults import Defaults
+from flows.events import Actor, Choose, Command, Contribute
+from flows.store import migrate
+from flows.store.db import Database
 
 PLAN = "kop=1h,handelingen+kennis=1h,waarden+vrijheid=1h,identiteit=1h,staart=1h"
-START = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
 @dataclass

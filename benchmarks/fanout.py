@@ -60,7 +60,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -68,16 +68,16 @@ BENCHMARKS = Path(__file__).resolve().parent
 REPO = BENCHMARKS.parent
 sys.path.insert(0, str(REPO))
 
-from sqlalchemy import func, insert, select, text, update  # noqa: E402
+from db_work import drop_database, fresh_database
+from sqlalchemy import func, insert, select, text, update
 
-from benchmarks import proctree  # noqa: E402
-from db_work import drop_database, fresh_database  # noqa: E402
-from flows.scheduling import weekly as times  # noqa: E402
-from flows.store.db import Database  # noqa: E402
-from flows.store.models import Channel, ScheduledAction, WeeklyRule, Workspace  # noqa: E402
+from benchmarks import proctree
+from flows.scheduling import weekly as times
+from flows.store.db import Database
+from flows.store.models import Channel, ScheduledAction, WeeklyRule, Workspace
 
 ZONE = "Europe/Amsterdam"
-PARKED = datetime(2999, 1, 1, tzinfo=timezone.utc)
+PARKED = datetime(2999, 1, 1, tzinfo=UTC)
 """Where the prompts wait while the dispatchers start."""
 CLIENT_ID = "1111.2222"
 APP_ID = "A0FANOUT"
@@ -209,7 +209,7 @@ class FakeSlackProcess:
 
 def seed(db: Database, work: Workload, occurrence: datetime, secret_key: str) -> None:
     """Workspaces with their installations, channels, weekly rules and parked prompts."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with db.transaction() as session:
         session.execute(insert(Workspace), [dict(platform="slack", external_id=team, name=f"Team {team}",
                                                  created_at=now) for team in work.teams])
@@ -429,7 +429,7 @@ def measure(args: argparse.Namespace, work: Workload, limits: Limits, processes:
     run = Run(processes, len(work.channels), limits.bound(work.posts_per_workspace(), POSTS_PER_PROMPT))
     name = f"fanout_{os.getpid()}_{processes}"
     db = fresh_database(args.database_url, folder, name)
-    occurrence = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    occurrence = datetime.now(UTC).replace(second=0, microsecond=0)
     secret_key = new_key()
     seed(db, work, occurrence, secret_key)
     fake = FakeSlackProcess(limits, args.latency)
@@ -459,7 +459,7 @@ def dispatch(db: Database, occurrence: datetime, started: list, run: Run, time_l
     dispatchers (and the CPU of PostgreSQL and of the ``fake`` Slack's process)."""
     pids = [process.pid for process, _ in started]
     postgres = proctree.postmaster() if db.engine.dialect.name == "postgresql" else None
-    released = release(db, occurrence, datetime.now(timezone.utc) + timedelta(seconds=LEAD))
+    released = release(db, occurrence, datetime.now(UTC) + timedelta(seconds=LEAD))
     time.sleep(max(0.0, released - time.time() - 0.2))  # CPU and memory from just before the due moment
     postgres_before = proctree.server_cpu_seconds(postgres) if postgres else float("nan")
     fake_before = proctree.cpu_seconds(fake)
@@ -546,7 +546,7 @@ def rendered_prompt() -> list[tuple[str, list]]:
     from flows.events import Actor
 
     zone = ZoneInfo(ZONE)
-    scope = Scope(None, datetime.now(timezone.utc), Actor("slack", "T1", "C1", "goedwerk"), None, None, "en", zone)
+    scope = Scope(None, datetime.now(UTC), Actor("slack", "T1", "C1", "goedwerk"), None, None, "en", zone)
     return [message(post.view, zone) for post in prompt_effects(scope, load_pack(), 1, "weekly:1:bare")]
 
 

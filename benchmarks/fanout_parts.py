@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -38,8 +38,8 @@ BENCHMARKS = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCHMARKS.parent))
 sys.path.insert(0, str(BENCHMARKS))
 
-import fanout  # noqa: E402
-from db_work import drop_database, fresh_database  # noqa: E402
+import fanout
+from db_work import drop_database, fresh_database
 
 ZONE = ZoneInfo(fanout.ZONE)
 BARE, GOEDWERK = "bare client (baseline)", "goedwerk sender"
@@ -59,7 +59,7 @@ def prepare_and_record(url: str | None, channels: int, folder: Path) -> tuple[fl
 
     name = "fanout_parts"
     db = fresh_database(url, folder, name)
-    occurrence = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    occurrence = datetime.now(UTC).replace(second=0, microsecond=0)
     fanout.seed(db, fanout.workload(channels, max(1, channels // 10), "shuffled"), occurrence, new_key())
     engine = Engine(db, load_pack(), SystemClock(), Defaults(language="en"), rng=random.Random(1))
     timestamps = itertools.count(1)
@@ -102,7 +102,7 @@ def post(posts: int, teams: int) -> dict[str, tuple[float, float]]:
     try:
         pack = load_pack()
         names = [fanout.team_id(number) for number in range(teams)]
-        scope = Scope(None, datetime.now(timezone.utc), Actor("slack", "T1", "C1", "goedwerk"), None, None, "en", ZONE)
+        scope = Scope(None, datetime.now(UTC), Actor("slack", "T1", "C1", "goedwerk"), None, None, "en", ZONE)
         prompt = prompt_effects(scope, pack, 1, "weekly:1:parts")[0]
         (text, blocks), = fanout.rendered_prompt()
         bare_clients = {team: build_client(fake.base_url, fanout.token_of(team)) for team in names}

@@ -56,18 +56,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, select, text  # noqa: E402
+from sqlalchemy import create_engine, select, text
 
-from benchmarks import proctree  # noqa: E402
-from bot.slack.blocks import write_metadata  # noqa: E402
-from bot.slack.blocks.modals import (ACTION_OPTIONS, ACTION_TEXT, BLOCK_OPTIONS, BLOCK_TEXT,  # noqa: E402
-                                     CALLBACK_CONTRIBUTE, OPTION_ANONYMOUS)
-from flows.store import migrate  # noqa: E402
-from flows.store.db import normalise_url  # noqa: E402
-from flows.store.models import ROUND_ACTIVE, Channel, Round  # noqa: E402
-from tests.slack import probe  # noqa: E402
-from tests.slack.fake_slack import FakeSlack  # noqa: E402
-from tests.slack.signing import block_actions_body, post, slash_command_body, view_submission_body  # noqa: E402
+from benchmarks import proctree
+from bot.slack.blocks import write_metadata
+from bot.slack.blocks.modals import (
+    ACTION_OPTIONS,
+    ACTION_TEXT,
+    BLOCK_OPTIONS,
+    BLOCK_TEXT,
+    CALLBACK_CONTRIBUTE,
+    OPTION_ANONYMOUS,
+)
+from flows.store import migrate
+from flows.store.db import normalise_url
+from flows.store.models import ROUND_ACTIVE, Channel, Round
+from tests.slack import probe
+from tests.slack.fake_slack import FakeSlack
+from tests.slack.signing import block_actions_body, post, slash_command_body, view_submission_body
 
 SECRET = "footprint-signing-secret"
 TOKEN = "xoxb-footprint"
@@ -337,7 +343,7 @@ class ResponseSink:
 
     def __init__(self, answers: Answers) -> None:
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_POST(self) -> None:
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 self.send_response(200)
                 self.send_header("Content-Length", "2")

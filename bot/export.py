@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import select
 
 from bot.settings import Settings
 from flows.engine.image import card_of_record, rendered_picture
+from flows.i18n import t
 from flows.store.db import Database
 from flows.store.models import Channel, PublishedImage, Workspace
-from flows.i18n import t
 from flows.summary.card import labels
 from flows.summary.pdf import render_pdf
 

@@ -31,7 +31,6 @@ def run_scheduler(settings: Settings) -> int:
     if settings.slack_configured:
         from bot.slack.app import build_app
         from bot.slack.main import start_scheduler
-
         from bot.slack.request_work import workers_here
 
         services = build_services(settings, clock)

@@ -188,7 +188,7 @@ class Settings(BaseSettings):
         return None if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")
-    def _settings_that_belong_together(self) -> "Settings":
+    def _settings_that_belong_together(self) -> Settings:
         """Combinations no entry point may run with (each says which variable to set)."""
         if self.slack_client_id and not self.slack_client_secret:
             raise ValueError("SLACK_CLIENT_SECRET: needed with SLACK_CLIENT_ID (from the app's Basic Information)")

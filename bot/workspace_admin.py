@@ -16,9 +16,23 @@ from sqlalchemy import delete, func, inspect, select
 
 from flows.engine import retention
 from flows.store.db import Database
-from flows.store.models import (Channel, ChannelMember, Contribution, ContributionVirtue, ImageRevision, MessageRef,
-                                Person, Picture, PublishedImage, Round, RoundStep, ScheduledAction, SummaryDraft,
-                                WeeklyRule, Workspace)
+from flows.store.models import (
+    Channel,
+    ChannelMember,
+    Contribution,
+    ContributionVirtue,
+    ImageRevision,
+    MessageRef,
+    Person,
+    Picture,
+    PublishedImage,
+    Round,
+    RoundStep,
+    ScheduledAction,
+    SummaryDraft,
+    WeeklyRule,
+    Workspace,
+)
 
 
 class WorkspaceAdminError(Exception):

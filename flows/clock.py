@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -17,14 +17,14 @@ class SystemClock:
     """The real time."""
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class ManualClock:
     """A clock that moves only when told to (the console's ``/tick``, tests)."""
 
     def __init__(self, start: datetime | None = None) -> None:
-        self._now = (start or datetime.now(timezone.utc)).astimezone(timezone.utc)
+        self._now = (start or datetime.now(UTC)).astimezone(UTC)
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
@@ -38,4 +38,4 @@ class ManualClock:
 
     def set(self, moment: datetime) -> None:
         with self._lock:
-            self._now = moment.astimezone(timezone.utc)
+            self._now = moment.astimezone(UTC)

@@ -7,9 +7,8 @@ Adapters build these from platform requests; the dispatcher builds
 
 from __future__ import annotations
 
-from typing import Any
-
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ class Notice:
     language: str
     text: str
     error: bool = False
-    choices: tuple["Choice", ...] = ()
+    choices: tuple[Choice, ...] = ()
 
 
 @dataclass(frozen=True)

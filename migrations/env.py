@@ -23,11 +23,11 @@ from alembic import context
 from sqlalchemy import create_engine, event, pool
 from sqlalchemy.engine import Connection, Engine, make_url
 
-import bot.slack.installation_tables  # noqa: F401  (declares slack_sdk's tables on Base.metadata)
-import bot.runtime.inbox  # noqa: F401  (declares the requests inbox on Base.metadata)
-import bot.slack.shared_paces  # noqa: F401  (declares the shared workspace paces on Base.metadata)
-import bot.console.state  # noqa: F401  (declares the console's clock and buttons on Base.metadata)
-import bot.teams.conversations  # noqa: F401  (declares the Teams conversations on Base.metadata)
+import bot.console.state
+import bot.runtime.inbox
+import bot.slack.installation_tables
+import bot.slack.shared_paces
+import bot.teams.conversations
 import bot.teams.files  # noqa: F401  (declares the Teams files and their links on Base.metadata)
 import flows.store.models  # noqa: F401  (declares goedwerk's tables on Base.metadata)
 from flows.store.base import Base

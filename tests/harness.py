@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import random
 import tempfile
-from pathlib import Path
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.console.adapter import ConsoleAdapter

@@ -10,7 +10,6 @@ from pydantic import AliasChoices
 from bot.settings import Settings, SettingsError, load_settings
 
 
-
 def _variable(name: str, field) -> str:
     alias = field.validation_alias
     if isinstance(alias, str):

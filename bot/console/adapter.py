@@ -18,23 +18,23 @@ it stood and the buttons shown before still work (:mod:`bot.console.state`).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.console import state
 from bot.console.render import render
 from flows.clock import ManualClock
 from flows.effects import DirectFile, DirectMessage, Effect, Ephemeral, OpenForm, Post, Remove, Update, Upload
-from flows.store import messages
 from flows.engine.core import Engine
 from flows.engine.head import held_line
 from flows.engine.presenters import ROUND_STATES
 from flows.events import Actor, Choose, Command, Contribute, EditImage
 from flows.i18n import t
 from flows.scheduling.dispatcher import Dispatcher
+from flows.store import messages
 from flows.views import Choice, ContributionForm, Notice, PromptView, RoundView, SituationList
 
 PLATFORM = "console"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
@@ -25,7 +25,7 @@ def resume_time(db: Database) -> datetime:
     with db.transaction() as session:
         moments = [session.scalar(select(func.max(column))) for column in
                    (ScheduledAction.updated_at, Round.started_at, Round.closed_at, Contribution.created_at)]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return max([now, *(m for m in moments if m is not None)])
 
 

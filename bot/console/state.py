@@ -9,7 +9,7 @@ Both live in one small table, ``console_state`` (name → JSON value).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import JSON, Column, String, Table, select
 
@@ -58,11 +58,11 @@ def _write(db: Database, name: str, value, now: datetime) -> None:
 def saved_clock(db: Database) -> datetime | None:
     """Where the console's clock stood when it last moved, or None before the first session."""
     value = _read(db, CLOCK)
-    return datetime.fromtimestamp(float(value["now"]), tz=timezone.utc) if value else None
+    return datetime.fromtimestamp(float(value["now"]), tz=UTC) if value else None
 
 
 def save_clock(db: Database, moment: datetime) -> None:
-    _write(db, CLOCK, {"now": moment.timestamp()}, datetime.now(timezone.utc))
+    _write(db, CLOCK, {"now": moment.timestamp()}, datetime.now(UTC))
 
 
 def saved_buttons(db: Database) -> list[Button]:
@@ -70,7 +70,7 @@ def saved_buttons(db: Database) -> list[Button]:
 
 
 def save_buttons(db: Database, buttons: list[Button]) -> None:
-    _write(db, BUTTONS, [asdict(button) for button in buttons[-KEPT_BUTTONS:]], datetime.now(timezone.utc))
+    _write(db, BUTTONS, [asdict(button) for button in buttons[-KEPT_BUTTONS:]], datetime.now(UTC))
 
 
 def open_buttons(buttons: list[Button], user: str) -> list[Button]:

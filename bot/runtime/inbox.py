@@ -35,8 +35,25 @@ import pickle
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import (JSON, Boolean, Column, Float, Index, Integer, LargeBinary, String, Table,
-                        UniqueConstraint, and_, delete, exists, func, or_, select, update)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    UniqueConstraint,
+    and_,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import aliased
 
 from flows.store.base import Base
@@ -156,7 +173,7 @@ def _load(blob: bytes | None) -> list | None:
     if blob is None:
         return None
     try:
-        return pickle.loads(blob)  # noqa: S301 (written by goedwerk into its own database)
+        return pickle.loads(blob)
     except Exception:  # written by another version: the engine's part is done, the rest is lost
         return []
 

@@ -21,9 +21,9 @@ from bot.slack.listeners import events, interactions, shortcuts, views
 from bot.slack.members import members_of
 from bot.slack.pacing import WorkspaceCooldown
 from bot.slack.requests import SlackRequestRunner
-from bot.slack.shared_paces import SharedPaces
 from bot.slack.sender import SlackSender
 from bot.slack.services import SlackServices
+from bot.slack.shared_paces import SharedPaces
 from bot.slack.token_crypto import EncryptedInstallationStore, TokenCipher, TokenKeyError
 
 log = logging.getLogger("goedwerk.slack")

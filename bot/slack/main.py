@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 import signal
 import sys
 import threading
+from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 

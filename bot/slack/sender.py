@@ -22,8 +22,19 @@ from bot.slack.blocks.image_modals import image_modal
 from bot.slack.pacing import ChannelPacer, WorkspaceCooldown, WorkspaceSlots
 from flows.clock import Clock
 from flows.content.schema import ContentPack
-from flows.effects import (DirectFile, DirectMessage, Delivery, Effect, Ephemeral, OpenForm, Post, Remove,
-                           SentMessage, Update, Upload)
+from flows.effects import (
+    Delivery,
+    DirectFile,
+    DirectMessage,
+    Effect,
+    Ephemeral,
+    OpenForm,
+    Post,
+    Remove,
+    SentMessage,
+    Update,
+    Upload,
+)
 from flows.i18n import N_, t
 from flows.store import messages
 from flows.store.db import Database

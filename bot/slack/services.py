@@ -6,12 +6,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from bot.runtime.workers import Intake
 from flows.engine.core import Engine
 from flows.engine.defaults import Defaults
 from flows.store.db import Database
 from flows.store.models import Channel, Workspace
-
-from bot.runtime.workers import Intake
 
 from .sender import SlackSender
 

@@ -22,7 +22,8 @@ from urllib.request import Request
 
 import urllib3
 from slack_sdk import WebClient
-from urllib3.exceptions import HTTPError as PoolError, NewConnectionError, ProtocolError
+from urllib3.exceptions import HTTPError as PoolError
+from urllib3.exceptions import NewConnectionError, ProtocolError
 from urllib3.exceptions import TimeoutError as PoolTimeoutError
 
 POOL_SIZE = 32

@@ -6,9 +6,8 @@ line of the offending key, so that a file with several mistakes reports them all
 
 from __future__ import annotations
 
-from typing import Any
-
 from collections.abc import Iterable
+from typing import Any
 
 from .problems import Problem
 from .schema import PERSPECTIVE_KEYS

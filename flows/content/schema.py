@@ -39,7 +39,7 @@ class TextList(Strict):
     en: list[NonEmpty] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _same_length(self) -> "TextList":
+    def _same_length(self) -> TextList:
         if len(self.nl) != len(self.en):
             raise ValueError(f"nl has {len(self.nl)} items but en has {len(self.en)}")
         return self
@@ -79,7 +79,7 @@ class Situation(Strict):
     source: str = "booklet"
 
     @model_validator(mode="after")
-    def _five_notes(self) -> "Situation":
+    def _five_notes(self) -> Situation:
         unknown = sorted(set(self.notes) - set(PERSPECTIVE_KEYS))
         if unknown:
             raise ValueError(f"unknown perspective {', '.join(unknown)} in notes")

@@ -5,15 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flows.content.schema import ContentPack
-from flows.engine.plan import parse_plan
 from flows.engine.contributions import own_contribution
+from flows.engine.plan import parse_plan
 from flows.engine.scope import Refusal, Scope
 from flows.engine.topics import VALUES_TOPIC, label, resolve, step_of_topic
 from flows.i18n import N_
 from flows.store import queries
 from flows.views import ContributionForm
-
-
 
 
 def contribution_form(scope: Scope, content: ContentPack, round_id: int, topic_word: str) -> ContributionForm:

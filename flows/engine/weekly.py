@@ -27,12 +27,11 @@ team has had the chance to start a round on this week's.
 
 from __future__ import annotations
 
-from typing import Any
-
 import logging
 import random
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from babel.dates import get_day_names
 from sqlalchemy import select, update

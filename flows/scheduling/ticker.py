@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -42,7 +42,7 @@ class Ticker:
         self.scheduler = BackgroundScheduler(
             jobstores={"default": MemoryJobStore()},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
-            timezone=timezone.utc,
+            timezone=UTC,
         )
         self._stopping = threading.Event()
         self._running = threading.Lock()  # held while a pass runs
@@ -52,7 +52,7 @@ class Ticker:
 
     def start(self) -> None:
         self.scheduler.add_job(self._pass, "interval", seconds=self.interval, id=JOB_ID,
-                               next_run_time=datetime.now(timezone.utc))
+                               next_run_time=datetime.now(UTC))
         self.scheduler.start()
 
     def stop(self) -> None:
@@ -68,7 +68,7 @@ class Ticker:
     def wake(self) -> None:
         """Run a pass as soon as possible (something may have become due sooner)."""
         if self.scheduler.running and not self._stopping.is_set():
-            self.scheduler.modify_job(JOB_ID, next_run_time=datetime.now(timezone.utc))
+            self.scheduler.modify_job(JOB_ID, next_run_time=datetime.now(UTC))
 
     def _pass(self) -> None:
         with self._running:
@@ -85,4 +85,4 @@ class Ticker:
         job = self.scheduler.get_job(JOB_ID)
         if upcoming is not None and job is not None and job.next_run_time is not None:
             if upcoming < job.next_run_time:
-                job.modify(next_run_time=max(upcoming, datetime.now(timezone.utc)))
+                job.modify(next_run_time=max(upcoming, datetime.now(UTC)))

@@ -17,7 +17,7 @@ rule fires at most once per *local* ISO week (:func:`following`, and the dedupe 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -53,7 +53,7 @@ def trigger(weekday: int, local_time: str, zone: str) -> CronTrigger:
 def _utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("moments must be aware")
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def next_occurrence(weekday: int, local_time: str, zone: str, after: datetime) -> datetime:

@@ -7,9 +7,8 @@ off a :class:`Workspace`, which is what tenant scoping keys on.
 
 from __future__ import annotations
 
-from typing import Any
-
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -21,8 +20,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text,
     false,
+    text,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -138,7 +137,7 @@ class Round(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     channel: Mapped[Channel] = relationship()
-    steps: Mapped[list["RoundStep"]] = relationship(order_by="RoundStep.position", cascade="all, delete-orphan")
+    steps: Mapped[list[RoundStep]] = relationship(order_by="RoundStep.position", cascade="all, delete-orphan")
 
 
 class RoundStep(Base):
@@ -178,7 +177,7 @@ class Contribution(Base):
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    virtues: Mapped[list["ContributionVirtue"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    virtues: Mapped[list[ContributionVirtue]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
 
 class ContributionVirtue(Base):

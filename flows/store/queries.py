@@ -23,7 +23,6 @@ from .models import (
     Workspace,
 )
 
-
 Row = TypeVar("Row", Workspace, Channel, Person, ChannelMember)
 
 

@@ -19,11 +19,10 @@ extractable either way. The PNG card (Pillow with libraqm) shapes them properly.
 
 from __future__ import annotations
 
-from typing import Any
-
 import io
 from functools import lru_cache
 from itertools import groupby
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -31,10 +30,19 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.pdfbase import pdfmetrics
-from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, Image, PageTemplate, Paragraph, Spacer, Table,
-                                TableStyle)
+from reportlab.pdfgen import canvas as pdfcanvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    Image,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 from reportlab.platypus.flowables import BalancedColumns, HRFlowable, ImageAndFlowables
 
 from flows.summary import fonts
@@ -462,7 +470,7 @@ def _canvas_maker(font: fonts.PdfFonts, words: Labels) -> type[Any]:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
 
-        def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+        def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))
             self._startPage()
 

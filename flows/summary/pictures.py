@@ -18,7 +18,6 @@ A picture is named by a spec string (see :class:`flows.summary.card.ImageCard`):
 from __future__ import annotations
 
 import io
-
 import math
 import unicodedata
 from collections.abc import Callable

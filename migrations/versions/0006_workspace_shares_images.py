@@ -13,7 +13,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = '0006'
 down_revision: str | Sequence[str] | None = '0005'
 branch_labels: str | Sequence[str] | None = None

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 
 from alembic import op
 
-
 revision: str = '0007'
 down_revision: str | Sequence[str] | None = '0006'
 branch_labels: str | Sequence[str] | None = None

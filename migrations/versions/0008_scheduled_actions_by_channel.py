@@ -16,7 +16,6 @@ from collections.abc import Sequence
 
 from alembic import op
 
-
 revision: str = '0008'
 down_revision: str | Sequence[str] | None = '0007'
 branch_labels: str | Sequence[str] | None = None

@@ -29,10 +29,13 @@ def test_the_facilitator_is_guided_privately_at_the_start_and_before_each_step(d
     assert "let everybody tell something before anyone responds" in notes[0]
     assert "You are the facilitator" not in channel_text(out)
 
-    out = session.run("/as bob\n/goedwerk bijdrage kop Last week the mayor decided alone while the whole room stayed silent.\n/tick 1m")
+    out = session.run("/as bob\n/goedwerk bijdrage kop Last week the mayor decided alone while the whole room "
+                      "stayed silent.\n/tick 1m")
     notes = [note for note in dm_to(out, "anna") if "Now starting" in note]  # (a reminder may come too)
     assert len(notes) == 1 and "Now starting: Actions and Knowledge" in notes[0]
-    assert "all five perspectives" in notes[0] and "the quieter ones" in notes[0] and "Stay with real experiences" in notes[0]
+    assert "all five perspectives" in notes[0], notes[0]
+    assert "the quieter ones" in notes[0], notes[0]
+    assert "Stay with real experiences" in notes[0], notes[0]
     assert "So far 1 person has taken part." in notes[0]
 
     out = session.run("/as carl\n/goedwerk bijdrage kennis Know the mandate of each party.\n/tick 1m")
@@ -70,7 +73,8 @@ def test_prompts_say_what_each_step_is_about_and_the_staart_shows_the_rich_a4_an
 def test_help_and_the_first_message_in_a_channel_explain_grenswerker_and_image_of_good_work(db: Database) -> None:
     session = console(db)
     out = session.run("/as anna\n/goedwerk help")
-    assert "Een grenswerker is iemand" in private_to(out, "anna") and "Een beeld van goed werk is" in private_to(out, "anna")
+    assert "Een grenswerker is iemand" in private_to(out, "anna")
+    assert "Een beeld van goed werk is" in private_to(out, "anna")
     out = session.run("/goedwerk start 2")
     channel = channel_text(out)
     assert "Een grenswerker is iemand" in channel and channel.index("Een grenswerker") < channel.index("Ronde 1")
@@ -82,7 +86,8 @@ def test_help_and_the_first_message_in_a_channel_explain_grenswerker_and_image_o
 
 def test_dutch_output_names_the_picture_and_the_state_in_dutch(db: Database) -> None:
     session = console(db)
-    session.run("/as anna\n/goedwerk start 7\n/goedwerk bijdrage kop Vorige week belde de wethouder ons op vrijdagavond.\n/tick 6m")
+    session.run("/as anna\n/goedwerk start 7\n/goedwerk bijdrage kop Vorige week belde de wethouder ons op "
+                "vrijdagavond.\n/tick 6m")
     out = session.run("/goedwerk beeld plaatje kompas\n/goedwerk status\n/goedwerk samenvatting")
     assert "Plaatje: kompas" in out and "compass" not in out
     assert "gesloten" in out and "closed" not in out

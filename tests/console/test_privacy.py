@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import func, select
 
 from bot import workspace_admin
 from flows.engine import retention
 from flows.store.db import Database
-from flows.store.models import (Channel, ChannelMember, Contribution, Person, PublishedImage, Round,
-                                ScheduledAction, SummaryDraft, Workspace)
+from flows.store.models import (
+    Channel,
+    ChannelMember,
+    Contribution,
+    Person,
+    PublishedImage,
+    Round,
+    ScheduledAction,
+    SummaryDraft,
+    Workspace,
+)
 from tests.console.test_dialogues import console
 from tests.console.test_image import ROUND
 from tests.harness import QUICK_PLAN
@@ -232,7 +241,7 @@ def test_workspace_export_and_purge_cli_functions(db: Database, tmp_path) -> Non
 
 
 def test_workspace_cli_in_a_process(tmp_path) -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from flows.store import migrate
     from tests.test_cli import goedwerk
@@ -241,7 +250,7 @@ def test_workspace_cli_in_a_process(tmp_path) -> None:
     migrate.upgrade(url)
     db = Database(url)
     with db.transaction() as s:
-        s.add(Workspace(platform="console", external_id="local", created_at=datetime.now(timezone.utc)))
+        s.add(Workspace(platform="console", external_id="local", created_at=datetime.now(UTC)))
     db.dispose()
     env = {"DATABASE_URL": url}
     result = goedwerk("workspace", "export", "local", cwd=tmp_path, env=env)

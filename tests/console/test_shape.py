@@ -29,8 +29,8 @@ from tests.harness import MONDAY, QUICK_PLAN, Console
 ])
 def test_plan_concerns_table(plan: str, expected: list[str]) -> None:
     found = concerns(parse_plan(plan))
-    assert len(found) == len(expected)
-    for concern, start in zip(found, expected):
+    assert len(found) == len(expected), found
+    for concern, start in zip(found, expected, strict=True):
         assert start in concern.msgid
 
 
@@ -38,7 +38,8 @@ def test_a_plan_without_the_staart_starts_only_after_confirmation(db: Database) 
     session = Console(db, ManualClock(MONDAY))
     out = session.run("/as anna\n/goedwerk taal en\n/goedwerk start 4 plan=staart=1d,kop=1d")
     assert "This plan leaves out part of the method" in out
-    assert "Perspectives missing: Actions, Knowledge, Identity, Values and virtues and Freedom." in " ".join(out.split())
+    missing = "Perspectives missing: Actions, Knowledge, Identity, Values and virtues and Freedom."
+    assert missing in " ".join(out.split()), out
     assert "Round 1" not in out
     with db.transaction() as s:
         assert s.scalar(select(func.count()).select_from(Round)) == 0
@@ -78,7 +79,8 @@ def test_the_confirm_button_starts_the_round(db: Database) -> None:
 
 def test_closing_before_the_staart_asks_first_and_names_the_skipped_staart(db: Database) -> None:
     session = Console(db, ManualClock(MONDAY), plan=QUICK_PLAN)
-    session.run("/as anna\n/goedwerk start 1\n/goedwerk bijdrage kop Een verhaal van vorige week over een lastig overleg met de gemeente.")
+    session.run("/as anna\n/goedwerk start 1\n/goedwerk bijdrage kop Een verhaal van vorige week over een lastig "
+                "overleg met de gemeente.")
     out = " ".join(session.run("/goedwerk sluit").split())
     assert "De staart is nog niet begonnen" in out and "wordt de staart overgeslagen" in out
     with db.transaction() as s:

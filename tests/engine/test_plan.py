@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -39,7 +39,7 @@ def test_malformed_plans_name_the_problem_and_show_the_right_form(text: str, pro
 
 
 def test_day_steps_start_at_nine_on_working_days() -> None:
-    friday_afternoon = datetime(2026, 12, 4, 15, 0, tzinfo=AMS).astimezone(timezone.utc)
+    friday_afternoon = datetime(2026, 12, 4, 15, 0, tzinfo=AMS).astimezone(UTC)
     windows = lay_out(parse_plan("kop=1d,staart=3d"), friday_afternoon, AMS)
     assert windows[0][0] == friday_afternoon
     assert windows[0][1].astimezone(AMS) == datetime(2026, 12, 7, 9, 0, tzinfo=AMS)  # Monday
@@ -47,7 +47,7 @@ def test_day_steps_start_at_nine_on_working_days() -> None:
 
 
 def test_day_steps_keep_nine_oclock_across_the_dst_change() -> None:
-    before = datetime(2026, 10, 23, 12, 0, tzinfo=AMS).astimezone(timezone.utc)  # Friday, summer time
+    before = datetime(2026, 10, 23, 12, 0, tzinfo=AMS).astimezone(UTC)  # Friday, summer time
     end = lay_out(parse_plan("kop=1d"), before, AMS)[0][1]
     assert end.astimezone(AMS) == datetime(2026, 10, 26, 9, 0, tzinfo=AMS)  # Monday, winter time
     assert end.utcoffset() == timedelta(0)
@@ -55,6 +55,6 @@ def test_day_steps_keep_nine_oclock_across_the_dst_change() -> None:
 
 
 def test_short_steps_run_exactly() -> None:
-    start = datetime(2026, 12, 5, 23, 59, 30, tzinfo=timezone.utc)  # a Saturday night
+    start = datetime(2026, 12, 5, 23, 59, 30, tzinfo=UTC)  # a Saturday night
     windows = lay_out(parse_plan("kop=30s,handelingen=2m,staart=1h"), start, AMS)
     assert [end - begin for begin, end in windows] == [timedelta(seconds=30), timedelta(minutes=2), timedelta(hours=1)]

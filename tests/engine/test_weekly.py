@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select, update
@@ -23,7 +23,7 @@ from flows.store.db import Database
 from flows.store.models import Channel, Round, ScheduledAction, WeeklyRule
 from tests.harness import AMSTERDAM, MONDAY, Console
 
-UTC = timezone.utc
+UTC = UTC
 INTRO = "This week's situation:"
 CARD = re.compile(r"^\[#team\]\n  This week's situation: .*\n(?:  .*\n)*?  (\d+)\. ", re.M)
 BUTTON = re.compile(r"\[(\d+)\] Start a round on this situation")

@@ -9,7 +9,7 @@ rows left behind and the rules must come out the same.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import event, select, update
 
@@ -44,7 +44,7 @@ def _channels_in_every_state(db: Database) -> tuple[ManualClock, object]:
         session.execute(update(WeeklyRule).where(WeeklyRule.channel_id == ids["c05"])
                         .values(local_time="10:30"))  # changed behind the queued prompt's back
         # c06: next week's prompt already queued (by another process, say), situation 3
-        next_week = datetime(2026, 12, 14, 8, 0, tzinfo=timezone.utc)
+        next_week = datetime(2026, 12, 14, 8, 0, tzinfo=UTC)
         assert actions.schedule(session, kind="weekly_prompt", dedupe_key=f"weekly:{ids['c06']}:2026-W51",
                                 due_at=next_week, now=MONDAY, channel_id=ids["c06"],
                                 payload={"channel_id": ids["c06"], "situation": 3, "at": next_week.isoformat()})
@@ -228,6 +228,6 @@ def test_next_week_queued_by_another_process_while_preparing_is_kept(db: Databas
             ScheduledAction.channel_id == raced, ScheduledAction.status == "pending")).all()
         assert len(next_week) == 1
         assert next_week[0].payload["situation"] == 3, "the other process's choice is kept"
-        nine_local = datetime(2026, 12, 14, 8, 0, tzinfo=timezone.utc)
+        nine_local = datetime(2026, 12, 14, 8, 0, tzinfo=UTC)
         assert next_week[0].due_at == nine_local
         assert rule.next_run_at == nine_local

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from flows.store.db import Database
 from flows.store.models import PublishedImage
 from tests.console.test_dialogues import console
-from tests.console.test_image import ROUND as IMAGE_ROUND, pdf_text
+from tests.console.test_image import ROUND as IMAGE_ROUND
+from tests.console.test_image import pdf_text
 from tests.harness import QUICK_PLAN
 
 CALL_FIRST = "/goedwerk bijdrage handelingen Call first, write later.\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import signal
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -136,4 +136,4 @@ def test_a_dispatching_process_queues_the_daily_sweep_as_it_starts(db: Database,
     with running_app(db, fake_slack):
         with db.transaction() as s:
             sweep = s.scalars(select(ScheduledAction).where(ScheduledAction.kind == retention.RETENTION_SWEEP)).one()
-    assert sweep.status == "pending" and sweep.due_at - datetime.now(timezone.utc) <= timedelta(days=1)
+    assert sweep.status == "pending" and sweep.due_at - datetime.now(UTC) <= timedelta(days=1)

@@ -23,7 +23,8 @@ from flows.store.models import ScheduledAction
 from tests.harness import MONDAY, QUICK_PLAN, make_engine
 
 CHANNELS = ("c1", "c2", "c3", "c4")
-IN_ORDER = ["intro:body", "prompt:handelingen", "prompt:kennis", "prompt:waarden", "prompt:vrijheid", "prompt:identiteit",
+IN_ORDER = ["intro:body", "prompt:handelingen", "prompt:kennis", "prompt:waarden", "prompt:vrijheid",
+            "prompt:identiteit",
             "prompt:staart", "draft"]
 """A round's messages from the dispatcher, in due order (keys without the round's number)."""
 

@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from flows.clock import ManualClock
 from flows.events import Actor, Command
-from flows.scheduling.dispatcher import FIRST_WORKERS, Dispatcher
 from flows.scheduling import load
+from flows.scheduling.dispatcher import FIRST_WORKERS, Dispatcher
 from flows.scheduling.load import SpareCpu
 from flows.store.db import Database
 from flows.store.models import ScheduledAction

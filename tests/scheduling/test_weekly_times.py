@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,7 +10,7 @@ import pytest
 from flows.scheduling import weekly as w
 
 AMS = "Europe/Amsterdam"
-UTC = timezone.utc
+UTC = UTC
 
 
 def utc(*parts: int) -> datetime:

@@ -29,8 +29,16 @@ from flows.engine.commands import MAX_COMMAND_LENGTH, CommandError, Parsed, pars
 from flows.store.models import Contribution
 from tests.security.support import settle
 from tests.slack.conftest import SECRET, RunningApp
-from tests.slack.signing import (CHANNEL_ID, block_actions_body, event_body, message_shortcut_body, post,
-                                 sign, slash_command_body, view_submission_body)
+from tests.slack.signing import (
+    CHANNEL_ID,
+    block_actions_body,
+    event_body,
+    message_shortcut_body,
+    post,
+    sign,
+    slash_command_body,
+    view_submission_body,
+)
 from tests.slack.test_e2e_round import ANNA, contribution_replies, end_head, open_form, submit
 
 HOSTILE_WORDS = ["<!channel>", "<!here>", "<!everyone>", "<@U123>", "<#C999|x>", "<https://evil.example|click>",
@@ -73,7 +81,7 @@ def test_parse_refuses_a_huge_command() -> None:
 # -- the HTTP entry point ---------------------------------------------------------------
 
 def healthz(app: RunningApp) -> int:
-    with urllib.request.urlopen(app.url + "/healthz", timeout=5) as response:  # noqa: S310 (local)
+    with urllib.request.urlopen(app.url + "/healthz", timeout=5) as response:
         return response.status
 
 

@@ -26,8 +26,13 @@ from bot.slack.listeners.shortcuts import DELETE_SHORTCUT, EDIT_SHORTCUT
 from flows.store.models import Channel, MessageRef, PublishedImage, SummaryDraft, Workspace
 from tests.security.support import command, contributions_in, dump, rounds_in, settle, snapshot
 from tests.slack.conftest import RunningApp
-from tests.slack.signing import (block_actions_body, event_body, message_shortcut_body, slash_command_body,
-                                 view_submission_body)
+from tests.slack.signing import (
+    block_actions_body,
+    event_body,
+    message_shortcut_body,
+    slash_command_body,
+    view_submission_body,
+)
 
 TEAM, CHANNEL = "T0GOEDWERK", "C0GOEDWERK"
 OTHER_TEAM, OTHER_CHANNEL = "T0OTHER", "C0OTHER"
@@ -99,8 +104,8 @@ def set_up_other_team(app: RunningApp) -> dict:
             return set(session.scalars(select(MessageRef.key).where(MessageRef.key.like("prompt:%"))))
 
     # the step prompts are posted by the dispatcher: let the other team's own timed work finish first
-    assert app.wait_until(lambda: {f"prompt:{r}:kop" for r in ids["rounds"]} | {f"prompt:{ids['rounds'][-1]}:handelingen"}
-                          <= prompts(), timeout=15)
+    wanted = {f"prompt:{r}:kop" for r in ids["rounds"]} | {f"prompt:{ids['rounds'][-1]}:handelingen"}
+    assert app.wait_until(lambda: wanted <= prompts(), timeout=15)
     ids["message_ts"] = message_ts()
     with app.db.transaction() as session:
         ids["images"] = list(session.scalars(select(PublishedImage.id)))

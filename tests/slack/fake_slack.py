@@ -56,7 +56,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -232,12 +232,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms wait for an ACK between
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_POST(self) -> None:
         self.server.fake._serve(self)
 
     do_GET = do_POST
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         """Keep test output quiet."""
 
 
@@ -808,7 +808,7 @@ class FakeSlack:
 
     @staticmethod
     def _tz_fields(tz: str) -> dict[str, Any]:
-        now = datetime.now(timezone.utc).astimezone(ZoneInfo(tz))
+        now = datetime.now(UTC).astimezone(ZoneInfo(tz))
         offset = now.utcoffset()
         return {"tz": tz, "tz_label": now.tzname(), "tz_offset": int(offset.total_seconds()) if offset else 0}
 

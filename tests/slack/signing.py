@@ -301,7 +301,7 @@ def post(
     all_headers = {"Content-Type": content_type, **sign(body, secret, timestamp), **(headers or {})}
     request = urllib.request.Request(url, data=body.encode("utf-8"), headers=all_headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (local test URLs)
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, dict(response.headers.items()), response.read().decode("utf-8")
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers.items()), error.read().decode("utf-8")

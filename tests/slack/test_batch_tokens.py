@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from cryptography.fernet import Fernet
 from slack_sdk.oauth.installation_store.models.installation import Installation
@@ -35,7 +35,7 @@ from tests.slack.test_token_cache import Clock
 CLIENT_ID = "1111.2222"
 KEY, OTHER_KEY = Fernet.generate_key().decode(), Fernet.generate_key().decode()
 TEAMS = ["T0AAA", "T0BBB", "T0CCC"]
-START = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)  # a Tuesday
+START = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # a Tuesday
 
 
 def token_of(team: str, generation: int = 2) -> str:

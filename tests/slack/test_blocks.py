@@ -4,29 +4,54 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot.slack.blocks import (ACTION_PATTERN, action_of, check_message, check_modal, contribution_modal,
-                              decode_action, escape, message, read_metadata, read_start, read_submission,
-                              start_modal)
-from bot.slack.blocks import modals, start
+from bot.slack.blocks import (
+    ACTION_PATTERN,
+    action_of,
+    check_message,
+    check_modal,
+    contribution_modal,
+    decode_action,
+    escape,
+    message,
+    modals,
+    read_metadata,
+    read_start,
+    read_submission,
+    start,
+    start_modal,
+)
 from bot.slack.blocks.fit import Lines, fit, section
 from bot.slack.blocks.image_modals import image_modal
 from bot.slack.blocks.text import chunk_text, mention, truncate
 from flows.engine.image import picture_choices
 from flows.engine.plan import parse_plan
 from flows.i18n import mention_marker
-from flows.views import (Choice, ContributionForm, ContributionView, Coverage, DraftSection, ImageForm, Notice,
-                         PromptView,
-                         RoundView, SituationCard, SituationItem, SituationList, StepInfo, SummaryView)
+from flows.views import (
+    Choice,
+    ContributionForm,
+    ContributionView,
+    Coverage,
+    DraftSection,
+    ImageForm,
+    Notice,
+    PromptView,
+    RoundView,
+    SituationCard,
+    SituationItem,
+    SituationList,
+    StepInfo,
+    SummaryView,
+)
 
 ZONE = ZoneInfo("Europe/Amsterdam")
-START = datetime(2025, 3, 3, 8, 0, tzinfo=timezone.utc)
+START = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
 LANGUAGES = ("nl", "en")
 LONG = ("Ik herinner me een overleg met drie ministeries waarin niemand de knoop doorhakte. " * 40)[:3000]
 NASTY = "Hallo <!channel> en <!here>, kijk eens <@U123> & <https://evil.example|hier> > dat."

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -74,7 +74,7 @@ def test_a_killed_dispatcher_loses_nothing_and_sends_nothing_twice(db: Database,
             with db.transaction() as session:
                 busy = session.scalar(select(ScheduledAction.id).where(
                     ScheduledAction.status.in_(("pending", "claimed", "sending")),
-                    ScheduledAction.due_at <= datetime.now(timezone.utc)).limit(1))
+                    ScheduledAction.due_at <= datetime.now(UTC)).limit(1))
             if keys["prompt:1:staart"] and keys["summary:1"] and busy is None:
                 break
             time.sleep(0.2)
@@ -89,7 +89,7 @@ def test_a_killed_dispatcher_loses_nothing_and_sends_nothing_twice(db: Database,
     assert keys["summary:1"] == 1, keys
     assert all(count == 1 for count in keys.values()), keys  # reminders included: never twice
     with db.transaction() as session:
-        due = ScheduledAction.due_at <= datetime.now(timezone.utc)  # later work (retention purges) may wait
+        due = ScheduledAction.due_at <= datetime.now(UTC)  # later work (retention purges) may wait
         statuses = Counter(session.scalars(select(ScheduledAction.status).where(due)))
         unknown = list(session.scalars(select(ScheduledAction.kind).where(ScheduledAction.status == "unknown")))
         rows = [(row.kind, row.status, row.last_error) for row in session.scalars(select(ScheduledAction).where(due))]

@@ -58,9 +58,9 @@ def test_a_team_publishes_its_image_of_good_work(slack_app: RunningApp) -> None:
 
 
 def test_edit_vote_and_picture_through_modals(slack_app: RunningApp) -> None:
-    from bot.slack.blocks.image_modals import EXPERIENCE, NARRATIVE, OWN_TITLE, PICTURE, TITLE
     from sqlalchemy import select
 
+    from bot.slack.blocks.image_modals import EXPERIENCE, NARRATIVE, OWN_TITLE, PICTURE, TITLE
     from flows.store.models import SummaryDraft
     from tests.slack.signing import view_submission_body
     from tests.slack.test_e2e_round import as_dict

@@ -19,7 +19,8 @@ def ephemerals_for(app: RunningApp, user: str) -> str:
 
 def test_head_stories_are_private_until_volgende_then_posted_together(slack_app: RunningApp) -> None:
     fake = slack_app.fake
-    assert slack_app.send(slash_command_body(text="start 5 plan=kop=1h,handelingen=1h bevestig", user_id=ANNA))[0] == 200
+    start = slash_command_body(text="start 5 plan=kop=1h,handelingen=1h bevestig", user_id=ANNA)
+    assert slack_app.send(start)[0] == 200
     assert slack_app.wait_until(lambda: len(fake.calls_to("chat.postMessage")) >= 2)
     prompt = fake.calls_to("chat.postMessage")[1]
     prompt_ts = prompt.response["ts"]

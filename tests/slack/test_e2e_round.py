@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -41,8 +42,11 @@ def stored_contributions(app: RunningApp) -> int:
 
 def contribution_replies(app: RunningApp, thread_ts: str) -> list:
     """The thread replies under ``thread_ts`` that show a contribution (not the head's reveal notice)."""
-    return [call for call in app.fake.calls_to("chat.postMessage") if call.params.get("thread_ts") == thread_ts
-            and str((call.params.get("metadata") or {}).get("event_payload", {}).get("key", "")).startswith("contribution:")]
+    def key(call: Any) -> str:
+        return str((call.params.get("metadata") or {}).get("event_payload", {}).get("key", ""))
+
+    return [call for call in app.fake.calls_to("chat.postMessage")
+            if call.params.get("thread_ts") == thread_ts and key(call).startswith("contribution:")]
 
 
 def end_head(app: RunningApp, stories: int, user: str = "U0ANNA") -> None:

@@ -16,8 +16,7 @@ from tests.slack.signing import (
     message_shortcut_body,
     slash_command_body,
 )
-from tests.slack.test_e2e_round import (ANNA, BEN, as_dict, contribution_replies, end_head, open_form, remembered,
-                                        submit)
+from tests.slack.test_e2e_round import ANNA, BEN, as_dict, contribution_replies, end_head, open_form, remembered, submit
 
 
 def start_with_one_contribution(app: RunningApp, text: str = "Our story.") -> str:

@@ -29,14 +29,14 @@ SECRET = "geheim-signing-secret"
 
 
 @pytest.fixture
-def client(fake_slack: FakeSlack) -> WebClient:  # noqa: F811
+def client(fake_slack: FakeSlack) -> WebClient:
     return WebClient(base_url=fake_slack.base_url, token=TOKEN, timeout=5)
 
 
 # ---------------------------------------------------------------------- the fake
 
 
-def test_base_url_and_auth_test(fake_slack: FakeSlack, client: WebClient) -> None:  # noqa: F811
+def test_base_url_and_auth_test(fake_slack: FakeSlack, client: WebClient) -> None:
     assert fake_slack.base_url.startswith("http://127.0.0.1:") and fake_slack.base_url.endswith("/api/")
     response = client.auth_test()
     assert (response["team_id"], response["user_id"], response["bot_id"], response["bot_user_id"]) == (
@@ -47,7 +47,7 @@ def test_base_url_and_auth_test(fake_slack: FakeSlack, client: WebClient) -> Non
     assert call.ok and call.time <= time.time()
 
 
-def test_post_update_delete(fake_slack: FakeSlack, client: WebClient) -> None:  # noqa: F811
+def test_post_update_delete(fake_slack: FakeSlack, client: WebClient) -> None:
     blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Hoi*"}}]
     first = client.chat_postMessage(channel="C1", text="hoi", blocks=blocks)
     second = client.chat_postMessage(channel="C1", text="tweede")
@@ -75,13 +75,13 @@ def test_post_update_delete(fake_slack: FakeSlack, client: WebClient) -> None:  
     assert empty.value.response["error"] == "no_text"
 
 
-def test_json_body_is_recorded_like_a_form(fake_slack: FakeSlack) -> None:  # noqa: F811
+def test_json_body_is_recorded_like_a_form(fake_slack: FakeSlack) -> None:
     client = WebClient(base_url=fake_slack.base_url, token=TOKEN)
     client.api_call("chat.postMessage", json={"channel": "C1", "text": "json", "blocks": []})
     assert fake_slack.last("chat.postMessage").params == {"channel": "C1", "text": "json", "blocks": []}
 
 
-def test_ephemeral_permalink_and_dm(fake_slack: FakeSlack, client: WebClient) -> None:  # noqa: F811
+def test_ephemeral_permalink_and_dm(fake_slack: FakeSlack, client: WebClient) -> None:
     response = client.chat_postEphemeral(channel="C1", user="U1", text="alleen voor jou")
     assert response["message_ts"]
     assert fake_slack.ephemerals[0]["user"] == "U1"
@@ -100,7 +100,7 @@ def test_ephemeral_permalink_and_dm(fake_slack: FakeSlack, client: WebClient) ->
     assert link.endswith(f"/archives/{dm}/p{posted['ts'].replace('.', '')}")
 
 
-def test_conversations_info_and_channel_state(fake_slack: FakeSlack, client: WebClient) -> None:  # noqa: F811
+def test_conversations_info_and_channel_state(fake_slack: FakeSlack, client: WebClient) -> None:
     channel = client.conversations_info(channel="C1")["channel"]
     assert channel["id"] == "C1" and channel["is_member"] is True and channel["is_archived"] is False
 
@@ -111,7 +111,7 @@ def test_conversations_info_and_channel_state(fake_slack: FakeSlack, client: Web
     assert error.value.response["error"] == "not_in_channel"
 
 
-def test_members_paginate(fake_slack: FakeSlack, client: WebClient) -> None:  # noqa: F811
+def test_members_paginate(fake_slack: FakeSlack, client: WebClient) -> None:
     people = [f"U{i:03d}" for i in range(7)]
     fake_slack.set_members("C1", people)
     seen, cursor, pages = [], None, 0
@@ -126,7 +126,7 @@ def test_members_paginate(fake_slack: FakeSlack, client: WebClient) -> None:  # 
     assert client.conversations_members(channel="C9")["members"] == [BOT_USER_ID]
 
 
-def test_users_info(fake_slack: FakeSlack, client: WebClient) -> None:  # noqa: F811
+def test_users_info(fake_slack: FakeSlack, client: WebClient) -> None:
     fake_slack.add_user("U1", name="anna", real_name="Anna de Vries", is_admin=True)
     user = client.users_info(user="U1", include_locale=True)["user"]
     assert (user["id"], user["name"], user["real_name"], user["is_admin"]) == ("U1", "anna", "Anna de Vries", True)
@@ -136,7 +136,7 @@ def test_users_info(fake_slack: FakeSlack, client: WebClient) -> None:  # noqa: 
     assert client.users_info(user="U2", include_locale=True)["user"]["tz"] == "Europe/Amsterdam"
 
 
-def test_views(fake_slack: FakeSlack, client: WebClient) -> None:  # noqa: F811
+def test_views(fake_slack: FakeSlack, client: WebClient) -> None:
     modal = {"type": "modal", "callback_id": "start", "title": {"type": "plain_text", "text": "Start"},
              "blocks": [], "private_metadata": "p"}
     view = client.views_open(trigger_id="1.2.abc", view=modal)["view"]
@@ -159,7 +159,7 @@ def test_views(fake_slack: FakeSlack, client: WebClient) -> None:  # noqa: F811
     assert home["id"].startswith("V") and fake_slack.home_views["U1"]["type"] == "home"
 
 
-def test_files_upload_v2_end_to_end(fake_slack: FakeSlack, client: WebClient) -> None:  # noqa: F811
+def test_files_upload_v2_end_to_end(fake_slack: FakeSlack, client: WebClient) -> None:
     data = b"\x89PNG\r\n\x1a\n goed werk"
     response = client.files_upload_v2(channel="C1", content=data, filename="beeld.png", title="Beeld",
                                       initial_comment="Het beeld")
@@ -173,7 +173,7 @@ def test_files_upload_v2_end_to_end(fake_slack: FakeSlack, client: WebClient) ->
     assert [c.method for c in fake_slack.calls] == ["files.getUploadURLExternal", "files.completeUploadExternal"]
 
 
-def test_injected_failure(fake_slack: FakeSlack, client: WebClient) -> None:  # noqa: F811
+def test_injected_failure(fake_slack: FakeSlack, client: WebClient) -> None:
     fake_slack.fail("chat.postMessage", "not_in_channel", times=1, channel="C1")
     client.chat_postMessage(channel="C2", text="andere kanaal")  # not affected
     with pytest.raises(SlackApiError) as error:
@@ -190,7 +190,7 @@ def test_unknown_method(client: WebClient) -> None:
     assert error.value.response["error"] == "unknown_method"
 
 
-def test_rate_limit_is_retried(fake_slack: FakeSlack) -> None:  # noqa: F811
+def test_rate_limit_is_retried(fake_slack: FakeSlack) -> None:
     client = WebClient(base_url=fake_slack.base_url, token=TOKEN)
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=1))
     fake_slack.rate_limit("chat.postMessage", retry_after=0, times=1)  # the SDK sleeps 0–1 s
@@ -200,7 +200,7 @@ def test_rate_limit_is_retried(fake_slack: FakeSlack) -> None:  # noqa: F811
     assert fake_slack.rate_limited == 1
 
 
-def test_rate_limit_without_retry_handler(fake_slack: FakeSlack, client: WebClient) -> None:  # noqa: F811
+def test_rate_limit_without_retry_handler(fake_slack: FakeSlack, client: WebClient) -> None:
     fake_slack.rate_limit("users.info", retry_after=7)
     with pytest.raises(SlackApiError) as error:
         client.users_info(user="U1")
@@ -209,7 +209,7 @@ def test_rate_limit_without_retry_handler(fake_slack: FakeSlack, client: WebClie
     assert error.value.response["error"] == "ratelimited"
 
 
-def test_channel_rate_enforcement(fake_slack: FakeSlack, client: WebClient) -> None:  # noqa: F811
+def test_channel_rate_enforcement(fake_slack: FakeSlack, client: WebClient) -> None:
     fake_slack.enforce_channel_rate(per_second=1.0)
     client.chat_postMessage(channel="C1", text="een")
     client.chat_postMessage(channel="C2", text="ander kanaal")
@@ -221,7 +221,7 @@ def test_channel_rate_enforcement(fake_slack: FakeSlack, client: WebClient) -> N
     assert [m["text"] for m in fake_slack.messages("C1")] == ["een"]
 
 
-def test_workspace_rate_enforcement(fake_slack: FakeSlack) -> None:  # noqa: F811
+def test_workspace_rate_enforcement(fake_slack: FakeSlack) -> None:
     fake_slack.enforce_workspace_rate(per_minute=60, burst=2)  # two at once, then one a second
     team_a = WebClient(base_url=fake_slack.base_url, token="xoxb-team-a")
     team_b = WebClient(base_url=fake_slack.base_url, token="xoxb-team-b")
@@ -238,7 +238,7 @@ def test_workspace_rate_enforcement(fake_slack: FakeSlack) -> None:  # noqa: F81
     assert team_a.chat_postMessage(channel="C4", text="weer open")["ok"]
 
 
-def test_a_post_refused_by_one_limit_counts_toward_neither(fake_slack: FakeSlack) -> None:  # noqa: F811
+def test_a_post_refused_by_one_limit_counts_toward_neither(fake_slack: FakeSlack) -> None:
     fake_slack.enforce_channel_rate(per_second=1.0)
     fake_slack.enforce_workspace_rate(per_minute=60, burst=1)
     team_a = WebClient(base_url=fake_slack.base_url, token="xoxb-team-a")
@@ -250,7 +250,7 @@ def test_a_post_refused_by_one_limit_counts_toward_neither(fake_slack: FakeSlack
     assert fake_slack.rate_limited_by == {"channel": 1, "workspace": 0}
 
 
-def test_revoked_and_missing_tokens(fake_slack: FakeSlack, client: WebClient) -> None:  # noqa: F811
+def test_revoked_and_missing_tokens(fake_slack: FakeSlack, client: WebClient) -> None:
     fake_slack.revoked_tokens.add(TOKEN)
     with pytest.raises(SlackApiError) as revoked:
         client.auth_test()
@@ -260,7 +260,7 @@ def test_revoked_and_missing_tokens(fake_slack: FakeSlack, client: WebClient) ->
     assert missing.value.response["error"] == "not_authed"
 
 
-def test_history_newest_first_with_metadata(fake_slack: FakeSlack, client: WebClient) -> None:  # noqa: F811
+def test_history_newest_first_with_metadata(fake_slack: FakeSlack, client: WebClient) -> None:
     metadata = {"event_type": "goedwerk_round", "event_payload": {"round": 1}}
     first = client.chat_postMessage(channel="C1", text="eerste", metadata=metadata)
     client.chat_postMessage(channel="C1", text="antwoord", thread_ts=first["ts"])
@@ -273,7 +273,7 @@ def test_history_newest_first_with_metadata(fake_slack: FakeSlack, client: WebCl
     assert [m["text"] for m in replies] == ["eerste", "antwoord"]
 
 
-def test_reset_keeps_configuration(fake_slack: FakeSlack, client: WebClient) -> None:  # noqa: F811
+def test_reset_keeps_configuration(fake_slack: FakeSlack, client: WebClient) -> None:
     fake_slack.set_members("C1", ["U1"])
     fake_slack.fail("auth.test", times=None)
     client.chat_postMessage(channel="C1", text="hoi")
@@ -285,7 +285,7 @@ def test_reset_keeps_configuration(fake_slack: FakeSlack, client: WebClient) -> 
         fake_slack.last("chat.update")
 
 
-def test_response_url_capture(fake_slack: FakeSlack) -> None:  # noqa: F811
+def test_response_url_capture(fake_slack: FakeSlack) -> None:
     from slack_sdk.webhook import WebhookClient
 
     WebhookClient(fake_slack.response_url("cmd")).send(text="klaar", response_type="ephemeral")
@@ -293,7 +293,7 @@ def test_response_url_capture(fake_slack: FakeSlack) -> None:  # noqa: F811
     assert fake_slack.responses[0]["body"]["text"] == "klaar"
 
 
-def test_calls_are_recorded_from_many_threads(fake_slack: FakeSlack) -> None:  # noqa: F811
+def test_calls_are_recorded_from_many_threads(fake_slack: FakeSlack) -> None:
     def post(i: int) -> None:
         WebClient(base_url=fake_slack.base_url, token=TOKEN).chat_postMessage(channel=f"C{i % 3}", text=str(i))
 
@@ -350,35 +350,35 @@ def test_bodies_have_slack_shapes() -> None:
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
 @pytest.fixture
-def bolt_url(fake_slack: FakeSlack) -> Iterator[str]:  # noqa: F811
+def bolt_url(fake_slack: FakeSlack) -> Iterator[str]:
     """A tiny Bolt app with one listener of each kind, served by wsgiref on a free port."""
     client = WebClient(base_url=fake_slack.base_url, token=TOKEN)
     app = App(signing_secret=SECRET, client=client, token_verification_enabled=False)
 
     @app.command("/goedwerk")
-    def command(ack, body, client) -> None:  # noqa: ANN001
+    def command(ack, body, client) -> None:
         ack("Even geduld")
         client.chat_postMessage(channel=body["channel_id"], text=f"gestart: {body['text']}")
 
     @app.action("vote")
-    def vote(ack) -> None:  # noqa: ANN001
+    def vote(ack) -> None:
         ack()
 
     @app.view("start")
-    def submitted(ack) -> None:  # noqa: ANN001
+    def submitted(ack) -> None:
         ack()
 
     @app.shortcut("goedwerk_message")
-    def shortcut(ack) -> None:  # noqa: ANN001
+    def shortcut(ack) -> None:
         ack()
 
     @app.event("app_mention")
-    def mention(ack) -> None:  # noqa: ANN001
+    def mention(ack) -> None:
         ack()
 
     server = make_server("127.0.0.1", 0, SlackRequestHandler(app), handler_class=_QuietHandler)
@@ -391,7 +391,7 @@ def bolt_url(fake_slack: FakeSlack) -> Iterator[str]:  # noqa: F811
         server.server_close()
 
 
-def test_bolt_accepts_signed_slash_command(bolt_url: str, fake_slack: FakeSlack) -> None:  # noqa: F811
+def test_bolt_accepts_signed_slash_command(bolt_url: str, fake_slack: FakeSlack) -> None:
     status, _, body = signing.post(bolt_url, signing.slash_command_body(text="team"), SECRET, signing.FORM)
     assert status == 200 and "Even geduld" in body
     call = fake_slack.wait_for("chat.postMessage")[0]
@@ -399,7 +399,7 @@ def test_bolt_accepts_signed_slash_command(bolt_url: str, fake_slack: FakeSlack)
     assert call.params["team_id"] == TEAM_ID  # Bolt's listener client adds the request's team
 
 
-def test_bolt_rejects_forged_and_stale_requests(bolt_url: str, fake_slack: FakeSlack) -> None:  # noqa: F811
+def test_bolt_rejects_forged_and_stale_requests(bolt_url: str, fake_slack: FakeSlack) -> None:
     body = signing.slash_command_body()
     forged, _, _ = signing.post(bolt_url, body, "niet-het-geheim", signing.FORM)
     stale, _, _ = signing.post(bolt_url, body, SECRET, signing.FORM, timestamp=int(time.time()) - 6 * 60)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.console.render import render
@@ -11,7 +11,7 @@ from bot.slack.blocks import message
 from flows.i18n import moment_marker
 from flows.views import Notice
 
-MOMENT = datetime(2026, 10, 26, 8, 0, tzinfo=timezone.utc)  # Monday 09:00 in Amsterdam (winter time)
+MOMENT = datetime(2026, 10, 26, 8, 0, tzinfo=UTC)  # Monday 09:00 in Amsterdam (winter time)
 AMS = ZoneInfo("Europe/Amsterdam")
 
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -57,7 +57,7 @@ def test_many_dispatchers_send_every_action_exactly_once(db: Database, fake_slac
                     select(func.count()).select_from(Round).where(Round.status == ROUND_ACTIVE))
                 open_actions = session.scalar(select(func.count()).select_from(ScheduledAction).where(
                     ScheduledAction.status.in_(("pending", "claimed", "sending")),
-                    ScheduledAction.due_at <= datetime.now(timezone.utc)))
+                    ScheduledAction.due_at <= datetime.now(UTC)))
             return open_rounds == 0 and open_actions == 0
 
         deadline = time.monotonic() + 60
@@ -86,7 +86,7 @@ def test_many_dispatchers_send_every_action_exactly_once(db: Database, fake_slac
     assert len(summaries) == CHANNELS
     with db.transaction() as session:
         statuses = Counter(session.scalars(select(ScheduledAction.status).where(
-            ScheduledAction.due_at <= datetime.now(timezone.utc))))  # retention purges wait for months
+            ScheduledAction.due_at <= datetime.now(UTC))))  # retention purges wait for months
     assert set(statuses) <= {"sent", "skipped"}, statuses
     for worker in workers:
         assert worker.returncode == 0

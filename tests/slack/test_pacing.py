@@ -8,8 +8,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.slack.clients import TeamClients
-from bot.slack.pacing import (INITIAL_SPACING, MAX_SPACING, SPACING_HALF_LIFE, WORKSPACE_IN_FLIGHT,
-                              ChannelPacer, WorkspaceCooldown)
+from bot.slack.pacing import (
+    INITIAL_SPACING,
+    MAX_SPACING,
+    SPACING_HALF_LIFE,
+    WORKSPACE_IN_FLIGHT,
+    ChannelPacer,
+    WorkspaceCooldown,
+)
 from bot.slack.sender import SlackSender
 from flows.clock import SystemClock
 from flows.content import load_pack
@@ -109,7 +115,7 @@ def test_the_spacing_never_grows_past_its_maximum() -> None:
     assert -cooldown.delay_for("T1") + cooldown.delay_for("T1") == pytest.approx(MAX_SPACING, rel=0.1)
 
 
-def test_a_429_holds_back_every_post_in_that_workspace(db, fake_slack: FakeSlack) -> None:  # noqa: F811 (fixture)
+def test_a_429_holds_back_every_post_in_that_workspace(db, fake_slack: FakeSlack) -> None:
     """One thread's 429 makes the other posts of the workspace wait, through the real client."""
     cooldown, holds = WorkspaceCooldown(), []
 
@@ -133,7 +139,7 @@ def test_a_429_holds_back_every_post_in_that_workspace(db, fake_slack: FakeSlack
     assert [call.status for call in calls] == [429, 200, 200]
 
 
-def test_a_retry_after_a_429_waits_for_the_workspaces_next_slot(db, fake_slack: FakeSlack) -> None:  # noqa: F811
+def test_a_retry_after_a_429_waits_for_the_workspaces_next_slot(db, fake_slack: FakeSlack) -> None:
     """The client's retry takes a paced slot (as the app wires it), not Retry-After plus a random second."""
     cooldown, turns = WorkspaceCooldown(), []
 
@@ -155,7 +161,7 @@ def test_a_retry_after_a_429_waits_for_the_workspaces_next_slot(db, fake_slack: 
     assert [call.status for call in fake_slack.calls_to("chat.postMessage")] == [429, 429, 200]
 
 
-def test_a_workspace_has_a_few_posts_under_way_at_most_others_go_on(db, fake_slack: FakeSlack) -> None:  # noqa: F811
+def test_a_workspace_has_a_few_posts_under_way_at_most_others_go_on(db, fake_slack: FakeSlack) -> None:
     """Twelve threads posting at once: eight into one workspace's channels go at most
     :data:`WORKSPACE_IN_FLIGHT` at a time (more would only collect its 429s); the four
     into another workspace do not wait for them."""

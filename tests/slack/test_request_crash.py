@@ -45,7 +45,8 @@ def contribution_request(number: int, channel: str, round_id: int | None) -> str
     values = {BLOCK_TEXT: {ACTION_TEXT: text},
               BLOCK_OPTIONS: {ACTION_OPTIONS: {"type": "checkboxes", "selected_options": []}}}
     return view_submission_body(CALLBACK_CONTRIBUTE, values, user_id=f"U0P{number:04d}", view_id=f"VCRASH{number}",
-                                private_metadata=write_metadata(round_id=round_id, topic="handelingen", channel=channel))
+                                private_metadata=write_metadata(round_id=round_id, topic="handelingen",
+                                                                channel=channel))
 
 
 class Submitter:

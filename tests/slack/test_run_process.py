@@ -71,7 +71,7 @@ def wait_healthy(process: subprocess.Popen, url: str) -> None:
     pytest.fail(f"GET /healthz did not answer 200 within {START_TIMEOUT:.0f} s")
 
 
-def test_goedwerk_run_serves_slack_and_stops_on_sigterm(tmp_path: Path, fake_slack: FakeSlack) -> None:  # noqa: F811
+def test_goedwerk_run_serves_slack_and_stops_on_sigterm(tmp_path: Path, fake_slack: FakeSlack) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = clean_env(SLACK_BOT_TOKEN="xoxb-x", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake_slack.base_url,
@@ -196,7 +196,7 @@ def test_healthz_answers_503_until_the_workers_run_and_live_always_answers(tmp_p
         db.dispose()
 
 
-def run_env(tmp_path: Path, fake: FakeSlack, **extra: str) -> dict[str, str]:  # noqa: F811
+def run_env(tmp_path: Path, fake: FakeSlack, **extra: str) -> dict[str, str]:
     return clean_env(SLACK_BOT_TOKEN="xoxb-x", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake.base_url,
                      DATABASE_URL=f"sqlite:///{tmp_path / 'goedwerk.db'}", GOEDWERK_LANGUAGE="en",
                      PYTHONPATH=str(ROOT), **extra)
@@ -221,7 +221,7 @@ def gone(pids: list[int], timeout: float) -> bool:
     return False
 
 
-def test_a_killed_server_takes_its_work_processes_with_it(tmp_path: Path, fake_slack: FakeSlack) -> None:  # noqa: F811
+def test_a_killed_server_takes_its_work_processes_with_it(tmp_path: Path, fake_slack: FakeSlack) -> None:
     import psutil
 
     port = free_port()
@@ -240,7 +240,7 @@ def test_a_killed_server_takes_its_work_processes_with_it(tmp_path: Path, fake_s
 
 
 def test_sigterm_with_a_backlog_stops_within_seconds_and_leaves_the_rest_in_the_inbox(
-        tmp_path: Path, fake_slack: FakeSlack) -> None:  # noqa: F811
+        tmp_path: Path, fake_slack: FakeSlack) -> None:
     from bot.runtime import inbox
     from flows.store.db import Database
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
@@ -16,12 +16,11 @@ from flows.events import Actor, Command
 from flows.store.db import Database
 from flows.store.models import MessageRef, ScheduledAction
 from tests.slack.conftest import SECRET, RunningApp
-from tests.slack.fake_slack import FakeSlack
+from tests.slack.fake_slack import BOT_USER_ID, FakeSlack
 from tests.slack.signing import CHANNEL_ID, TEAM_ID, block_actions_body, slash_command_body
-from tests.slack.fake_slack import BOT_USER_ID
 
 ANNA, BEN = "U0ANNA", "U0BEN"
-START = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)
+START = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 
 
 def test_silent_members_get_one_private_reminder_with_a_working_button(slack_app: RunningApp) -> None:

@@ -164,7 +164,7 @@ def test_without_the_board_a_process_paces_on_its_own_and_says_why(caplog) -> No
 
 
 def test_a_429_one_process_met_holds_back_another_processs_posts(
-        db, other_db, fake_slack: FakeSlack) -> None:  # noqa: F811 (fixture)
+        db, other_db, fake_slack: FakeSlack) -> None:
     """Through the real client: Slack's 429 to one sender reaches the board, and a second
     sender on its own pool (another process) waits out the hold before posting."""
 

@@ -33,9 +33,21 @@ from flows.clock import SystemClock
 from flows.store.db import Database
 from tests.slack.conftest import SECRET
 from tests.slack.signing import slash_command_body
-from tests.slack.test_oauth import (APP_ID, CLIENT_ID, CLIENT_SECRET, OTHER_BOT_USER, OTHER_TEAM, OTHER_TOKEN,
-                                    OAuthApp, OAuthFakeSlack, install, oauth_v2_access, serve, settle,
-                                    wait_until)
+from tests.slack.test_oauth import (
+    APP_ID,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    OTHER_BOT_USER,
+    OTHER_TEAM,
+    OTHER_TOKEN,
+    OAuthApp,
+    OAuthFakeSlack,
+    install,
+    oauth_v2_access,
+    serve,
+    settle,
+    wait_until,
+)
 from tests.slack.test_run_process import ROOT, clean_env, free_port, goedwerk
 
 KEY_A = Fernet.generate_key().decode()

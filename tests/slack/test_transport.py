@@ -32,7 +32,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_many_calls_go_over_one_connection(fake_slack: FakeSlack) -> None:  # noqa: F811
+def test_many_calls_go_over_one_connection(fake_slack: FakeSlack) -> None:
     client = pooled(fake_slack)
     for number in range(20):
         assert client.chat_postMessage(channel="C1", text=f"bericht {number}")["ok"]
@@ -41,7 +41,7 @@ def test_many_calls_go_over_one_connection(fake_slack: FakeSlack) -> None:  # no
     assert fake_slack.connections_made == 1
 
 
-def test_the_stock_client_connects_per_call(fake_slack: FakeSlack) -> None:  # noqa: F811
+def test_the_stock_client_connects_per_call(fake_slack: FakeSlack) -> None:
     """The baseline the pool improves on (if slack_sdk ever pools itself, this tells us)."""
     client = stock(fake_slack)
     for _ in range(5):
@@ -49,7 +49,7 @@ def test_the_stock_client_connects_per_call(fake_slack: FakeSlack) -> None:  # n
     assert fake_slack.connections_made == 5
 
 
-def test_the_built_client_is_pooled(fake_slack: FakeSlack) -> None:  # noqa: F811
+def test_the_built_client_is_pooled(fake_slack: FakeSlack) -> None:
     client = build_client(fake_slack.base_url, TOKEN)
     assert isinstance(client, PooledWebClient)
     for _ in range(5):
@@ -57,7 +57,7 @@ def test_the_built_client_is_pooled(fake_slack: FakeSlack) -> None:  # noqa: F81
     assert fake_slack.connections_made == 1
 
 
-def test_a_dropped_connection_is_replaced(fake_slack: FakeSlack) -> None:  # noqa: F811
+def test_a_dropped_connection_is_replaced(fake_slack: FakeSlack) -> None:
     client = build_client(fake_slack.base_url, TOKEN)
     client.auth_test()
     fake_slack.drop_connections()
@@ -66,7 +66,7 @@ def test_a_dropped_connection_is_replaced(fake_slack: FakeSlack) -> None:  # noq
     assert fake_slack.last("chat.postMessage").params["text"] == "na de onderbreking"
 
 
-def test_slack_errors_read_as_with_the_stock_client(fake_slack: FakeSlack) -> None:  # noqa: F811
+def test_slack_errors_read_as_with_the_stock_client(fake_slack: FakeSlack) -> None:
     fake_slack.fail("chat.postMessage", "channel_not_found", times=2)
     errors = []
     for client in (stock(fake_slack), pooled(fake_slack)):
@@ -76,7 +76,7 @@ def test_slack_errors_read_as_with_the_stock_client(fake_slack: FakeSlack) -> No
     assert errors == [(200, "channel_not_found")] * 2
 
 
-def test_a_429_shows_its_status_and_retry_after(fake_slack: FakeSlack) -> None:  # noqa: F811
+def test_a_429_shows_its_status_and_retry_after(fake_slack: FakeSlack) -> None:
     fake_slack.rate_limit("chat.postMessage", retry_after=7, times=2)
     seen = []
     for client in (stock(fake_slack), pooled(fake_slack)):
@@ -87,7 +87,7 @@ def test_a_429_shows_its_status_and_retry_after(fake_slack: FakeSlack) -> None: 
     assert seen == [(429, "7", "ratelimited")] * 2
 
 
-def test_a_429_reaches_the_rate_limit_handler_and_is_retried(fake_slack: FakeSlack) -> None:  # noqa: F811
+def test_a_429_reaches_the_rate_limit_handler_and_is_retried(fake_slack: FakeSlack) -> None:
     heard: list[float] = []
     fake_slack.rate_limit("chat.postMessage", retry_after=0, times=1)
     client = build_client(fake_slack.base_url, TOKEN, on_rate_limited=heard.append)
@@ -97,7 +97,7 @@ def test_a_429_reaches_the_rate_limit_handler_and_is_retried(fake_slack: FakeSla
     assert fake_slack.connections_made == 1  # the 429's connection stays usable
 
 
-def test_a_non_json_error_page_reads_as_with_the_stock_client(fake_slack: FakeSlack) -> None:  # noqa: F811
+def test_a_non_json_error_page_reads_as_with_the_stock_client(fake_slack: FakeSlack) -> None:
     outcomes = []
     for make in (WebClient, PooledWebClient):
         client = make(token=TOKEN, base_url=fake_slack.origin + "/nergens/", timeout=5, retry_handlers=[])

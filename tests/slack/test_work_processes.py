@@ -51,7 +51,7 @@ def wait(predicate, timeout: float = 60.0) -> bool:
 
 
 def test_a_child_that_dies_is_replaced_and_a_recorded_request_is_still_done(
-        db: Database, fake_slack: FakeSlack) -> None:  # noqa: F811
+        db: Database, fake_slack: FakeSlack) -> None:
     woken = threading.Event()
     children = children_for(db, fake_slack, on_scheduled=woken.set)
     children.start()
@@ -84,7 +84,7 @@ def count(db: Database, model) -> int:
 # --- the app end to end, its work in children --------------------------------------------
 
 @pytest.fixture
-def app_with_children(db: Database, fake_slack: FakeSlack) -> RunningApp:  # noqa: F811
+def app_with_children(db: Database, fake_slack: FakeSlack) -> RunningApp:
     with running_app(db, fake_slack, work_processes=2) as app:
         def not_here(event, within=None):
             raise AssertionError(f"{type(event).__name__} was handled in the serving process")

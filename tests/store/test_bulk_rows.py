@@ -4,7 +4,7 @@ the number of rows (the rows go as one JSON parameter, ``flows.store.sql.records
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event, select
@@ -15,7 +15,7 @@ from flows.scheduling import actions
 from flows.store import messages
 from flows.store.models import Channel, MessageRef, ScheduledAction, Workspace
 
-NOW = datetime(2026, 12, 6, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
 WEEK = timedelta(days=7)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
@@ -10,7 +10,7 @@ from flows.effects import Place, SentMessage
 from flows.store import messages
 from flows.store.models import Channel, MessageRef, Workspace
 
-NOW = datetime(2026, 11, 29, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
 
 
 def _channels(db) -> None:

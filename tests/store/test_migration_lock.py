@@ -37,7 +37,7 @@ def test_two_threads_upgrading_at_once_both_succeed(pg_url):
         start.wait()
         try:
             migrate.upgrade(pg_url)
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=upgrade) for _ in range(2)]

@@ -11,11 +11,11 @@ from alembic import command
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.pool import NullPool
 
-import bot.slack.installation_tables  # noqa: F401  (so Base.metadata has every table)
-import bot.runtime.inbox  # noqa: F401  (its table too)
-import bot.slack.shared_paces  # noqa: F401  (its table too)
-import bot.console.state  # noqa: F401  (its table too)
-import bot.teams.conversations  # noqa: F401  (its table too)
+import bot.console.state
+import bot.runtime.inbox
+import bot.slack.installation_tables
+import bot.slack.shared_paces
+import bot.teams.conversations
 import bot.teams.files  # noqa: F401  (their tables too)
 from flows.store import migrate
 from flows.store.base import Base

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import update
@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from flows.store.models import ROUND_ACTIVE, ROUND_CANCELLED, ROUND_CLOSED, Channel, Round, Workspace
 
-NOW = datetime(2026, 3, 23, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 23, 9, 0, tzinfo=UTC)
 
 
 def _channel(db, external_id: str = "C1") -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import event, select
@@ -10,7 +10,7 @@ from sqlalchemy import event, select
 from flows.store.models import Workspace
 from flows.store.sql import among, not_among
 
-NOW = datetime(2026, 12, 6, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
 
 
 def _workspaces(db) -> dict[str, int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +13,7 @@ from sqlalchemy.exc import StatementError
 from flows.store.models import Workspace
 from flows.store.types import UTCDateTime
 
-UTC = timezone.utc
+UTC = UTC
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 

@@ -8,7 +8,7 @@ followed by another person's name and everyone who wrote in the body is quoted.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
@@ -20,7 +20,7 @@ from flows.store.models import Contribution
 from flows.summary.draft import compose, shorten
 from tests.harness import content
 
-NOW = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 PEOPLE = ("Anna", "Bob", "Carl", "Dirk", "Eva", "Fleur")
 BODY = ("handelingen", "kennis", "waarden", "vrijheid", "identiteit")
 QUOTE = re.compile(r"[„“](q\d+ [^”]*)” — (\S+)")

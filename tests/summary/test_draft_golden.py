@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flows.store.models import Contribution, ContributionVirtue
 from flows.summary.draft import compose, shorten
 from tests.harness import content
 
-NOW = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 def row(number: int, topic: str, author: str, text: str, anonymous: bool = False, passed: bool = False,

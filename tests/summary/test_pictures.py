@@ -7,8 +7,7 @@ import os
 import pytest
 from PIL import Image
 
-from flows.summary.pictures import (BUILTIN_PICTURES, MAX_FILE_BYTES, draw_emoji, draw_picture, load_file,
-                                    picture_image)
+from flows.summary.pictures import BUILTIN_PICTURES, MAX_FILE_BYTES, draw_emoji, draw_picture, load_file, picture_image
 
 
 def test_there_are_five_or_six_builtin_pictures():

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from flows.summary import fonts
-from flows.summary.png import MAX_ASPECT, ELLIPSIS, render_png, wrap
+from flows.summary.png import ELLIPSIS, MAX_ASPECT, render_png, wrap
 
 
 def _open(data: bytes) -> Image.Image:

@@ -18,9 +18,22 @@ from slack_sdk.models.blocks import MarkdownTextObject, Option, OverflowMenuElem
 
 from flows.engine.head import held_line
 from flows.i18n import fill_mentions, fill_moments, t, when
-from flows.views import (ConsentRequest, ContributionForm, ContributionView, ImageList, Notice, PromptView,
-                         PublishedView, ReminderView, RoundView, SituationCard, SituationList, SummaryView, View)
-from flows.views import Choice
+from flows.views import (
+    Choice,
+    ConsentRequest,
+    ContributionForm,
+    ContributionView,
+    ImageList,
+    Notice,
+    PromptView,
+    PublishedView,
+    ReminderView,
+    RoundView,
+    SituationCard,
+    SituationList,
+    SummaryView,
+    View,
+)
 
 from .choices import MENU_ACTION, action_id, buttons
 from .fit import Lines, Part, context, fit

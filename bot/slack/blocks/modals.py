@@ -6,8 +6,16 @@ Block and action ids are constants so listeners read submissions without guessin
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import (CheckboxesElement, ContextBlock, HeaderBlock, InputBlock, MarkdownTextObject,
-                                     PlainTextInputElement, PlainTextObject, StaticMultiSelectElement)
+from slack_sdk.models.blocks import (
+    CheckboxesElement,
+    ContextBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    PlainTextInputElement,
+    PlainTextObject,
+    StaticMultiSelectElement,
+)
 from slack_sdk.models.views import View
 
 from flows.i18n import t
@@ -16,8 +24,16 @@ from flows.views import ContributionForm
 from .limits import MAX_HEADER_TEXT, MAX_INPUT_LENGTH, MAX_MODAL_BUTTON, MAX_MODAL_TITLE, check_modal
 from .metadata import read_metadata, write_metadata
 from .options import chosen, option, select_options
-from .start import (ACTION_PLAN, ACTION_SITUATION, BLOCK_PLAN, BLOCK_SITUATION, CALLBACK_START, DEMO_PLAN,
-                    read_start, start_modal)
+from .start import (
+    ACTION_PLAN,
+    ACTION_SITUATION,
+    BLOCK_PLAN,
+    BLOCK_SITUATION,
+    CALLBACK_START,
+    DEMO_PLAN,
+    read_start,
+    start_modal,
+)
 from .text import escape, truncate
 
 CALLBACK_CONTRIBUTE = "goedwerk:contribute"

@@ -8,8 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from slack_sdk.models.blocks import (ContextBlock, InputBlock, MarkdownTextObject, OptionGroup, PlainTextObject,
-                                     StaticSelectElement)
+from slack_sdk.models.blocks import (
+    ContextBlock,
+    InputBlock,
+    MarkdownTextObject,
+    OptionGroup,
+    PlainTextObject,
+    StaticSelectElement,
+)
 from slack_sdk.models.views import View
 
 from flows.i18n import t, tn

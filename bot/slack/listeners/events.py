@@ -8,7 +8,7 @@ dropped, in every process.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from slack_bolt import App, BoltResponse
 from sqlalchemy import select
@@ -28,7 +28,7 @@ def first_delivery(db: Database, event_id: str) -> bool:
     """Record ``event_id``; False when it was recorded before (a retry)."""
     try:
         with db.transaction() as session:
-            session.add(ProcessedEvent(event_id=event_id[:128], received_at=datetime.now(timezone.utc)))
+            session.add(ProcessedEvent(event_id=event_id[:128], received_at=datetime.now(UTC)))
         return True
     except IntegrityError:
         return False
@@ -70,5 +70,5 @@ def mark_uninstalled(db: Database, team: str) -> None:
         workspace = session.scalars(select(Workspace).where(
             Workspace.platform == actors.PLATFORM, Workspace.external_id == team)).first()
         if workspace is not None:  # and queue its purge 30 days on, unless it comes back
-            retention.workspace_uninstalled(session, workspace, datetime.now(timezone.utc))
+            retention.workspace_uninstalled(session, workspace, datetime.now(UTC))
     log.warning("goedwerk was uninstalled from team %s", team)

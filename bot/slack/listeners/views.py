@@ -48,7 +48,7 @@ def download(url: str, token: str | None, limit: int = MAX_PICTURE) -> bytes | N
         return None
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (Slack's file URL)
+        with urllib.request.urlopen(request, timeout=10) as response:
             return response.read(limit + 1)
     except OSError as error:
         log.warning("could not download an uploaded picture: %s", type(error).__name__)
