@@ -42,7 +42,7 @@ class _ClientCarriesTheToken(logging.Filter):
 
 
 _client_carries_the_token = _ClientCarriesTheToken()
-BOT_SCOPES = ["commands", "chat:write", "channels:read", "groups:read", "users:read", "im:write",
+BOT_SCOPES = ["commands", "chat:write", "channels:read", "groups:read", "users:read", "im:write", "im:history",
               "files:write", "channels:history", "groups:history"]
 OAUTH_STATE_SECONDS = 600
 ACK_THREADS = 16

@@ -156,6 +156,8 @@ class SlackSender:
             else:
                 web.chat_postEphemeral(channel=effect.place.channel, user=effect.user, text=text, blocks=blocks)
         elif isinstance(effect, DirectMessage):
+            if effect.key and resend and self._arrived_privately(web, effect):
+                return
             text, blocks = message(effect.view, self.zone)
             web.chat_postMessage(channel=effect.user, text=text, blocks=blocks,
                                  metadata=self._metadata(effect.key))
@@ -233,6 +235,24 @@ class SlackSender:
                 messages.remember(self.db, effect.place, effect.key, found["ts"], found.get("thread_ts"),
                                   self.clock.now())
                 log.info("message %s had arrived before the crash; recorded, not sent again", effect.key)
+                return True
+        return False
+
+    def _arrived_privately(self, web: WebClient, effect: DirectMessage) -> bool:
+        """Whether a private message with this key is in the person's DM already (a retried
+        action that sent it before a crash). Without the right to read the DM (``im:history``,
+        an install from before it was asked), we cannot tell and send it."""
+        try:
+            dm = web.conversations_open(users=effect.user)["channel"]["id"]
+            history = web.conversations_history(channel=dm, limit=50, include_all_metadata=True)
+        except SlackApiError as error:
+            log.info("could not look for an earlier private message (%s); sending it", error.response.get("error"))
+            return False
+        earlier: dict[str, Any]
+        for earlier in history.get("messages", []):
+            payload: dict[str, Any] = (earlier.get("metadata") or {}).get("event_payload") or {}
+            if payload.get("key") == effect.key:
+                log.info("private message %s had arrived before the crash; not sent again", effect.key)
                 return True
         return False
 

@@ -27,20 +27,23 @@ def test_ordinary_first_words_are_left_alone(text: str) -> None:
     assert anonymity.read(text) == anonymity.Reading(False, text)
 
 
-def _posted(out: str) -> str:
-    """What the channel sees of a contribution: the thread reply after the echoed command."""
-    return out.split("↳ prompt:1:kop", 1)[1].split("[#team · only for", 1)[0]
+def _revealed(out: str) -> str:
+    """What the channel sees of the head's stories: the replies revealed in the kop thread when the head ends."""
+    return out.split("↳ prompt:1:kop", 1)[1].split("↻ prompt:1:kop", 1)[0]
 
 
 def test_anoniem_with_a_colon_is_posted_without_a_name(db: Database) -> None:
     session = console(db, QUICK_PLAN)
     session.run(START)
-    posted = _posted(session.run("/as anna\n/goedwerk bijdrage kop anoniem: dit is een test"))
-    assert "#1 anonymous:" in posted and "dit is een test" in posted
-    assert "anna" not in posted and "anoniem:" not in posted
-    posted = _posted(session.run("/as bob\n/goedwerk bijdrage kop [anoniem] nog een test"))
-    assert "#2 anonymous:" in posted and "nog een test" in posted
-    assert "bob" not in posted and "[anoniem]" not in posted
+    session.run("/as anna\n/goedwerk bijdrage kop anoniem: dit is een test")
+    session.run("/as bob\n/goedwerk bijdrage kop [anoniem] nog een test")
+    posted = _revealed(session.run("/as anna\n/goedwerk volgende"))  # the head ends: its stories are shown
+    assert "#1 anonymous:" in posted, posted
+    assert "dit is een test" in posted, posted
+    assert "#2 anonymous:" in posted, posted
+    assert "nog een test" in posted, posted
+    for leaked in ("anna", "bob", "anoniem:", "[anoniem]"):
+        assert leaked not in posted, posted
     with db.transaction() as s:
         rows = s.scalars(select(Contribution).order_by(Contribution.id)).all()
         assert [(row.text, row.anonymous) for row in rows] == [("dit is een test", True), ("nog een test", True)]

@@ -40,10 +40,10 @@ def test_a_shorter_period_shows_what_goes_and_waits_for_a_confirmation(db: Datab
     assert "Confirm with the button" in out
     session.run("/tick 1h")
     assert len(_texts(db)) == 7  # nothing went without the confirmation
-    choice = re.search(r"\[(\d+)\] Yes, shorten it to 1 days", out).group(1)
+    choice = re.search(r"\[(\d+)\] Yes, shorten it to 1 day\b", out).group(1)
     out = session.run(f"/as anna\n{choice}")
     channel = out.split("[#team]", 1)[1]  # the channel, not only the person, is told
-    assert "now deleted 1 days after their round closes" in " ".join(channel.split())
+    assert "now deleted 1 day after their round closes" in " ".join(channel.split())
     session.run("/tick 1m")
     assert _texts(db) == []
     with db.transaction() as s:
