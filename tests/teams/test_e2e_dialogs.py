@@ -11,7 +11,7 @@ from tests.teams import activities
 from tests.teams.activities import CHANNEL
 from tests.teams.card_schema import validate_card
 from tests.teams.conftest import last_json
-from tests.teams.test_e2e_round import started
+from tests.teams.test_e2e_round import started, started_in_body
 
 
 def button(post, title: str) -> dict:
@@ -40,7 +40,7 @@ def inputs(card: dict) -> dict:
 
 
 def test_contribute_opens_a_dialog_and_sending_it_posts_the_reply_in_the_prompts_thread(teams_app):
-    kickoff, prompt = started(teams_app)
+    kickoff, prompt = started_in_body(teams_app)
 
     card = open_dialog(teams_app, prompt, "Contribute", user="29:1dave", user_name="Dave")
     assert set(inputs(card)) == {"text", "options"}
@@ -52,7 +52,7 @@ def test_contribute_opens_a_dialog_and_sending_it_posts_the_reply_in_the_prompts
     (reply,) = teams_app.connector.replies(CHANNEL, prompt.activity_id)
     assert reply.texts[:2] == ["anonymous", "We asked the other party first."]
     assert "Dave" not in json.dumps(reply.activity)
-    assert any("Head: your own experiences 1" in text for text in kickoff.texts)
+    assert any("Actions 1" in text for text in kickoff.texts)
 
 
 def test_an_overlong_text_keeps_the_dialog_open_with_the_reason_and_the_text(teams_app):
@@ -81,7 +81,7 @@ def test_an_empty_dialog_says_what_to_do(teams_app):
 
 
 def test_ones_own_contribution_is_edited_and_deleted_from_its_card(teams_app):
-    kickoff, prompt = started(teams_app)
+    kickoff, prompt = started_in_body(teams_app)
     card = open_dialog(teams_app, prompt, "Contribute", user="29:1erin", user_name="Erin")
     send_dialog(teams_app, prompt, card, {"text": "First words"}, user="29:1erin", user_name="Erin")
     (reply,) = teams_app.connector.replies(CHANNEL, prompt.activity_id)
@@ -102,7 +102,7 @@ def test_ones_own_contribution_is_edited_and_deleted_from_its_card(teams_app):
 
 
 def test_someone_elses_contribution_cannot_be_edited(teams_app):
-    kickoff, prompt = started(teams_app)
+    kickoff, prompt = started_in_body(teams_app)
     card = open_dialog(teams_app, prompt, "Contribute", user="29:1erin", user_name="Erin")
     send_dialog(teams_app, prompt, card, {"text": "Mine"}, user="29:1erin", user_name="Erin")
     (reply,) = teams_app.connector.replies(CHANNEL, prompt.activity_id)

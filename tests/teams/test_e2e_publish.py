@@ -43,9 +43,14 @@ def test_a_team_runs_a_round_and_publishes_its_image_in_teams(teams_app):
                                 (BOB, "Bob's words, anonymously.", "anonymous")):
         card = open_dialog(teams_app, prompt, "Contribute", **who)
         send_dialog(teams_app, prompt, card, {"text": words, "options": options}, **who)
-    assert len(connector.replies(CHANNEL, prompt.activity_id)) == 2
+    assert connector.replies(CHANNEL, prompt.activity_id) == []  # the kop holds them until it ends
 
     mention(teams_app, "sluit", ALICE)
+    revealed = [post.texts for post in connector.replies(CHANNEL, prompt.activity_id)]
+    # revealed together in its thread, after a line that announces them
+    assert len(revealed) == 3 and revealed[0][0].startswith("The head has ended"), revealed
+    assert [texts for texts in revealed if "We used common sense at the border." in texts
+            or "Bob's words, anonymously." in texts] == revealed[-2:], revealed
     draft = find_post(teams_app, lambda post: any(text.startswith("Image of good work") for text in post.texts))
     assert draft is not None
     mention(teams_app, "stem Common sense at the border", BOB)

@@ -24,6 +24,16 @@ def started(app) -> tuple:
     return kickoff, prompt
 
 
+def started_in_body(app) -> tuple:
+    """Start round 3 with a confirmed plan of one body step (Actions), whose contributions show at once
+    (the kop holds its contributions until it ends); the kickoff post and the Actions prompt post."""
+    command = "start 3 plan=handelingen=1h bevestig"
+    assert app.send(activities.mention(app.connector.service_url, command)) == 202
+    kickoff, intro, prompt = app.connector.top_level(CHANNEL)
+    assert intro.texts[0].startswith("Now we explore") and prompt.texts[0] == "Actions"
+    return kickoff, prompt
+
+
 def test_start_by_mention_posts_the_kickoff_and_the_first_prompt_as_new_posts(teams_app):
     kickoff, prompt = started(teams_app)
 
@@ -31,7 +41,7 @@ def test_start_by_mention_posts_the_kickoff_and_the_first_prompt_as_new_posts(te
     assert any("facilitator: <at>Alice</at>" in text for text in kickoff.texts)
     assert kickoff.card["msteams"]["entities"] == [{"type": "mention", "text": "<at>Alice</at>",
                                                     "mentioned": {"id": "29:1alice", "name": "Alice"}}]
-    assert prompt.texts[0] == "Head: your own experiences"
+    assert prompt.texts[0] == "Head (your own experiences)"
     assert [button["title"] for button in prompt.card["actions"]] == ["Contribute", "Nothing to add"]
     assert teams_app.connector.calls[0] == ("POST", "v3/conversations")
 
@@ -52,10 +62,10 @@ def test_nothing_to_add_is_confirmed_in_the_1_to_1_chat_and_the_kickoff_updated_
 
 
 def test_a_contribution_is_a_reply_in_the_prompts_thread(teams_app):
-    kickoff, prompt = started(teams_app)
+    kickoff, prompt = started_in_body(teams_app)
 
     status = teams_app.send(activities.mention(teams_app.connector.service_url,
-                                               "contribute kop anonymous We shipped on time &amp; together.",
+                                               "contribute handelingen anonymous We shipped on time &amp; together.",
                                                user="29:1carol", name="Carol"))
 
     assert status == 202
@@ -64,7 +74,7 @@ def test_a_contribution_is_a_reply_in_the_prompts_thread(teams_app):
     assert "Carol" not in str(reply.activity)
     with teams_app.db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(Contribution)) == 1
-    assert any("Head: your own experiences 1" in text for text in kickoff.texts)
+    assert any("Actions 1" in text for text in kickoff.texts)
 
 
 def test_an_unsigned_activity_is_401_and_nothing_is_stored_or_sent(teams_app, caplog):
@@ -136,7 +146,9 @@ def test_throttled_by_teams_the_kickoff_still_lands_once(teams_app):
     kickoff, prompt = started(teams_app)
 
     assert kickoff.texts[0].startswith("3. ")
-    assert [method for method, _ in teams_app.connector.calls].count("POST") == 4  # 2 refused, 2 posts
+    assert len(teams_app.connector.top_level(CHANNEL)) == 2  # kickoff and prompt, each once
+    # 2 refused, 2 channel posts, the facilitator's 1:1 chat and its guide note
+    assert [method for method, _ in teams_app.connector.calls].count("POST") == 6
 
 
 def test_dutch_commands_get_dutch_cards(db, fake_login, fake_connector):
@@ -153,4 +165,4 @@ def test_the_dispatcher_posts_the_next_steps_prompts_in_teams(teams_app):
 
     assert teams_app.wait_until(lambda: len(teams_app.connector.top_level(CHANNEL)) >= 4, timeout=20)
     labels = [post.texts[0] for post in teams_app.connector.top_level(CHANNEL)]
-    assert labels[2:4] == ["Actions", "Knowledge"]
+    assert labels[2].startswith("Now we explore") and labels[3] == "Actions"  # the body intro, then Actions
